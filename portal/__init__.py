@@ -1,0 +1,136 @@
+"""The account-manager portal (营业区客户经理管理门户): create_app() is the table of contents."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py and the environment, then test_config."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Layer the configuration and fill in what must not be left empty."""
+    from portal.config import Defaults
+    from portal.database import database_url, engine_options
+    from portal.i18n import translation_directories
+
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    url = database_url(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url),
+                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        secure = not (app.debug or app.testing)
+        app.config["SESSION_COOKIE_SECURE"] = secure
+        app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(ROOT))
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """A key kept in instance/secret_key, created once, so every worker signs alike."""
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        key = secrets.token_hex(32)
+        f.write(key)
+    return key
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension singletons and the SQLite connection recipe."""
+    from portal.auth.loader import load_user
+    from portal.database import configure_sqlite
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(load_user)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+
+#: Every module's blueprint, in the order of the navigation.
+BLUEPRINTS = [
+    "portal.health:bp",
+    "portal.auth:bp",
+    "portal.home:bp",
+    "portal.admin:bp",
+]
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register each module's blueprint (its URL prefix is set on the blueprint itself)."""
+    from importlib import import_module
+
+    for spec in BLUEPRINTS:
+        module, name = spec.split(":")
+        app.register_blueprint(getattr(import_module(module), name))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages in the reader's language; JSON for /healthz-style clients."""
+    from portal.errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers on every response."""
+    from portal.security_headers import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates share."""
+    from portal.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask --app wsgi …` commands: seed-demo, create-user."""
+    from portal.commands import create_user, seed_demo
+
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)

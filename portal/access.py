@@ -1,0 +1,104 @@
+"""Who may see whom: the one place every module's scoped queries are built on.
+
+- everyone sees themselves;
+- a manager sees their direct and indirect reports, and everyone in an area they head;
+- HR and admins see everyone (the modules keep what PRODUCT.md makes private, such as
+  one-on-one notes, out of their scope).
+"""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, literal, select, union
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.models import Area, Role, User
+
+COMPANY_WIDE = (Role.HR, Role.ADMIN)
+
+
+def report_ids(user_id: int) -> Select:
+    """The ids of everyone who reports to this person, directly or indirectly (recursive CTE)."""
+    chain = select(User.id).where(User.manager_id == user_id).cte("reports", recursive=True)
+    below = aliased(User)
+    chain = chain.union(select(below.id).where(below.manager_id == chain.c.id))
+    return select(chain.c.id)
+
+
+def managed_user_ids(user: User) -> Select:
+    """The ids of the people this person manages: reports at any depth and members of areas they head."""
+    in_headed_areas = select(User.id).join(Area, User.area_id == Area.id).where(
+        Area.head_id == user.id
+    )
+    return union(report_ids(user.id), in_headed_areas)
+
+
+def visible_user_ids(user: User) -> Select:
+    """The ids of every person whose records this user may see."""
+    if user.has_role(*COMPANY_WIDE):
+        return select(User.id)
+    return select(union(select(literal(user.id)), managed_user_ids(user)).subquery().c[0])
+
+
+def visible_users(user: User) -> Select:
+    """The people this user may see, as a select to filter, sort and paginate."""
+    if user.has_role(*COMPANY_WIDE):
+        return select(User)
+    return select(User).where(User.id.in_(visible_user_ids(user)))
+
+
+def managed_users(user: User) -> Select:
+    """The people this user manages (not themselves): a manager's team at every depth."""
+    return select(User).where(User.id.in_(managed_user_ids(user)), User.id != user.id)
+
+
+def can_see_user(viewer: User, user_id: int) -> bool:
+    """Whether the viewer may see this person's records."""
+    if viewer.id == user_id or viewer.has_role(*COMPANY_WIDE):
+        return True
+    query = select(literal(1)).where(literal(user_id).in_(managed_user_ids(viewer)))
+    return db.session.scalar(query) is not None
+
+
+def manages(viewer: User, user_id: int) -> bool:
+    """Whether the viewer manages this person (is above them in the line or heads their area)."""
+    if viewer.id == user_id:
+        return False
+    query = select(literal(1)).where(literal(user_id).in_(managed_user_ids(viewer)))
+    return db.session.scalar(query) is not None
+
+
+def get_user_or_404(viewer: User, user_id: int) -> User:
+    """The person with this id if the viewer may see them, else 404."""
+    return db.first_or_404(visible_users(viewer).where(User.id == user_id))
+
+
+def roles_required(*roles: Role):
+    """Let a view through only for people holding one of these roles; 403 otherwise.
+
+    For pages whose existence is public (they are in the navigation of the roles that use them).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def login_required_for_blueprint(blueprint) -> None:
+    """Require a signed-in user for every view of this blueprint."""
+    from portal.extensions import login_manager
+
+    @blueprint.before_request
+    def _require_login():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None

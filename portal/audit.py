@@ -1,0 +1,49 @@
+"""Writing the audit log: one call beside each sensitive change, in the same transaction."""
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask import has_request_context
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.models import AuditLog
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of a value: dates, decimals, enums and sets become strings or lists."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The named attributes of a record, JSON-safe, for the before/after of an audit entry."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(action: str, entity_type: str, entity_id: int | None,
+           before: dict | None = None, after: dict | None = None) -> AuditLog | None:
+    """Add an audit entry of the changed fields to the session; nothing when nothing changed."""
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        if not changed:
+            return None
+        before = {k: before.get(k) for k in sorted(changed)}
+        after = {k: after.get(k) for k in sorted(changed)}
+    actor_id = None
+    if has_request_context() and current_user.is_authenticated:
+        actor_id = current_user.id
+    entry = AuditLog(action=action, entity_type=entity_type, entity_id=entity_id,
+                     actor_id=actor_id, before=_plain(before), after=_plain(after))
+    db.session.add(entry)
+    return entry

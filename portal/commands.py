@@ -1,0 +1,54 @@
+"""Commands: `flask --app wsgi seed-demo [--reset]`, `flask --app wsgi create-user`."""
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
+
+from portal.demo import clear_database, database_is_empty, seed_demo_company
+from portal.extensions import db
+from portal.models import Role, User
+from portal.passwords import hash_password
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Delete all existing data first.")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (and succeed) when the database already has data.")
+@with_appcontext
+def seed_demo(reset: bool, if_empty: bool) -> None:
+    """Fill an empty database with the demo company (password of every account: portal-demo)."""
+    if not database_is_empty():
+        if if_empty:
+            click.echo("The database already has data; leaving it as it is.")
+            return
+        if not reset:
+            raise click.ClickException(
+                "The database already has data. Use --reset to delete it and start over.")
+        clear_database()
+    ctx = seed_demo_company()
+    db.session.commit()
+    click.echo(f"Demo company created: {len(ctx.users)} accounts, {len(ctx.areas)} areas. "
+               "Sign in as admin, hr, manager1, manager2, staff1, staff2 or staff3 "
+               "with the password portal-demo.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="The name people know them by.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([r.value for r in Role]), help="A role; repeat for several.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user(username: str, display_name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an account, e.g. the first administrator."""
+    if len(password) < 10:
+        raise click.ClickException("Use a password of at least 10 characters.")
+    user = User(username=username, display_name=display_name,
+                password_hash=hash_password(password))
+    user.roles = roles
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(f"The username {username} is taken.")
+    click.echo(f"Account {username} created.")

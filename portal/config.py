@@ -1,0 +1,38 @@
+"""Default configuration; `instance/config.py` and environment variables override it."""
+from datetime import timedelta
+
+
+class Defaults:
+    """Settings every deployment starts from."""
+
+    #: Filled from SECRET_KEY, instance/config.py, or instance/secret_key (created on first start).
+    SECRET_KEY = None
+    #: None means SQLite at instance/portal.db; DATABASE_URL overrides it.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Turned on outside development by create_app unless set explicitly.
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    #: Locales the UI offers, in the order the language switch shows them.
+    LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
+
+    #: argon2id cost; tests lower it, production keeps the library's defaults.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    #: Failed logins allowed before the account backs off, and the first and longest wait.
+    LOGIN_FREE_ATTEMPTS = 5
+    LOGIN_BACKOFF_SECONDS = 30
+    LOGIN_BACKOFF_MAX_SECONDS = 900
+
+    PER_PAGE = 25
+    COMPANY_NAME = "示例公司"

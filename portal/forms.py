@@ -1,0 +1,28 @@
+"""Form pieces every module uses."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def strip_filter(value):
+    """Trim white space around typed text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class NoControlCharacters:
+    """Refuse control characters (other than tab and newlines) in typed text."""
+
+    message = _l("Remove the invisible control characters.")
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and any(
+            ord(c) < 32 and c not in "\t\r\n" or 0x7F <= ord(c) < 0xA0 for c in field.data
+        ):
+            raise ValidationError(self.message)

@@ -1,0 +1,47 @@
+"""The main navigation: each module's entry and the roles it is for.
+
+An entry shows only when its endpoint exists in the app, so a module that is not there yet
+leaves no dead link.
+"""
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the navigation."""
+
+    endpoint: str
+    label: object
+    #: Who sees the link; empty means everyone signed in.
+    roles: tuple[Role, ...] = ()
+
+
+ALL = ()
+NAV = [
+    NavItem("home.index", _l("Home")),
+    NavItem("targets.index", _l("Targets")),
+    NavItem("customers.index", _l("Customers")),
+    NavItem("complaints.index", _l("Complaints")),
+    NavItem("one_on_ones.index", _l("One-on-ones"), (Role.STAFF, Role.MANAGER, Role.HR)),
+    NavItem("meetings.index", _l("Meetings")),
+    NavItem("tasks.index", _l("Tasks")),
+    NavItem("training.index", _l("Training")),
+    NavItem("careers.index", _l("Careers")),
+    NavItem("surveys.index", _l("Surveys")),
+    NavItem("appraisals.index", _l("Appraisals")),
+    NavItem("incentives.index", _l("Incentives")),
+    NavItem("reviews.index", _l("Reviews")),
+    NavItem("admin.index", _l("Admin"), (Role.ADMIN,)),
+]
+
+
+def nav_for(user) -> list[NavItem]:
+    """The entries this user sees, among the modules the app has."""
+    views = current_app.view_functions
+    return [item for item in NAV
+            if item.endpoint in views and (not item.roles or user.has_role(*item.roles))]

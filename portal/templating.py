@@ -1,0 +1,52 @@
+"""Template filters and globals: locale-aware dates, numbers and money; navigation; pagination."""
+import json
+from decimal import Decimal
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+
+from portal.navigation import nav_for
+
+
+def money(value) -> str:
+    """An amount in yuan, formatted for the reader's locale (e.g. ¥12,345.00)."""
+    if value is None:
+        return ""
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(value), "CNY", locale=get_locale())
+
+
+def page_url(page: int) -> str:
+    """The current URL with another page number, keeping every other query argument."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def sort_url(column: str) -> str:
+    """The current URL sorted by this column, flipping the direction when it already is."""
+    args = request.args.to_dict(flat=False)
+    current = request.args.get("sort", "")
+    args["sort"] = [f"-{column}" if current == column else column]
+    args.pop("page", None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    """Install the filters and globals."""
+    app.jinja_env.filters.update(
+        date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
+        number=lambda n: format_decimal(n) if n is not None else "",
+        percent=lambda n: format_percent(n) if n is not None else "",
+        money=money,
+        pretty_json=lambda v: json.dumps(v, ensure_ascii=False, indent=1, sort_keys=True),
+    )
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        nav_for=nav_for,
+        page_url=page_url,
+        sort_url=sort_url,
+        languages=lambda: current_app.config["LANGUAGES"],
+    )
