@@ -26,19 +26,22 @@ def report_ids(user_id: int) -> Select:
     return select(chain.c.id)
 
 
-def managed_user_ids(user: User) -> Select:
+def headed_area_member_ids(user: User) -> Select:
+    """The ids of everyone seated in an area this person heads."""
+    return select(User.id).join(Area, User.area_id == Area.id).where(Area.head_id == user.id)
+
+
+def managed_user_ids(user: User):
     """The ids of the people this person manages: reports at any depth and members of areas they head."""
-    in_headed_areas = select(User.id).join(Area, User.area_id == Area.id).where(
-        Area.head_id == user.id
-    )
-    return union(report_ids(user.id), in_headed_areas)
+    return union(report_ids(user.id), headed_area_member_ids(user))
 
 
-def visible_user_ids(user: User) -> Select:
+def visible_user_ids(user: User):
     """The ids of every person whose records this user may see."""
     if user.has_role(*COMPANY_WIDE):
         return select(User.id)
-    return select(union(select(literal(user.id)), managed_user_ids(user)).subquery().c[0])
+    # One flat UNION: SQLite refuses nested, parenthesised compound selects.
+    return union(select(literal(user.id)), report_ids(user.id), headed_area_member_ids(user))
 
 
 def visible_users(user: User) -> Select:

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from portal.database import writing
 from portal.demo import clear_database, database_is_empty, seed_demo_company
 from portal.extensions import db
 from portal.models import Role, User
@@ -16,6 +17,12 @@ from portal.passwords import hash_password
 @with_appcontext
 def seed_demo(reset: bool, if_empty: bool) -> None:
     """Fill an empty database with the demo company (password of every account: portal-demo)."""
+    with writing():
+        _seed_demo(reset, if_empty)
+
+
+def _seed_demo(reset: bool, if_empty: bool) -> None:
+    """seed-demo inside a write transaction."""
     if not database_is_empty():
         if if_empty:
             click.echo("The database already has data; leaving it as it is.")
@@ -42,6 +49,12 @@ def create_user(username: str, display_name: str, roles: tuple[str, ...], passwo
     """Create an account, e.g. the first administrator."""
     if len(password) < 10:
         raise click.ClickException("Use a password of at least 10 characters.")
+    with writing():
+        _create_user(username, display_name, roles, password)
+
+
+def _create_user(username: str, display_name: str, roles: tuple[str, ...], password: str) -> None:
+    """create-user inside a write transaction."""
     user = User(username=username, display_name=display_name,
                 password_hash=hash_password(password))
     user.roles = roles

@@ -1,11 +1,36 @@
 """Engine set-up: the SQLite recipe from ENGINEERING.md and the default database URL."""
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Set by writers outside a request (commands, background jobs) to take the write lock up front.
+_writer = ContextVar("portal_sqlite_writer", default=False)
+
+
+@contextmanager
+def writing():
+    """Mark the code inside as a writer: its SQLite transactions begin IMMEDIATE."""
+    token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
+
+
+def begins_immediate() -> bool:
+    """Whether a transaction starting now should take SQLite's write lock at once.
+
+    Write requests and marked writers do; reads (GET requests, or anything unmarked outside a
+    request, such as a test's own session) begin deferred and never block the writers under WAL.
+    """
+    if _writer.get():
+        return True
+    return has_request_context() and request.method not in READ_METHODS
 
 
 def database_url(app) -> str:
@@ -30,8 +55,7 @@ def configure_sqlite(engine: Engine) -> None:
     """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE for writes on every SQLite connection.
 
     pysqlite's own transaction handling loses updates under concurrent read-modify-write, so we
-    switch it off and emit BEGIN ourselves: IMMEDIATE (take the write lock now) unless the current
-    request is a read.
+    switch it off and emit BEGIN ourselves: IMMEDIATE (take the write lock now) for writers.
     """
 
     @event.listens_for(engine, "connect")
@@ -46,7 +70,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if has_request_context() and request.method in READ_METHODS:
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")

@@ -1,0 +1,50 @@
+"""Small builders of records for tests; each returns the flushed object."""
+from itertools import count
+
+from portal.extensions import db
+from portal.models import Area, CustomerType, ProductLine, Role, User
+from portal.passwords import hash_password
+
+_seq = count(1)
+
+
+def make_area(code: str | None = None, name: str | None = None, head: User | None = None) -> Area:
+    """An area with a unique code."""
+    n = next(_seq)
+    area = Area(code=code or f"T{n:03d}", name=name or f"测试营业区{n}", name_en=f"Test area {n}",
+                head=head)
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def make_user(username: str | None = None, roles=(Role.STAFF,), area: Area | None = None,
+              manager: User | None = None, password: str = "portal-demo",
+              display_name: str | None = None, active: bool = True) -> User:
+    """A person with the given roles and place in the organisation."""
+    n = next(_seq)
+    user = User(username=username or f"user{n}", display_name=display_name or f"测试用户{n}",
+                password_hash=hash_password(password), area=area, manager=manager,
+                active=active)
+    user.roles = roles
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_product_line(code: str | None = None) -> ProductLine:
+    """A product line with a unique code."""
+    n = next(_seq)
+    line = ProductLine(code=code or f"PL{n}", name=f"产品线{n}", name_en=f"Line {n}")
+    db.session.add(line)
+    db.session.flush()
+    return line
+
+
+def make_customer_type(code: str | None = None) -> CustomerType:
+    """A customer type with a unique code."""
+    n = next(_seq)
+    kind = CustomerType(code=code or f"CT{n}", name=f"客户类型{n}", name_en=f"Type {n}")
+    db.session.add(kind)
+    db.session.flush()
+    return kind
