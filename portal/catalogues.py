@@ -124,8 +124,7 @@ def update_command(only: str | None) -> None:
             click.echo(f"{path.relative_to(ROOT)}: {len(catalog)} strings")
 
 
-@i18n.command("compile")
-def compile_command() -> None:
+def compile_all() -> None:
     """Compile every .po file to the .mo file Flask-Babel reads."""
     for domain in domains():
         for locale in LOCALES:
@@ -133,6 +132,12 @@ def compile_command() -> None:
             if path.exists():
                 with path.with_suffix(".mo").open("wb") as f:
                     write_mo(f, load(path, locale))
+
+
+@i18n.command("compile")
+def compile_command() -> None:
+    """Compile every .po file to the .mo file Flask-Babel reads."""
+    compile_all()
 
 
 @i18n.command("fill")
