@@ -78,10 +78,11 @@ def account():
         if not verify_password(current_user, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:
-            current_user.password_hash = hash_password(form.new.data)
-            current_user.session_version += 1
+            user = current_user._get_current_object()
+            user.password_hash = hash_password(form.new.data)
+            user.session_version += 1
             db.session.commit()
-            login_user(current_user)  # keep this session under the new version
+            login_user(user)  # keep this session, under the new version
             flash(_("Your password has been changed; your other sessions have ended."), "success")
             return redirect(url_for("auth.account"), code=303)
     status = 422 if form.errors else 200
