@@ -34,7 +34,8 @@ def user_list(q: str = "", role: str = "", area_id: int | None = None,
     return query.order_by(order, User.id)
 
 
-def audit_list(actor: str = "", action: str = "", entity_type: str = "") -> Select:
+def audit_list(actor: str = "", action: str = "", entity_type: str = "",
+               entity_id: int | None = None) -> Select:
     """Audit entries matching the filters, newest first."""
     query = (select(AuditLog).outerjoin(User, AuditLog.actor_id == User.id)
              .options(selectinload(AuditLog.actor)))
@@ -44,6 +45,8 @@ def audit_list(actor: str = "", action: str = "", entity_type: str = "") -> Sele
         query = query.where(AuditLog.action.like(f"{action}%"))
     if entity_type:
         query = query.where(AuditLog.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditLog.entity_id == entity_id)
     return query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
 
 

@@ -301,7 +301,8 @@ def audit_log():
     """The audit log with filters and pagination."""
     form = AuditFilterForm(request.args)
     query = audit_list(actor=form.actor.data or "", action=form.action.data or "",
-                       entity_type=form.entity_type.data or "")
+                       entity_type=form.entity_type.data or "",
+                       entity_id=request.args.get("entity_id", type=int))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page)
 
