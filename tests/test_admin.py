@@ -199,3 +199,20 @@ def test_only_admins_reach_admin(client_as, org, who):
     response = client.post("/admin/users/new", data=user_form(org))
     assert response.status_code == 403
     assert db.session.scalar(select(User).where(User.username == "newbie")) is None
+
+
+def test_an_administrator_cannot_lock_themselves_out(client_as, org):
+    admin = client_as("admin")
+    me = org.users["admin"]
+    data = {"username": "admin", "display_name": "系统管理员", "roles": ["hr"], "active": "y"}
+    response = admin.post(f"/admin/users/{me.id}/edit", data=data,
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "your own administrator role" in response.text
+    data = {"username": "admin", "display_name": "系统管理员", "roles": ["admin"]}
+    response = admin.post(f"/admin/users/{me.id}/edit", data=data,
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "deactivate your own account" in response.text
+    assert admin.post(f"/admin/users/{me.id}/deactivate").status_code == 403
+    db.session.expire_all()
+    user = db.session.get(User, me.id)
+    assert user.active and user.roles == {Role.ADMIN}

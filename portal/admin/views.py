@@ -1,9 +1,10 @@
 """Views of the admin module."""
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -70,6 +71,14 @@ def _check_user_form(form: UserForm, user: User | None) -> bool:
     if needs_area(form.roles.data or []) and not form.area_id.data:
         form.area_id.errors.append(_("Account managers and area managers belong to an area."))
         ok = False
+    if user is not None and user.id == current_user.id:
+        # An administrator cannot lock themselves out; another administrator can.
+        if Role.ADMIN.value not in (form.roles.data or []):
+            form.roles.errors.append(_("You cannot remove your own administrator role."))
+            ok = False
+        if not form.active.data:
+            form.active.errors.append(_("You cannot deactivate your own account."))
+            ok = False
     if form.manager_id.data and would_loop(user_id, form.manager_id.data):
         form.manager_id.errors.append(
             _("This person reports to the one being edited: the line would go round in a loop."))
@@ -161,6 +170,8 @@ def user_password(user_id: int):
 def user_deactivate(user_id: int):
     """Confirm, then deactivate an account: it can no longer sign in; its records stay."""
     user = _get_user(user_id)
+    if user.id == current_user.id:
+        abort(403)  # an administrator cannot lock themselves out
     form = ConfirmForm()
     if form.validate_on_submit():
         if user.active:
