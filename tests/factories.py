@@ -32,19 +32,20 @@ def make_user(username: str | None = None, roles=(Role.STAFF,), area: Area | Non
     return user
 
 
+def _make_reference(model, code: str | None, prefix: str, name: str, name_en: str):
+    """A product line or customer type with a unique code."""
+    n = next(_seq)
+    row = model(code=code or f"{prefix}{n}", name=f"{name}{n}", name_en=f"{name_en} {n}")
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def make_product_line(code: str | None = None) -> ProductLine:
     """A product line with a unique code."""
-    n = next(_seq)
-    line = ProductLine(code=code or f"PL{n}", name=f"产品线{n}", name_en=f"Line {n}")
-    db.session.add(line)
-    db.session.flush()
-    return line
+    return _make_reference(ProductLine, code, "PL", "产品线", "Line")
 
 
 def make_customer_type(code: str | None = None) -> CustomerType:
     """A customer type with a unique code."""
-    n = next(_seq)
-    kind = CustomerType(code=code or f"CT{n}", name=f"客户类型{n}", name_en=f"Type {n}")
-    db.session.add(kind)
-    db.session.flush()
-    return kind
+    return _make_reference(CustomerType, code, "CT", "客户类型", "Type")
