@@ -115,10 +115,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Security headers on every response."""
+    """Security headers on every response; request measurements when a benchmark asks."""
+    from portal import instrumentation
     from portal.security_headers import add_security_headers
 
     app.after_request(add_security_headers)
+    instrumentation.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

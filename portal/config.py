@@ -35,4 +35,6 @@ class Defaults:
     LOGIN_BACKOFF_MAX_SECONDS = 900
 
     PER_PAGE = 25
+    #: Add X-SQL-Statements and Server-Timing headers to every response (for bench/).
+    MEASURE_REQUESTS = False
     COMPANY_NAME = "示例公司"

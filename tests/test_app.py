@@ -71,3 +71,16 @@ def test_500_page_hides_the_traceback(app):
     response = prod.test_client().get("/__boom", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     assert "secret detail" not in response.text and "Something went wrong" in response.text
+
+
+def test_measurement_headers_only_when_asked(app, org):
+    from tests.conftest import login
+
+    assert "X-SQL-Statements" not in app.test_client().get("/healthz").headers
+    measured = create_app({**TEST_CONFIG, "MEASURE_REQUESTS": True,
+                           "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    measured.test_client_class = app.test_client_class
+    client = login(measured.test_client(), "admin")
+    response = client.get("/admin/users")
+    assert int(response.headers["X-SQL-Statements"]) >= 2
+    assert response.headers["Server-Timing"].startswith("app;dur=")
