@@ -93,7 +93,7 @@ def seed_customers(ctx: DemoContext) -> None:
                     sold_on=sold_on, amount=Decimal(rng.randint(low, high) * 10) / 10,
                     reference=f"INV-{area.code}-{n:03d}-{m:02d}"))
             _visits(rng, customer, owner, tier, today)
-        _targets(rng, staff, area, today, manager_of[area.id])
+        _targets(rng, staff, area, today, manager_of[area.id], ctx.product_lines)
     _duties()
     db.session.flush()
 
@@ -103,7 +103,7 @@ def _visits(rng, customer, owner, tier, today) -> None:
     if tier is None:
         return
     every = {Tier.A: 30, Tier.B: 90, Tier.C: 180}[tier]
-    day = today - timedelta(days=180 - rng.randint(0, 20))
+    day = today - timedelta(days=180) + timedelta(days=rng.randint(0, min(every, 60)))
     last = None
     while day < today:
         if rng.random() < 0.85:
@@ -121,20 +121,28 @@ def _visits(rng, customer, owner, tier, today) -> None:
                          method=VisitMethod.ON_SITE, purpose="按等级周期拜访"))
 
 
-def _targets(rng, staff, area, today, manager) -> None:
+def _targets(rng, staff, area, today, manager, lines) -> None:
     """Monthly targets for the last twelve months and this quarter; past ones approved."""
     quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     first = add_months(today.replace(day=1), -11)
     last = add_months(quarter_start, 2)
     for person in staff:
-        base = rng.choice([80000, 100000, 120000, 150000])
+        base = rng.choice([30000, 40000, 50000])
         month = first
         while month <= last:
             approved = month < quarter_start
-            db.session.add(SalesTarget(
-                user_id=person.id, month=month, amount=Decimal(base + rng.randint(-2, 4) * 10000),
-                status=TargetStatus.APPROVED if approved else TargetStatus.DRAFT,
-                approved_by_id=manager.id if approved else None))
+            status = TargetStatus.APPROVED if approved else TargetStatus.DRAFT
+            amount = Decimal(base + rng.randint(-1, 3) * 5000)
+            db.session.add(SalesTarget(user_id=person.id, month=month, amount=amount,
+                                       status=status, approved_by_id=manager.id if approved else None))
+            if month >= quarter_start:
+                # This quarter is also split by product line (the overall row stays the total).
+                shares = [rng.randint(1, 4) for _ in lines]
+                parts = [(amount * share / sum(shares)).quantize(Decimal("1")) for share in shares]
+                parts[-1] = amount - sum(parts[:-1])
+                db.session.add_all(SalesTarget(user_id=person.id, month=month, amount=part,
+                                               product_line_id=line.id, status=status)
+                                   for line, part in zip(lines, parts))
             month = add_months(month, 1)
 
 

@@ -610,9 +610,9 @@ def home_panel(user: User):
     mine = (select(Visit).where(Visit.account_manager_id == user.id, Visit.done_on.is_(None),
                                 Visit.cancelled.is_(False))
             .options(selectinload(Visit.customer)))
-    week_visits = db.session.scalars(mine.where(Visit.planned_on >= start,
-                                                Visit.planned_on <= start + timedelta(days=6))
-                                     .order_by(Visit.planned_on)).all()
+    # This week's visits and any still open from before (overdue), the oldest first.
+    week_visits = db.session.scalars(mine.where(Visit.planned_on <= start + timedelta(days=6))
+                                     .order_by(Visit.planned_on).limit(10)).all()
     overdue_count = db.session.scalar(
         visible_visits(user).where(Visit.done_on.is_(None), Visit.cancelled.is_(False),
                                    Visit.planned_on < today)

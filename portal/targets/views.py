@@ -37,6 +37,14 @@ from portal.targets.services import (Period, at_risk_threshold, attainment_rows,
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
+@bp.app_template_filter("pct")
+def pct(value) -> str:
+    """A percentage with one decimal for the reader's locale ("42.5 %"), or "—"."""
+    from flask_babel import format_decimal
+
+    return "—" if value is None else f"{format_decimal(value, format='#,##0.0')} %"
+
+
 @bp.app_context_processor
 def _labels():
     return {"target_status_labels": TARGET_STATUS_LABELS, "duty_kind_label": kind_label}
@@ -84,7 +92,7 @@ def index():
         (_("Target"), "series-target", [t for _m, t, _s in series]),
         (_("Sales"), "series-sales", [s for _m, _t, s in series])])
     threshold = at_risk_threshold()
-    people_chart = horizontal_percent_bars([(r.user.display_name, r.percent) for r in rows],
+    people_chart = horizontal_percent_bars([(r.user.display_name, r.pro_rated) for r in rows],
                                            threshold)
     areas = db.session.scalars(select(Area).order_by(Area.code)).all() if len(everyone) > 1 else []
     return render("targets/index.html", "targets/_results.html", period=period, rows=rows,
