@@ -201,3 +201,38 @@ def test_list_pages_run_a_bounded_number_of_statements(client_as, org, count_que
             counts.setdefault(url, []).append(counter.count)
     for url, (few, many) in counts.items():
         assert few == many, (url, few, many)
+
+
+def test_a_move_cannot_be_dated_in_the_future(client_as, org):
+    customer = make_customer(org.users["staff1"])
+    response = client_as("manager1").post(f"/customers/{customer.id}/reassign", data={
+        "account_manager_id": org.users["staff2"].id,
+        "effective": (date.today() + timedelta(days=5)).isoformat()})
+    assert response.status_code == 422
+    assert db.session.get(Customer, customer.id).account_manager_id == org.users["staff1"].id
+
+
+def test_recording_a_planned_visit_as_done(client_as, org):
+    customer = make_customer(org.users["staff1"])
+    visit = make_visit(customer, org.users["staff1"], planned_on=date.today() - timedelta(days=1))
+    other = make_visit(make_customer(org.users["staff2"]), org.users["staff2"],
+                       planned_on=date.today())
+    client = client_as("staff1")
+    assert client.get(f"/customers/visits/{other.id}/edit").status_code == 404
+    response = client.post(f"/customers/visits/{visit.id}/edit", data={
+        "planned_on": visit.planned_on.isoformat(), "done_on": date.today().isoformat(),
+        "method": "wechat", "notes": "已沟通续约", "next_follow_up": "2030-01-01"})
+    assert response.status_code == 303
+    done = db.session.get(Visit, visit.id)
+    assert done.done_on == date.today() and done.method.value == "wechat"
+    assert done.next_follow_up == date(2030, 1, 1)
+
+
+def test_cadence_is_set_by_managers_and_audited(client_as, org):
+    assert client_as("staff1").post("/customers/cadence", data={"a": 2, "b": 4, "c": 12}).status_code == 403
+    bad = client_as("manager1").post("/customers/cadence", data={"a": 0, "b": 4, "c": 12})
+    assert bad.status_code == 422 and db.session.scalar(select(func.count(VisitCadence.tier))) == 0
+    assert client_as("manager1").post("/customers/cadence",
+                                      data={"a": 2, "b": 4, "c": 12}).status_code == 303
+    assert db.session.get(VisitCadence, Tier.A).interval_months == 2
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "visit_cadence.update"))

@@ -309,6 +309,7 @@ ALLOCATION_ERRORS = {
     "outside_area": lambda: _("This account manager is not in the customer's area."),
     "not_staff": lambda: _("Customers can only go to active account managers."),
     "before_current": lambda: _("The move cannot start before the current owner's start."),
+    "future": lambda: _("A move takes effect today or on a past day, not in the future."),
 }
 
 
