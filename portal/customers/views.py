@@ -18,9 +18,9 @@ from portal.customers.queries import (assignable_staff, customer_scope, get_cust
 from portal.customers.services import (AllocationError, cadence_months, plan_visits, reassign,
                                        sales_last_12_months, start_ownership, suggest_tier)
 from portal.extensions import db
-from portal.htmx import is_htmx, render
+from portal.htmx import render
 from portal.home.panels import panel
-from portal.models import Area, CustomerType, Role, User
+from portal.models import CustomerType, Role, User
 from portal.models.customers import (Customer, CustomerAssignment, CustomerContact,
                                      CustomerStatus, Tier, Visit, VisitCadence, VisitMethod)
 from portal.models.sales import SalesRecord
