@@ -202,3 +202,18 @@ def test_target_and_sales_pages_run_a_bounded_number_of_statements(client_as, or
             counts.setdefault(url, []).append(counter.count)
     for url, (few, many) in counts.items():
         assert few == many, (url, few, many)
+
+
+def test_a_reference_already_recorded_is_not_imported_or_entered_twice(client_as, org):
+    customer = make_customer(org.users["staff1"], code="K003")
+    make_sale(customer, org.product_lines[0], date(2026, 10, 1), "500.00", reference="INV-7")
+    client = client_as("staff1")
+    content = _csv([["2026-10-01", "K003", "BB", "500.00", "INV-7"]])
+    check = _upload(client, content)
+    assert "already imported: skipped" in check.get_data(as_text=True)
+    _upload(client, content, action="import_all")
+    assert _sales_count() == 1
+    response = client.post("/targets/sales/new", data={
+        "customer_id": customer.id, "sold_on": "2026-10-01",
+        "product_line_id": org.product_lines[0].id, "amount": "500.00", "reference": "INV-7"})
+    assert response.status_code == 422 and _sales_count() == 1

@@ -220,8 +220,15 @@ def check_file(filename: str, content: bytes, allowed_customers, today: date) ->
     prints = [r.fingerprint for r in rows if r.fingerprint]
     known = set(db.session.scalars(
         select(SalesRecord.fingerprint).where(SalesRecord.fingerprint.in_(prints)))) if prints else set()
+    # A sale already recorded with the same reference for the same customer (typed in by hand,
+    # or imported before) is the same sale.
+    refs = {r.reference for r in rows if r.reference and r.fingerprint}
+    recorded = {tuple(row) for row in db.session.execute(
+        select(SalesRecord.customer_id, SalesRecord.reference)
+        .where(SalesRecord.reference.in_(refs)))} if refs else set()
     for row in rows:
-        row.duplicate = bool(row.fingerprint) and row.fingerprint in known
+        row.duplicate = bool(row.fingerprint) and (
+            row.fingerprint in known or (row.customer_id, row.reference) in recorded)
     digest = hashlib.sha256(content).hexdigest()
     seen = db.session.scalar(select(SalesImport.id).where(SalesImport.digest == digest).limit(1))
     return ImportReport(filename, digest, rows, seen_before=seen is not None)

@@ -387,7 +387,14 @@ def sale_create():
         abort(403)
     form = SaleForm()
     _sale_form_choices(form)
-    if form.validate_on_submit():
+    ok = form.validate_on_submit()
+    if ok and form.reference.data and db.session.scalar(select(SalesRecord.id).where(
+            SalesRecord.customer_id == form.customer_id.data,
+            SalesRecord.reference == form.reference.data).limit(1)):
+        form.reference.errors.append(_("A sale with this reference is already recorded for "
+                                       "this customer."))
+        ok = False
+    if ok:
         sale = SalesRecord(customer_id=form.customer_id.data, sold_on=form.sold_on.data,
                            product_line_id=form.product_line_id.data,
                            amount=form.amount.amount, reference=form.reference.data or "",
