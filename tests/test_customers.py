@@ -236,3 +236,12 @@ def test_cadence_is_set_by_managers_and_audited(client_as, org):
                                       data={"a": 2, "b": 4, "c": 12}).status_code == 303
     assert db.session.get(VisitCadence, Tier.A).interval_months == 2
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "visit_cadence.update"))
+
+
+def test_export_holds_only_visible_customers(client_as, org):
+    make_customer(org.users["staff1"], "导出甲", code="EXP1")
+    make_customer(org.users["staff3"], "导出乙", code="EXP2")
+    text = client_as("manager1").get("/customers/export").get_data().decode("utf-8-sig")
+    assert "导出甲" in text and "导出乙" not in text
+    xlsx = client_as("staff1").get("/customers/export?format=xlsx&q=EXP")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"

@@ -1,7 +1,7 @@
 """Views of the customers module: customers, allocation, visits and visit plans."""
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -57,9 +57,8 @@ def _today() -> date:
 
 # --- customers ---------------------------------------------------------------------------------
 
-@bp.route("/")
-def index():
-    """The customers the user may see, with search, filters, sorting and pagination."""
+def _filtered_customers():
+    """The visible customers with the list's search, filters and sort applied."""
     args = request.args
     query = visible_customers(current_user).outerjoin(
         User, Customer.account_manager_id == User.id).options(
@@ -82,8 +81,14 @@ def index():
         query = query.where(Customer.account_manager_id == args.get("owner", type=int))
     sort = args.get("sort", "name")
     column = SORTS.get(sort.lstrip("-"), Customer.name)
-    query = query.order_by(column.desc() if sort.startswith("-") else column, Customer.id)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return query.order_by(column.desc() if sort.startswith("-") else column, Customer.id)
+
+
+@bp.route("/")
+def index():
+    """The customers the user may see, with search, filters, sorting and pagination."""
+    page = db.paginate(_filtered_customers(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
     values = sales_last_12_months([c.id for c in page.items], _today())
     # The owners of the customers in scope (one CTE: SQLAlchemy refuses two named alike).
     owners = db.session.scalars(
@@ -93,6 +98,36 @@ def index():
     types = db.session.scalars(select(CustomerType).order_by(CustomerType.code)).all()
     return render("customers/index.html", "customers/_results.html", page=page, values=values,
                   owners=owners, types=types, tiers=list(Tier), statuses=list(CustomerStatus))
+
+
+EXPORT_HEADER = ["code", "name", "type", "industry", "address", "status", "tier", "potential",
+                 "account_manager", "area", "sales_12_months"]
+
+
+@bp.route("/export")
+def export():
+    """The filtered customers as CSV or Excel."""
+    from portal.targets.imports import table_to_csv, table_to_xlsx
+
+    customers = db.session.scalars(_filtered_customers().options(
+        selectinload(Customer.area))).all()
+    values = {}
+    for chunk in range(0, len(customers), 500):
+        values.update(sales_last_12_months([c.id for c in customers[chunk:chunk + 500]], _today()))
+    rows = [[c.code, c.name, c.type.code if c.type else "", c.industry, c.address, c.status.value,
+             c.tier.value if c.tier else "", c.potential,
+             c.account_manager.username if c.account_manager else "", c.area.code,
+             values[c.id]] for c in customers]
+    if request.args.get("format") == "xlsx":
+        response = make_response(table_to_xlsx("customers", EXPORT_HEADER, rows))
+        response.headers["Content-Type"] = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response.headers["Content-Disposition"] = "attachment; filename=customers.xlsx"
+    else:
+        response = make_response(table_to_csv(EXPORT_HEADER, rows))
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response.headers["Content-Disposition"] = "attachment; filename=customers.csv"
+    return response
 
 
 def _customer_form_choices(form: CustomerForm) -> None:

@@ -260,24 +260,35 @@ def export_rows(records) -> list[list]:
              r.reference, r.customer.name, credited] for r, credited in records]
 
 
-def to_csv(rows: list[list]) -> bytes:
+def table_to_csv(header: list[str], rows: list[list]) -> bytes:
     """CSV bytes with a BOM so Excel reads the Chinese right."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
+    writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[list]) -> bytes:
-    """An .xlsx workbook of the rows; amounts as numbers, dates as dates."""
+def table_to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    """An .xlsx workbook of one sheet."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("sales")
-    sheet.append(EXPORT_HEADER)
+    sheet = book.create_sheet(title)
+    sheet.append(header)
     for row in rows:
-        sheet.append([date.fromisoformat(row[0]), row[1], row[2], Decimal(row[3]), *row[4:]])
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def to_csv(rows: list[list]) -> bytes:
+    """The sales export as CSV."""
+    return table_to_csv(EXPORT_HEADER, rows)
+
+
+def to_xlsx(rows: list[list]) -> bytes:
+    """The sales export as .xlsx; amounts as numbers, dates as dates."""
+    return table_to_xlsx("sales", EXPORT_HEADER, [
+        [date.fromisoformat(row[0]), row[1], row[2], Decimal(row[3]), *row[4:]] for row in rows])

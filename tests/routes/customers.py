@@ -11,6 +11,7 @@ OWNERS = {"staff1", "manager1"}
 MANAGER = {"manager1"}
 ROUTES = {
     "customers.index": EVERYONE,
+    "customers.export": EVERYONE,
     "customers.create": OWNERS,
     "customers.detail": OWNERS,
     "customers.edit": OWNERS,
