@@ -5,13 +5,24 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from portal.forms import NoControlCharacters, strip_filter
 from portal.models.customers import CustomerStatus, Tier, VisitMethod
 
 TEXT = [NoControlCharacters()]
+
+
+class WholeNumberBetween:
+    """A whole number within bounds; unlike NumberRange it survives integers too big for a float."""
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def __call__(self, form, field):
+        if field.data is not None and not self.low <= field.data <= self.high:
+            raise ValidationError(_l("Enter a whole number from %(low)d to %(high)d.",
+                                     low=self.low, high=self.high))
 
 TIER_LABELS = {Tier.A: _l("Tier A"), Tier.B: _l("Tier B"), Tier.C: _l("Tier C")}
 STATUS_LABELS = {
@@ -110,9 +121,9 @@ class VisitForm(FlaskForm):
 class CadenceForm(FlaskForm):
     """Months between visits for each tier."""
 
-    a = IntegerField(_l("Tier A: months between visits"), validators=[DataRequired(), NumberRange(1, 12)])
-    b = IntegerField(_l("Tier B: months between visits"), validators=[DataRequired(), NumberRange(1, 12)])
-    c = IntegerField(_l("Tier C: months between visits"), validators=[DataRequired(), NumberRange(1, 12)])
+    a = IntegerField(_l("Tier A: months between visits"), validators=[DataRequired(), WholeNumberBetween(1, 12)])
+    b = IntegerField(_l("Tier B: months between visits"), validators=[DataRequired(), WholeNumberBetween(1, 12)])
+    c = IntegerField(_l("Tier C: months between visits"), validators=[DataRequired(), WholeNumberBetween(1, 12)])
 
 
 class ConfirmForm(FlaskForm):

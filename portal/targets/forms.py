@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.customers.forms import WholeNumberBetween
 from portal.forms import NoControlCharacters, strip_filter
 from portal.models.sales import TargetStatus
 from portal.targets.imports import parse_amount
@@ -73,7 +74,8 @@ class DutyForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[])
     kind = SelectField(_l("Measured as"), choices=[])
     tier = SelectField(_l("Tier"), choices=[("", _l("All tiers")), ("A", "A"), ("B", "B"), ("C", "C")])
-    parameter = IntegerField(_l("Days (grace or deadline)"), validators=[Optional(), NumberRange(0, 365)])
+    parameter = IntegerField(_l("Days (grace or deadline)"),
+                             validators=[Optional(), WholeNumberBetween(0, 365)])
     expected_percent = DecimalField(_l("Expected fulfilment %"), places=1, default=100,
                                     validators=[DataRequired(), NumberRange(0, 100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000), *TEXT])
