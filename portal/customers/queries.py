@@ -8,6 +8,11 @@ from portal.models.customers import Customer, CustomerAssignment, Visit
 from portal.models.sales import SalesRecord
 
 
+def search_text(args) -> str:
+    """The typed search of a list, trimmed; NUL characters dropped (PostgreSQL refuses them)."""
+    return args.get("q", "").replace("\x00", "").strip()[:100]
+
+
 def customer_scope(user: User):
     """The condition on Customer that this user may see: own customers, or the managed area's."""
     conditions = []

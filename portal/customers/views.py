@@ -14,7 +14,8 @@ from portal.customers.forms import (BAND_LABELS, METHOD_LABELS, POTENTIAL_LABELS
                                     TIER_LABELS, CadenceForm, ConfirmForm, ContactForm,
                                     CustomerForm, ReassignForm, TierForm, VisitForm)
 from portal.customers.queries import (assignable_staff, customer_scope, get_customer_or_404,
-                                      get_visit_or_404, visible_customers, visible_visits)
+                                      get_visit_or_404, search_text, visible_customers,
+                                      visible_visits)
 from portal.customers.services import (AllocationError, cadence_months, plan_visits, reassign,
                                        sales_last_12_months, start_ownership, suggest_tier)
 from portal.extensions import db
@@ -63,7 +64,7 @@ def _filtered_customers():
     query = visible_customers(current_user).outerjoin(
         User, Customer.account_manager_id == User.id).options(
         selectinload(Customer.account_manager), selectinload(Customer.type))
-    q = args.get("q", "").strip()
+    q = search_text(args)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(Customer.name).like(like),
@@ -160,7 +161,7 @@ def create():
         form.account_manager_id.choices = [(0, _("— none —"))]
     ok = form.validate_on_submit()
     if request.method == "POST":
-        if form.code.data and _code_taken(form.code.data, None):
+        if form.code.data and not form.code.errors and _code_taken(form.code.data, None):
             form.code.errors.append(_("This code is taken."))
             ok = False
         if "account_manager_id" in form and not form.account_manager_id.data:
@@ -243,7 +244,8 @@ def edit(customer_id: int):
     if "account_manager_id" in form:
         del form.account_manager_id
     ok = form.validate_on_submit()
-    if request.method == "POST" and form.code.data and _code_taken(form.code.data, customer.id):
+    if (request.method == "POST" and form.code.data and not form.code.errors
+            and _code_taken(form.code.data, customer.id)):
         form.code.errors.append(_("This code is taken."))
         ok = False
     if ok:
@@ -425,7 +427,7 @@ def allocation():
         query = query.where(Customer.account_manager_id == args.get("owner", type=int))
     if args.get("tier") in {t.value for t in Tier}:
         query = query.where(Customer.tier == Tier(args["tier"]))
-    q = args.get("q", "").strip()
+    q = search_text(args)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(Customer.name).like(like),
@@ -461,7 +463,7 @@ def visits():
         query = query.where(Visit.done_on.is_not(None))
     if args.get("method") in {m.value for m in VisitMethod}:
         query = query.where(Visit.method == VisitMethod(args["method"]))
-    q = args.get("q", "").strip()
+    q = search_text(args)
     if q:
         query = query.where(func.lower(Customer.name).like(f"%{q.lower()}%"))
     day = func.coalesce(Visit.done_on, Visit.planned_on)

@@ -93,7 +93,7 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
         sheet = book.worksheets[0]
         rows = []
         for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
+            rows.append([_cell_text(v).replace("\x00", "") for v in values])
         book.close()
         return rows
     if name.endswith(".csv") or name.endswith(".txt"):
@@ -105,7 +105,8 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
                 continue
         else:
             raise ImportFileError(_l("The file's text encoding is not UTF-8 or GB18030."))
-        return [row for row in csv.reader(io.StringIO(text))]
+        # NUL characters would break the database's text; they are never part of a value.
+        return [row for row in csv.reader(io.StringIO(text.replace("\x00", "")))]
     raise ImportFileError(_l("Choose a .csv or .xlsx file."))
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.access import get_user_or_404, manages
-from portal.customers.queries import (credit_join, get_sale_or_404, visible_customers,
-                                      visible_sales)
+from portal.customers.queries import (credit_join, get_sale_or_404, search_text,
+                                      visible_customers, visible_sales)
 from portal.extensions import db
 from portal.home.panels import panel
 from portal.htmx import is_htmx, render
@@ -328,7 +328,7 @@ def _sales_query():
     args = request.args
     query = visible_sales(current_user).options(selectinload(SalesRecord.customer),
                                                 selectinload(SalesRecord.product_line))
-    q = args.get("q", "").strip()
+    q = search_text(args)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(Customer.name).like(like),
@@ -445,10 +445,10 @@ def sale_import():
         upload = request.files.get("file")
         if upload and upload.filename:
             content = upload.read(MAX_UPLOAD + 1)
-            filename = upload.filename
+            filename = upload.filename.replace("\x00", "")
         else:
             content_b64 = request.form.get("content", "")
-            filename = request.form.get("filename", "")
+            filename = request.form.get("filename", "").replace("\x00", "")
             try:
                 content = base64.b64decode(content_b64, validate=True)
             except ValueError:
