@@ -95,6 +95,9 @@ BLUEPRINTS = [
     "portal.auth:bp",
     "portal.home:bp",
     "portal.admin:bp",
+    "portal.one_on_ones:bp",
+    "portal.meetings:bp",
+    "portal.tasks:bp",
 ]
 
 
