@@ -2,7 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
 
 from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models.communication import MEETING_KIND_LABELS
@@ -22,8 +23,9 @@ class MeetingForm(FlaskForm):
                                     validators=[InputRequired(), NumberRange(min=5, max=720)])
     location = StringField(_l("Place"), filters=[strip_filter],
                            validators=[Optional(), Length(max=200), *TEXT])
+    #: No Optional(): it would stop the chain before the cross-department check below.
     departments = StringField(_l("Other departments taking part"), filters=[strip_filter],
-                              validators=[Optional(), Length(max=300), *TEXT])
+                              validators=[Length(max=300), *TEXT])
     attendee_ids = MultiCheckboxField(_l("Attendees"), coerce=int, choices=[])
     agenda = TextAreaField(_l("Agenda"), filters=[strip_filter],
                            validators=[Optional(), Length(max=5000), *TEXT])
@@ -34,7 +36,5 @@ class MeetingForm(FlaskForm):
 
     def validate_departments(self, field):
         """A cross-department meeting names the other departments."""
-        from wtforms.validators import ValidationError
-
         if self.kind.data == "cross" and not (field.data or "").strip():
             raise ValidationError(_l("Name the other departments taking part."))
