@@ -6,9 +6,14 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
-from portal.models.communication import MEETING_KIND_LABELS
+from portal.models.communication import MeetingKind
 
 TEXT = [NoControlCharacters()]
+
+MEETING_KIND_LABELS = {
+    MeetingKind.TEAM: _l("Team meeting"),
+    MeetingKind.CROSS: _l("Cross-department meeting"),
+}
 
 
 class MeetingForm(FlaskForm):

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.meetings import bp
-from portal.meetings.forms import MeetingForm
+from portal.meetings.forms import MEETING_KIND_LABELS, MeetingForm
 from portal.meetings.queries import (attendee_choices, calendar_items, calendar_token,
                                      carried_action_items, get_meeting_action_or_404,
                                      get_meeting_or_404, headed_area_ids, meeting_list,
@@ -267,3 +267,9 @@ def home_panel(user):
     if not upcoming:
         return None
     return {"upcoming": upcoming}
+
+
+@bp.app_template_filter("meeting_kind_label")
+def meeting_kind_label(kind) -> str:
+    """A kind of meeting in the reader's language."""
+    return str(MEETING_KIND_LABELS[MeetingKind(kind)])

@@ -1,12 +1,13 @@
 """Communication: one-on-ones, meetings, their action items, personal tasks, calendar feeds.
 
+Labels in the reader's language live with the modules (their strings belong to the modules'
+catalogues): CADENCE_LABELS in portal.one_on_ones.forms, MEETING_KIND_LABELS in portal.meetings.forms.
 Private notes have no relationship from OneOnOne on purpose: they are read only through
 `portal.one_on_ones.queries.my_private_note`, which filters by the author.
 """
 import enum
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,35 +23,12 @@ class Cadence(enum.StrEnum):
     FORTNIGHTLY = "fortnightly"
     MONTHLY = "monthly"
 
-    @property
-    def label(self) -> str:
-        """The cadence in the reader's language."""
-        return str(CADENCE_LABELS[self])
-
-
-CADENCE_LABELS = {
-    Cadence.WEEKLY: _l("Weekly"),
-    Cadence.FORTNIGHTLY: _l("Fortnightly"),
-    Cadence.MONTHLY: _l("Monthly"),
-}
-
 
 class MeetingKind(enum.StrEnum):
     """A team meeting of one area, or a meeting with other departments."""
 
     TEAM = "team"
     CROSS = "cross"
-
-    @property
-    def label(self) -> str:
-        """The kind in the reader's language."""
-        return str(MEETING_KIND_LABELS[self])
-
-
-MEETING_KIND_LABELS = {
-    MeetingKind.TEAM: _l("Team meeting"),
-    MeetingKind.CROSS: _l("Cross-department meeting"),
-}
 
 
 def _enum(kind, length=20):

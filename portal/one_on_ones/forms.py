@@ -6,9 +6,15 @@ from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, Se
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import NoControlCharacters, strip_filter
-from portal.models.communication import CADENCE_LABELS
+from portal.models.communication import Cadence
 
 TEXT = [NoControlCharacters()]
+
+CADENCE_LABELS = {
+    Cadence.WEEKLY: _l("Weekly"),
+    Cadence.FORTNIGHTLY: _l("Fortnightly"),
+    Cadence.MONTHLY: _l("Monthly"),
+}
 
 
 class SeriesForm(FlaskForm):

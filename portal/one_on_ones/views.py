@@ -14,7 +14,7 @@ from portal.models import Role
 from portal.models.communication import (ActionItem, Cadence, MoodCheckIn, OneOnOne,
                                          OneOnOneSeries, PrivateNote, TalkingPoint)
 from portal.one_on_ones import bp
-from portal.one_on_ones.forms import (MoodForm, NewSeriesForm, PointForm, PrivateNoteForm,
+from portal.one_on_ones.forms import (CADENCE_LABELS, MoodForm, NewSeriesForm, PointForm, PrivateNoteForm,
                                       ScheduleForm, SeriesForm, SharedNotesForm)
 from portal.one_on_ones.queries import (cadence_list, get_one_on_one_action_or_404,
                                         get_one_on_one_or_404, get_point_or_404,
@@ -294,3 +294,9 @@ def home_panel(user):
     today = _today()
     return {"series": series, "today": today,
             "overdue": sum(1 for s in series if s.next_date and s.next_date < today)}
+
+
+@bp.app_template_filter("cadence_label")
+def cadence_label(cadence) -> str:
+    """A cadence in the reader's language."""
+    return str(CADENCE_LABELS[Cadence(cadence)])
