@@ -31,7 +31,7 @@ def seed_meetings(ctx: DemoContext) -> None:
         people = [area.head] + ctx.staff_of(area)
         for week in range(-11, 2):
             day = monday + timedelta(weeks=week)
-            past = week < 0
+            past = day < ctx.today
             meeting = Meeting(kind=MeetingKind.TEAM, area=area, organiser=area.head,
                               title=f"{area.name}周例会（{day.month}月{day.day}日）",
                               starts_at=datetime(day.year, day.month, day.day, 1, 30),

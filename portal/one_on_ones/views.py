@@ -61,7 +61,8 @@ def cadence():
     trends = {sid: mood_trend(scores) for sid, scores in moods.items()}
     missing = reports_without_series(current_user) if current_user.has_role(Role.MANAGER) else []
     return render("one_on_ones/cadence.html", "one_on_ones/_cadence_results.html", page=page,
-                  figures=figures, moods=moods, trends=trends, missing=missing)
+                  figures=figures, moods=moods, trends=trends, missing=missing,
+                  show_moods=current_user.has_role(Role.MANAGER))
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
