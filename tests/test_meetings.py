@@ -1,10 +1,11 @@
 """Meetings: who sees and changes them, carried-over action items, sanitised notes, forms, the
 calendar feed, SQL counts."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.models import utcnow
 from portal.meetings.services import (CalendarEvent, _fold, build_calendar, render_markdown,
                                       split_departments)
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
@@ -186,7 +187,7 @@ def test_bad_action_item_is_refused(client_as, org):
 
 def test_calendar_feed_by_secret_token_revocable(client, client_as, org):
     manager1, staff1 = org.users["manager1"], org.users["staff1"]
-    soon = datetime.utcnow().replace(microsecond=0) + timedelta(days=2)
+    soon = utcnow().replace(microsecond=0) + timedelta(days=2)
     make_meeting(manager1, [staff1], starts_at=soon, title="客户经理周会")
     make_meeting(manager1, [manager1], starts_at=soon, title="经理自己的会")
     one = make_one_on_one(make_series(manager1, staff1), starts_at=soon,
