@@ -97,6 +97,9 @@ BLUEPRINTS = [
     "portal.admin:bp",
     "portal.customers:bp",
     "portal.targets:bp",
+    "portal.one_on_ones:bp",
+    "portal.meetings:bp",
+    "portal.tasks:bp",
 ]
 
 

@@ -1,0 +1,115 @@
+"""Queries of meetings: organiser, attendees and the head of the meeting's area see it."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import Area, Role, User
+from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
+                                         MeetingKind, OneOnOne, OneOnOneSeries)
+
+
+def headed_area_ids(user) -> set[int]:
+    """The areas this person heads."""
+    return set(db.session.scalars(select(Area.id).where(Area.head_id == user.id)))
+
+
+def visible_meetings(user) -> Select:
+    """Meetings this person organises or attends, and those of the areas they head."""
+    attending = select(MeetingAttendee.meeting_id).where(MeetingAttendee.user_id == user.id)
+    headed = select(Area.id).where(Area.head_id == user.id)
+    return select(Meeting).where(or_(Meeting.organiser_id == user.id,
+                                     Meeting.id.in_(attending),
+                                     Meeting.area_id.in_(headed)))
+
+
+def get_meeting_or_404(user, meeting_id: int) -> Meeting:
+    """A meeting this person may see, with what its page shows, or 404."""
+    return db.first_or_404(visible_meetings(user).where(Meeting.id == meeting_id).options(
+        selectinload(Meeting.area), selectinload(Meeting.organiser),
+        selectinload(Meeting.attendees).selectinload(MeetingAttendee.user),
+        selectinload(Meeting.action_items).selectinload(ActionItem.owner)))
+
+
+SORTS = {"when": Meeting.starts_at, "title": Meeting.title, "kind": Meeting.kind}
+
+
+def meeting_list(user, q: str = "", kind: str = "", when: str = "", sort: str = "-when",
+                 now: datetime | None = None) -> Select:
+    """My meetings searched, filtered (kind, upcoming/past) and sorted, the list's data loaded."""
+    query = visible_meetings(user).options(selectinload(Meeting.area),
+                                           selectinload(Meeting.organiser))
+    if q:
+        query = query.where(Meeting.title.ilike(f"%{q}%") | Meeting.departments.ilike(f"%{q}%"))
+    if kind in {k.value for k in MeetingKind}:
+        query = query.where(Meeting.kind == MeetingKind(kind))
+    if now and when == "upcoming":
+        query = query.where(Meeting.starts_at >= now)
+    elif now and when == "past":
+        query = query.where(Meeting.starts_at < now)
+    column = SORTS.get(sort.lstrip("-"), Meeting.starts_at)
+    order = column.desc() if sort.startswith("-") else column.asc()
+    return query.order_by(order, Meeting.id)
+
+
+def carried_action_items(meeting: Meeting) -> list[ActionItem]:
+    """Open action items of earlier meetings of the same area: they show until closed."""
+    if meeting.area_id is None:
+        return []
+    earlier = select(Meeting.id).where(Meeting.area_id == meeting.area_id,
+                                       Meeting.starts_at < meeting.starts_at)
+    return list(db.session.scalars(
+        select(ActionItem).where(ActionItem.meeting_id.in_(earlier), ActionItem.done.is_(False))
+        .options(selectinload(ActionItem.owner), selectinload(ActionItem.meeting))
+        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)))
+
+
+def get_meeting_action_or_404(user, action_item_id: int) -> ActionItem:
+    """An action item of a meeting this person may see, or 404."""
+    visible = visible_meetings(user).with_only_columns(Meeting.id)
+    return db.first_or_404(select(ActionItem).where(
+        ActionItem.id == action_item_id, ActionItem.meeting_id.in_(visible))
+        .options(selectinload(ActionItem.meeting)))
+
+
+def attendee_choices(user) -> list[tuple[int, str]]:
+    """Who may be invited: everyone active for HR and admins, else my areas' people and my line."""
+    query = select(User).where(User.active.is_(True)).order_by(User.area_id, User.username)
+    if not user.has_role(Role.HR, Role.ADMIN):
+        areas = select(Area.id).where(Area.head_id == user.id)
+        near = [User.area_id.in_(areas), User.id == user.id, User.manager_id == user.id]
+        if user.area_id:
+            near.append(User.area_id == user.area_id)
+        if user.manager_id:
+            near.append(User.id == user.manager_id)
+        query = query.where(or_(*near))
+    return [(u.id, u.display_name) for u in db.session.scalars(query)]
+
+
+def user_by_token(token: str) -> User | None:
+    """The active person whose calendar secret this is."""
+    return db.session.scalar(select(User).join(CalendarToken, CalendarToken.user_id == User.id)
+                             .where(CalendarToken.token == token, User.active.is_(True)))
+
+
+def calendar_token(user) -> CalendarToken | None:
+    """This person's calendar secret, if they made one."""
+    return db.session.scalar(select(CalendarToken).where(CalendarToken.user_id == user.id))
+
+
+def calendar_items(user, now: datetime) -> tuple[list[Meeting], list[OneOnOne]]:
+    """The meetings I organise or attend and my one-on-ones, from 30 days ago on."""
+    since = now - timedelta(days=30)
+    attending = select(MeetingAttendee.meeting_id).where(MeetingAttendee.user_id == user.id)
+    meetings = db.session.scalars(
+        select(Meeting).where(or_(Meeting.organiser_id == user.id, Meeting.id.in_(attending)),
+                              Meeting.starts_at >= since).order_by(Meeting.starts_at)).all()
+    ones = db.session.scalars(
+        select(OneOnOne).join(OneOnOneSeries)
+        .where(or_(OneOnOneSeries.manager_id == user.id, OneOnOneSeries.report_id == user.id),
+               OneOnOne.starts_at >= since)
+        .options(selectinload(OneOnOne.series).selectinload(OneOnOneSeries.manager),
+                 selectinload(OneOnOne.series).selectinload(OneOnOneSeries.report))
+        .order_by(OneOnOne.starts_at)).all()
+    return list(meetings), list(ones)

@@ -1,0 +1,111 @@
+"""Rules of meetings: who may change one, sanitised notes, and the iCalendar feed."""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+from portal.models.communication import Meeting
+
+#: HTML that Markdown notes may keep once sanitised.
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
+                "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML, sanitised with nh3 so no script, handler or hx-* attribute survives."""
+    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                            url_schemes={"http", "https", "mailto"}))
+
+
+def may_edit(user, meeting: Meeting, headed_area_ids: set[int]) -> bool:
+    """The organiser and the head of the meeting's area change it; attendees only read."""
+    return meeting.organiser_id == user.id or (
+        meeting.area_id is not None and meeting.area_id in headed_area_ids)
+
+
+def may_tick(user, meeting: Meeting, owner_id: int, headed_area_ids: set[int]) -> bool:
+    """An action item is ticked by its owner or by whoever may change the meeting."""
+    return owner_id == user.id or may_edit(user, meeting, headed_area_ids)
+
+
+def split_departments(text: str) -> list[str]:
+    """The other departments typed as a list, separated by commas (ASCII or Chinese) or 、."""
+    for sep in "，、;；":
+        text = text.replace(sep, ",")
+    return [d.strip() for d in text.split(",") if d.strip()]
+
+
+# --- iCalendar (RFC 5545) -----------------------------------------------------------------------
+
+def new_token() -> str:
+    """A fresh secret for a calendar URL."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One event of the feed; times are naive UTC."""
+
+    uid: str
+    starts_at: datetime
+    minutes: int
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+
+
+def _escape(text: str) -> str:
+    """Escape a TEXT value: backslash, semicolon, comma and newlines."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    out, current = [], b""
+    for char in line:
+        encoded = char.encode()
+        limit = 75 if not out else 74  # continuation lines start with a space
+        if len(current) + len(encoded) > limit:
+            out.append(current.decode())
+            current = b""
+        current += encoded
+    out.append(current.decode())
+    return "\r\n ".join(out)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def build_calendar(name: str, events: list[CalendarEvent], now: datetime) -> str:
+    """An iCalendar document of the events, CRLF line ends, lines folded."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//portal//communication//ZH",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}"]
+    for event in events:
+        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_stamp(now)}",
+                  f"DTSTART:{_stamp(event.starts_at)}",
+                  f"DTEND:{_stamp(event.starts_at + timedelta(minutes=event.minutes))}",
+                  f"SUMMARY:{_escape(event.summary)}"]
+        if event.location:
+            lines.append(f"LOCATION:{_escape(event.location)}")
+        if event.description:
+            lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        if event.url:
+            lines.append(f"URL:{event.url}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def uid(kind: str, record_id: int, host: str) -> str:
+    """A stable event UID that reveals nothing but the kind and a hash."""
+    digest = hashlib.sha256(f"{kind}:{record_id}".encode()).hexdigest()[:16]
+    return f"{kind}-{record_id}-{digest}@{host}"

@@ -1,0 +1,275 @@
+"""Views of meetings and of the calendar feed."""
+from datetime import date
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.htmx import is_htmx, render
+from portal.meetings import bp
+from portal.meetings.forms import MEETING_KIND_LABELS, MeetingForm
+from portal.meetings.queries import (attendee_choices, calendar_items, calendar_token,
+                                     carried_action_items, get_meeting_action_or_404,
+                                     get_meeting_or_404, headed_area_ids, meeting_list,
+                                     user_by_token)
+from portal.meetings.services import (CalendarEvent, build_calendar, may_edit, may_tick,
+                                      new_token, render_markdown, split_departments, uid)
+from portal.models import utcnow
+from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
+                                         MeetingKind)
+from portal.tasks.forms import ActionItemForm, ConfirmForm
+from portal.tasks.services import set_done
+
+
+@bp.route("/")
+def index():
+    """My meetings with search, kind and upcoming/past filters, sorting and pagination."""
+    args = request.args
+    query = meeting_list(current_user, q=args.get("q", "").strip(), kind=args.get("kind", ""),
+                         when=args.get("when", ""), sort=args.get("sort", "-when"), now=utcnow())
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render("meetings/index.html", "meetings/_results.html", page=page,
+                  kinds=list(MeetingKind))
+
+
+def _choices(form: MeetingForm, meeting: Meeting | None) -> None:
+    """Fill the attendee checkboxes, keeping people already invited."""
+    choices = attendee_choices(current_user)
+    known = {c[0] for c in choices}
+    if meeting:
+        choices += [(a.user_id, a.user.display_name) for a in meeting.attendees
+                    if a.user_id not in known]
+    form.attendee_ids.choices = choices
+
+
+def _apply(form: MeetingForm, meeting: Meeting) -> None:
+    """Copy the form onto the meeting; times typed in the reader's zone are stored in UTC."""
+    meeting.kind = MeetingKind(form.kind.data)
+    meeting.title = form.title.data
+    meeting.starts_at = to_utc(form.starts_at.data)
+    meeting.duration_minutes = form.duration_minutes.data
+    meeting.location = form.location.data or ""
+    meeting.departments = ", ".join(split_departments(form.departments.data or ""))
+    meeting.agenda = form.agenda.data or ""
+    meeting.notes = form.notes.data or ""
+    meeting.decisions = form.decisions.data or ""
+    wanted = set(form.attendee_ids.data or [])
+    meeting.attendees = ([a for a in meeting.attendees if a.user_id in wanted]
+                         + [MeetingAttendee(user_id=i) for i in sorted(
+                             wanted - {a.user_id for a in meeting.attendees})])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Plan a meeting; I organise it, and a team meeting belongs to my area."""
+    form = MeetingForm()
+    _choices(form, None)
+    if request.method == "GET":
+        form.attendee_ids.data = [current_user.id]
+    if form.validate_on_submit():
+        meeting = Meeting(organiser_id=current_user.id, area_id=current_user.area_id)
+        headed = sorted(headed_area_ids(current_user))
+        if headed:
+            meeting.area_id = headed[0]
+        _apply(form, meeting)
+        db.session.add(meeting)
+        db.session.commit()
+        flash(_("Meeting saved."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id), code=303)
+    return render("meetings/form.html", form=form, meeting=None,
+                  status=422 if form.errors else 200)
+
+
+def _editable_or_403(meeting: Meeting) -> set[int]:
+    """Stop attendees who may read but not change the meeting; the areas I head."""
+    headed = headed_area_ids(current_user)
+    if not may_edit(current_user, meeting, headed):
+        abort(403)
+    return headed
+
+
+def _detail(meeting: Meeting, status: int = 200, action_form: ActionItemForm | None = None):
+    """The meeting page, or for htmx its action-item section."""
+    headed = headed_area_ids(current_user)
+    if action_form is None:
+        action_form = ActionItemForm(formdata=None)
+        _owner_choices(action_form, meeting)
+    return render("meetings/detail.html", "meetings/_actions.html", status=status,
+                  meeting=meeting, notes_html=render_markdown(meeting.notes),
+                  carried=carried_action_items(meeting), action_form=action_form,
+                  editable=may_edit(current_user, meeting, headed), headed=headed,
+                  today=date.today())
+
+
+def _owner_choices(form: ActionItemForm, meeting: Meeting) -> None:
+    """An action item is owned by someone at the meeting."""
+    people = {a.user_id: a.user.display_name for a in meeting.attendees}
+    if meeting.organiser:
+        people.setdefault(meeting.organiser_id, meeting.organiser.display_name)
+    form.owner_id.choices = [(0, _("— choose —"))] + sorted(people.items(), key=lambda p: p[1])
+
+
+@bp.route("/<int:meeting_id>")
+def detail(meeting_id: int):
+    """A meeting: agenda, attendees, notes, decisions, action items and those carried over."""
+    return _detail(get_meeting_or_404(current_user, meeting_id))
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id: int):
+    """Change a meeting: its organiser or the head of its area."""
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    _editable_or_403(meeting)
+    form = MeetingForm(obj=meeting)
+    _choices(form, meeting)
+    if request.method == "GET":
+        form.attendee_ids.data = [a.user_id for a in meeting.attendees]
+        form.starts_at.data = to_user_timezone(meeting.starts_at).replace(tzinfo=None)
+        form.kind.data = meeting.kind.value
+    if form.validate_on_submit():
+        _apply(form, meeting)
+        db.session.commit()
+        flash(_("Meeting saved."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id), code=303)
+    return render("meetings/form.html", form=form, meeting=meeting,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/<int:meeting_id>/delete", methods=["GET", "POST"])
+def delete(meeting_id: int):
+    """Confirm, then delete a meeting with its action items."""
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    _editable_or_403(meeting)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        db.session.delete(meeting)
+        db.session.commit()
+        flash(_("Meeting deleted."), "success")
+        return redirect(url_for("meetings.index"), code=303)
+    return render("confirm.html", form=form, action=_("Delete"),
+                  question=_("Delete the meeting “%(title)s” and its action items?",
+                             title=meeting.title),
+                  cancel=url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/actions", methods=["POST"])
+def action_add(meeting_id: int):
+    """Add an action item; it lands in the owner's task list."""
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    _editable_or_403(meeting)
+    form = ActionItemForm()
+    _owner_choices(form, meeting)
+    if not form.validate_on_submit():
+        return _detail(meeting, status=422, action_form=form)
+    db.session.add(ActionItem(meeting=meeting, title=form.title.data, owner_id=form.owner_id.data,
+                              due_date=form.due_date.data, created_by_id=current_user.id))
+    db.session.commit()
+    return _after_action_change(meeting.id)
+
+
+def _after_action_change(meeting_id: int):
+    """htmx gets the fresh action-item section; a plain form goes back to the page."""
+    if is_htmx():
+        db.session.expire_all()
+        return _detail(get_meeting_or_404(current_user, meeting_id))
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#actions", code=303)
+
+
+@bp.route("/actions/<int:meeting_action_id>/toggle", methods=["POST"])
+def action_toggle(meeting_action_id: int):
+    """Tick an action item (its owner, the organiser or the area head), or open it again."""
+    item = get_meeting_action_or_404(current_user, meeting_action_id)
+    if not may_tick(current_user, item.meeting, item.owner_id, headed_area_ids(current_user)):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        set_done(item, not item.done)
+        db.session.commit()
+    back = request.form.get("meeting", type=int) or item.meeting_id
+    get_meeting_or_404(current_user, back)  # only ever send people back to what they may see
+    return _after_action_change(back)
+
+
+# --- calendar feed ------------------------------------------------------------------------------
+
+@bp.route("/calendar")
+def calendar():
+    """My calendar subscription: the secret URL, and a way to replace or revoke it."""
+    token = calendar_token(current_user)
+    url = url_for("meetings.calendar_feed", token=token.token, _external=True) if token else None
+    return render("meetings/calendar.html", url=url, form=ConfirmForm())
+
+
+@bp.route("/calendar/token", methods=["POST"])
+def calendar_token_new():
+    """Make a new secret URL; the old one stops working."""
+    if ConfirmForm().validate_on_submit():
+        token = calendar_token(current_user)
+        if token is None:
+            token = CalendarToken(user_id=current_user.id)
+            db.session.add(token)
+        token.token = new_token()
+        token.created_at = utcnow()
+        db.session.commit()
+        flash(_("Your calendar has a new address; the old one no longer works."), "success")
+    return redirect(url_for("meetings.calendar"), code=303)
+
+
+@bp.route("/calendar/revoke", methods=["POST"])
+def calendar_revoke():
+    """Revoke my calendar URL."""
+    if ConfirmForm().validate_on_submit():
+        token = calendar_token(current_user)
+        if token is not None:
+            db.session.delete(token)
+            db.session.commit()
+        flash(_("Your calendar address has been revoked."), "success")
+    return redirect(url_for("meetings.calendar"), code=303)
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """The .ics feed of my meetings and one-on-ones: titles and times, never notes."""
+    user = user_by_token(token)
+    if user is None:
+        abort(404)
+    now = utcnow()
+    meetings, ones = calendar_items(user, now)
+    host = request.host.split(":")[0] or "portal"
+    events = [CalendarEvent(uid("meeting", m.id, host), m.starts_at, m.duration_minutes,
+                            m.title, m.location,
+                            url=url_for("meetings.detail", meeting_id=m.id, _external=True))
+              for m in meetings]
+    for one in ones:
+        other = one.series.report if one.series.manager_id == user.id else one.series.manager
+        events.append(CalendarEvent(
+            uid("one-on-one", one.id, host), one.starts_at, one.duration_minutes,
+            _("One-on-one with %(name)s", name=other.display_name),
+            url=url_for("one_on_ones.detail", one_on_one_id=one.id, _external=True)))
+    events.sort(key=lambda e: e.starts_at)
+    body = build_calendar(_("Meetings and one-on-ones of %(name)s", name=user.display_name),
+                          events, now)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="portal.ics"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+from portal.home.panels import panel  # noqa: E402
+
+
+@panel("meetings/_home_panel.html", order=25)
+def home_panel(user):
+    """My next meetings."""
+    upcoming = db.session.scalars(
+        meeting_list(user, when="upcoming", sort="when", now=utcnow()).limit(5)).all()
+    if not upcoming:
+        return None
+    return {"upcoming": upcoming}
+
+
+@bp.app_template_filter("meeting_kind_label")
+def meeting_kind_label(kind) -> str:
+    """A kind of meeting in the reader's language."""
+    return str(MEETING_KIND_LABELS[MeetingKind(kind)])

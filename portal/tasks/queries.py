@@ -1,0 +1,50 @@
+"""Queries of the task list: everything is the signed-in person's own."""
+from sqlalchemy import Select, select
+
+from portal.extensions import db
+from portal.models.communication import ActionItem, Task
+from portal.tasks.services import action_items_with_sources
+
+TASK_SORTS = {"due": Task.due_date, "title": Task.title, "created": Task.created_at}
+
+
+def my_tasks(user) -> Select:
+    """This person's own tasks."""
+    return select(Task).where(Task.owner_id == user.id)
+
+
+def task_list(user, show: str = "open", q: str = "", sort: str = "due") -> Select:
+    """This person's tasks filtered and sorted for the due-date list (undated last)."""
+    query = my_tasks(user)
+    if show == "open":
+        query = query.where(Task.done.is_(False))
+    elif show == "done":
+        query = query.where(Task.done.is_(True))
+    if q:
+        query = query.where(Task.title.ilike(f"%{q}%"))
+    column = TASK_SORTS.get(sort.lstrip("-"), Task.due_date)
+    order = column.desc() if sort.startswith("-") else column.asc()
+    return query.order_by(Task.due_date.is_(None) if column is Task.due_date else Task.id.is_(None),
+                          order, Task.id)
+
+
+def get_task_or_404(user, task_id: int) -> Task:
+    """One of this person's tasks, or 404."""
+    return db.first_or_404(my_tasks(user).where(Task.id == task_id))
+
+
+def my_action_items(user, show: str = "open") -> Select:
+    """Action items of meetings and one-on-ones owned by this person, with their sources."""
+    query = (select(ActionItem).where(ActionItem.owner_id == user.id)
+             .options(*action_items_with_sources()))
+    if show == "open":
+        query = query.where(ActionItem.done.is_(False))
+    elif show == "done":
+        query = query.where(ActionItem.done.is_(True))
+    return query.order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+
+
+def get_my_action_item_or_404(user, action_item_id: int) -> ActionItem:
+    """An action item this person owns, or 404."""
+    return db.first_or_404(my_action_items(user, show="all")
+                           .where(ActionItem.id == action_item_id))

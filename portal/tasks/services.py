@@ -1,0 +1,82 @@
+"""Logic of the task list: quadrants, ticking, and the open items other modules show."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import utcnow
+from portal.models.communication import ActionItem, OneOnOne, Task
+
+#: The four quadrants (urgent, important) in reading order: do, plan, delegate, drop.
+QUADRANTS = [(True, True), (False, True), (True, False), (False, False)]
+
+
+def quadrant(urgent: bool, important: bool) -> tuple[bool, bool]:
+    """The quadrant a task belongs in."""
+    return (bool(urgent), bool(important))
+
+
+def is_overdue(due: date | None, done: bool, today: date) -> bool:
+    """Whether something open was due before today."""
+    return not done and due is not None and due < today
+
+
+#: An open action item due within this many days (or overdue) counts as urgent.
+URGENT_WITHIN_DAYS = 2
+
+
+def action_item_urgent(due: date | None, today: date) -> bool:
+    """Action items have no urgent flag of their own: they are urgent when due soon."""
+    return due is not None and (due - today).days <= URGENT_WITHIN_DAYS
+
+
+def set_done(item: Task | ActionItem, done: bool) -> None:
+    """Tick or untick a task or an action item; the time it was done is kept for the record."""
+    item.done = done
+    item.done_at = utcnow() if done else None
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """An open task or action item of one person, as dashboards show it."""
+
+    kind: str  #: "task" or "action_item"
+    id: int
+    title: str
+    due_date: date | None
+    urgent: bool
+    important: bool
+    #: Where an action item comes from: "meeting" or "one_on_one"; None for a task.
+    source: str | None = None
+    source_id: int | None = None
+
+
+def _due_key(item: OpenItem):
+    return (item.due_date is None, item.due_date or date.max, item.kind, item.id)
+
+
+def open_items_for(user_id: int, today: date | None = None) -> list[OpenItem]:
+    """The person's open tasks and action items, soonest due first (undated last).
+
+    Action items count as important, and as urgent when due within URGENT_WITHIN_DAYS.
+    """
+    today = today or date.today()
+    tasks = db.session.scalars(select(Task).where(Task.owner_id == user_id, Task.done.is_(False)))
+    actions = db.session.scalars(
+        select(ActionItem).where(ActionItem.owner_id == user_id, ActionItem.done.is_(False)))
+    items = [OpenItem("task", t.id, t.title, t.due_date, t.urgent, t.important) for t in tasks]
+    for a in actions:
+        source, source_id = (("meeting", a.meeting_id) if a.meeting_id
+                             else ("one_on_one", a.one_on_one_id))
+        items.append(OpenItem("action_item", a.id, a.title, a.due_date,
+                              action_item_urgent(a.due_date, today), True,
+                              source, source_id))
+    return sorted(items, key=_due_key)
+
+
+def action_items_with_sources():
+    """Loader options that bring an action item's meeting or one-on-one (and its series) along."""
+    return (selectinload(ActionItem.meeting),
+            selectinload(ActionItem.one_on_one).selectinload(OneOnOne.series))
