@@ -5,7 +5,6 @@ from flask import abort, current_app, flash, make_response, redirect, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from portal import audit
 from portal.access import can_see_user, get_user_or_404, manages, roles_required
@@ -187,11 +186,11 @@ def session_edit(training_session_id: int):
                   session=session, status=422 if form.errors else 200)
 
 
-def _assign_form(formdata=None) -> AssignForm | None:
+def _assign_form(blank: bool = False) -> AssignForm | None:
     """The assign form for managers and HR, with the people they may assign; None for others."""
     if not current_user.has_role(Role.MANAGER, Role.HR):
         return None
-    form = AssignForm(formdata=formdata)
+    form = AssignForm(formdata=None) if blank else AssignForm()
     form.user_id.choices = [(u.id, f"{u.display_name} ({u.username})")
                             for u in queries.assignable_people(current_user)]
     return form
@@ -204,7 +203,7 @@ def _session_page(session: TrainingSession, assign_form=None, status: int = 200)
     now = services.local_now()
     return render("training/session_detail.html", session=session, course=session.course,
                   enrolments=enrolments, mine=mine, now=now,
-                  assign_form=assign_form or _assign_form(MultiDict()),
+                  assign_form=assign_form or _assign_form(blank=True),
                   can_mark=current_user.has_role(Role.MANAGER, Role.HR),
                   can_cancel=lambda e: services.can_cancel(e, now)
                   and (e.user_id == current_user.id or current_user.has_role(Role.HR)
