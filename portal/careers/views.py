@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Role, User
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
-                                   CareerReview, GoalStatus, READINESS_LABELS, Readiness)
+                                   CareerReview, GoalStatus, Readiness)
+from portal.careers.labels import READINESS_LABELS
 from portal.models.training import Course
 from portal.training.queries import upcoming_sessions
 from portal.training.services import local_now

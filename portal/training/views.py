@@ -12,7 +12,8 @@ from portal.admin.forms import ConfirmForm
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Role, User
-from portal.models.training import (Attendance, CATEGORY_LABELS, Course, CourseCategory,
+from portal.training.labels import CATEGORY_LABELS
+from portal.models.training import (Attendance, Course, CourseCategory,
                                     CourseMode, Enrolment, TrainingSession)
 from portal.training import bp, queries, services
 from portal.training.forms import (ATTENDANCE_CHOICES, AssignForm, AttendanceRow, CourseForm,
