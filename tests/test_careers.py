@@ -8,7 +8,7 @@ from portal.careers import services
 from portal.extensions import db
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
                                    CareerReview, GoalStatus, Readiness)
-from portal.training.services import local_now
+from portal.models import utcnow
 from tests.factories import make_user
 from tests.test_training import make_course, make_session
 
@@ -151,7 +151,7 @@ def test_snapshot_is_plain_json(org, ladder):
 def test_link_a_course_and_enrol_from_the_plan(client_as, org):
     staff1 = org.users["staff1"]
     course = make_course("大客户销售技巧")
-    session = make_session(course, starts_at=local_now() + timedelta(days=3))
+    session = make_session(course, starts_at=utcnow() + timedelta(days=3))
     me = client_as("staff1")
     assert me.post(f"/careers/people/{staff1.id}/courses",
                    data={"course_id": course.id}).status_code == 303

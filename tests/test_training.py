@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Role, utcnow
 from portal.models.training import (Attendance, Course, CourseCategory, CourseMode, Enrolment,
                                     TrainingSession)
 from portal.training import services
@@ -30,7 +30,7 @@ def make_course(title="产品知识培训", required=(), hours="3", active=True,
 
 
 def make_session(course, starts_at=None, capacity=10, hours=3) -> TrainingSession:
-    starts_at = starts_at or services.local_now() + timedelta(days=7)
+    starts_at = starts_at or utcnow() + timedelta(days=7)
     session = TrainingSession(course=course, starts_at=starts_at,
                               ends_at=starts_at + timedelta(hours=hours), place="培训室",
                               trainer="陈老师", capacity=capacity)
@@ -170,7 +170,7 @@ def test_full_session_refuses_and_says_so(client_as, org):
 
 
 def test_no_self_enrolment_once_the_session_started(client_as, org):
-    session = make_session(make_course(), starts_at=services.local_now() - timedelta(hours=1))
+    session = make_session(make_course(), starts_at=utcnow() - timedelta(hours=1))
     client_as("staff1").post(f"/training/sessions/{session.id}/enrol")
     assert enrolments_of(session.id) == 0
 
@@ -226,7 +226,7 @@ def test_session_roster_shows_staff_only_themselves(client_as, org):
 # --- attendance --------------------------------------------------------------------------------
 
 def _past_session_with(org, *names):
-    session = make_session(make_course(), starts_at=services.local_now() - timedelta(days=2))
+    session = make_session(make_course(), starts_at=utcnow() - timedelta(days=2))
     enrolments = {n: Enrolment(session=session, user=org.users[n]) for n in names}
     db.session.add_all(enrolments.values())
     session.seats_taken = len(names)
@@ -244,7 +244,7 @@ def test_bulk_attendance_marks_the_team_and_nobody_else(client_as, org):
                                           data=form, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "<html" not in response.text
     one, two, three = (db.session.get(Enrolment, e[n].id) for n in ("staff1", "staff2", "staff3"))
-    assert one.attendance == Attendance.ATTENDED and one.completed_on == session.ends_at.date()
+    assert one.attendance == Attendance.ATTENDED and one.completed_on == services.to_local(session.ends_at).date()
     assert one.score == Decimal("92.5") and one.certificate_no == "=HYPERLINK(1)"
     assert two.attendance == Attendance.ABSENT and two.completed_on is None
     assert three.attendance == Attendance.UNMARKED
@@ -288,7 +288,7 @@ def test_feedback_only_from_attendees_after_the_session(client_as, org):
 
 
 def test_no_feedback_before_the_session_ends(client_as, org):
-    session = make_session(make_course(), starts_at=services.local_now() - timedelta(hours=1),
+    session = make_session(make_course(), starts_at=utcnow() - timedelta(hours=1),
                            hours=3)  # still running
     enrolment = Enrolment(session=session, user=org.users["staff1"],
                           attendance=Attendance.ATTENDED)
@@ -426,6 +426,9 @@ def test_hr_creates_a_course_and_a_session(client_as, org):
         "starts_at": "2026-12-10T09:00", "ends_at": "2026-12-10T17:00", "place": "A",
         "trainer": "B", "capacity": "20"})
     assert good.status_code == 303
+    stored = db.session.scalar(select(TrainingSession))
+    assert stored.starts_at == datetime(2026, 12, 10, 1, 0)  # typed in Beijing time, kept in UTC
+    assert services.to_local(stored.starts_at) == datetime(2026, 12, 10, 9, 0)
     assert client_as("manager1").post("/training/courses/new", data={
         "title": "x", "category": "crm", "hours": "1", "mode": "online"}).status_code == 403
 

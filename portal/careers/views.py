@@ -14,13 +14,12 @@ from portal.careers.forms import (AssessForm, CourseLinkForm, GoalForm, LevelFor
                                   PlanForm, ReviewForm)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
-from portal.models import Role, User
+from portal.models import Role, User, utcnow
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
                                    CareerReview, GoalStatus, Readiness)
 from portal.careers.labels import READINESS_LABELS
 from portal.models.training import Course
 from portal.training.queries import upcoming_sessions
-from portal.training.services import local_now
 
 LEVEL_FIELDS = ["code", "name", "name_en", "rank", "expectations"]
 ASSESS_FIELDS = ["readiness", "manager_comment"]
@@ -111,7 +110,7 @@ def _plan_page(person: User, status: int = 200, **forms):
     sessions = {}
     linkable = []
     if plan is not None and plan.courses:
-        for s in db.session.scalars(upcoming_sessions([c.id for c in plan.courses], local_now())):
+        for s in db.session.scalars(upcoming_sessions([c.id for c in plan.courses], utcnow())):
             sessions.setdefault(s.course_id, []).append(s)
     if editable:
         linked = {c.id for c in plan.courses} if plan else set()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from portal.demo import DemoContext, seeder
 from portal.extensions import db
 from portal.models import Role
+from portal.training.services import from_local
 from portal.models.training import (Attendance, Course, CourseCategory, CourseMode, Enrolment,
                                     TrainingSession)
 
@@ -42,8 +43,10 @@ COMMENTS = ["案例很实用，回去就能用。", "内容偏多，希望多些
 STAFF1_DONE = {"5G与宽带产品知识", "CRM系统操作"}
 
 
-def _session(course, start: datetime, rng: random.Random, capacity: int) -> TrainingSession:
+def _session(course, local_start: datetime, rng: random.Random, capacity: int) -> TrainingSession:
+    """A session starting at this local time (stored in UTC)."""
     hours = min(Decimal(course.hours), Decimal(8))
+    start = from_local(local_start)
     session = TrainingSession(course=course, starts_at=start,
                               ends_at=start + timedelta(hours=float(hours)),
                               place=rng.choice(PLACES), trainer=rng.choice(TRAINERS),

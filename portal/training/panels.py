@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from portal.access import managed_user_ids
 from portal.extensions import db
 from portal.home.panels import panel
-from portal.models import Role, User
+from portal.models import Role, User, utcnow
 from portal.models.training import Enrolment, TrainingSession
 from portal.training import services
 
@@ -15,7 +15,7 @@ from portal.training import services
 @panel("training/_home_panel.html", order=60)
 def training_panel(user):
     """My upcoming sessions and compliance; for a manager, the team's average compliance."""
-    now = services.local_now()
+    now = utcnow()
     upcoming = db.session.scalars(
         select(Enrolment).join(TrainingSession)
         .where(Enrolment.user_id == user.id, TrainingSession.starts_at > now)

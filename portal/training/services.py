@@ -1,12 +1,12 @@
 """Training rules that decide seats, feedback, hours and compliance: plain functions, unit tested.
 
-Session times are stored as local wall-clock time (the sessions are held in one place, and the
-notice people read says 09:00, not 01:00 UTC), so "now" here is local time too.
+Session times are stored as naive UTC like every timestamp; people type and read them in the
+portal's time zone (Asia/Shanghai), and a completion counts on the local day the session ended.
 """
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select, update
 
 from portal.extensions import db
-from portal.models import Role, User, UserRole
+from portal.models import Role, User, UserRole, utcnow
 from portal.models.training import (Attendance, Course, CourseRequirement, Enrolment,
                                     TrainingSession)
 
@@ -32,12 +32,22 @@ class FeedbackRefused(Exception):
     """Feedback from someone who may not give it (yet)."""
 
 
-def local_now() -> datetime:
-    """The current wall-clock time where the sessions are held, naive like the stored times."""
-    zone = "Asia/Shanghai"
+def _zone() -> ZoneInfo:
+    """The portal's time zone, in which sessions are announced."""
+    name = "Asia/Shanghai"
     if has_app_context():
-        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", zone)
-    return datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+        name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", name)
+    return ZoneInfo(name)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored naive-UTC time as naive local wall-clock time."""
+    return moment.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+
+
+def from_local(moment: datetime) -> datetime:
+    """A naive local wall-clock time (as typed in a form) as naive UTC for storing."""
+    return moment.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 # --- seats -------------------------------------------------------------------------------------
@@ -52,7 +62,7 @@ def enrol(session: TrainingSession, user: User, assigned_by: User | None = None,
     two people cannot both take the last seat. The duplicate check comes after the UPDATE so it
     runs under the same lock.
     """
-    now = now or local_now()
+    now = now or utcnow()
     if assigned_by is None and session.starts_at <= now:
         raise EnrolmentRefused("started")
     if not session.course.active:
@@ -79,7 +89,7 @@ def enrol(session: TrainingSession, user: User, assigned_by: User | None = None,
 
 def can_cancel(enrolment: Enrolment, now: datetime | None = None) -> bool:
     """A place can be given back until the session starts, and never once attendance is marked."""
-    now = now or local_now()
+    now = now or utcnow()
     return enrolment.session.starts_at > now and enrolment.attendance == Attendance.UNMARKED
 
 
@@ -106,14 +116,14 @@ def mark(enrolment: Enrolment, attendance: Attendance, completed: bool, score: D
     enrolment.certificate_no = certificate_no
     if completed and attendance == Attendance.ATTENDED:
         if enrolment.completed_on is None:
-            enrolment.completed_on = enrolment.session.ends_at.date()
+            enrolment.completed_on = to_local(enrolment.session.ends_at).date()
     else:
         enrolment.completed_on = None
 
 
 def can_give_feedback(enrolment: Enrolment, user: User, now: datetime | None = None) -> bool:
     """Only the trainee, only if they attended, only once the session is over."""
-    now = now or local_now()
+    now = now or utcnow()
     return (enrolment.user_id == user.id and enrolment.attendance == Attendance.ATTENDED
             and enrolment.session.ends_at <= now)
 
@@ -127,7 +137,7 @@ def give_feedback(enrolment: Enrolment, user: User, rating: int, comment: str,
         raise ValueError("rating must be between 1 and 5")
     enrolment.rating = rating
     enrolment.feedback = comment
-    enrolment.feedback_at = now or local_now()
+    enrolment.feedback_at = now or utcnow()
 
 
 # --- hours and compliance ----------------------------------------------------------------------

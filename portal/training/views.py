@@ -11,7 +11,7 @@ from portal.access import can_see_user, get_user_or_404, manages, roles_required
 from portal.admin.forms import ConfirmForm
 from portal.extensions import db
 from portal.htmx import is_htmx, render
-from portal.models import Role, User
+from portal.models import Role, User, utcnow
 from portal.training.labels import CATEGORY_LABELS
 from portal.models.training import (Attendance, Course, CourseCategory,
                                     CourseMode, Enrolment, TrainingSession)
@@ -52,7 +52,7 @@ def index():
                                 show_retired=args.get("retired") == "1",
                                 sort=args.get("sort", "title"))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    now = services.local_now()
+    now = utcnow()
     ids = [c.id for c in page.items]
     next_sessions = {}
     if ids:
@@ -132,7 +132,7 @@ def course_detail(course_id: int):
         select(Enrolment.session_id).join(TrainingSession)
         .where(TrainingSession.course_id == course.id, Enrolment.user_id == current_user.id)))
     return render("training/course_detail.html", course=course, sessions=sessions, mine=mine,
-                  now=services.local_now())
+                  now=utcnow())
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -142,8 +142,11 @@ def _apply_session(form: SessionForm, session: TrainingSession) -> str | None:
     if form.capacity.data < session.seats_taken:
         return _("%(n)d people are enrolled already: the capacity cannot be lower.",
                  n=session.seats_taken)
-    for name in SESSION_FIELDS:
-        setattr(session, name, form[name].data)
+    session.starts_at = services.from_local(form.starts_at.data)
+    session.ends_at = services.from_local(form.ends_at.data)
+    session.place = form.place.data
+    session.trainer = form.trainer.data
+    session.capacity = form.capacity.data
     return None
 
 
@@ -173,6 +176,9 @@ def session_edit(training_session_id: int):
     """HR changes a session's time, place, trainer or capacity."""
     session = queries.get_session_or_404(training_session_id)
     form = SessionForm(obj=session)
+    if request.method == "GET":
+        form.starts_at.data = services.to_local(session.starts_at)
+        form.ends_at.data = services.to_local(session.ends_at)
     if form.validate_on_submit():
         before = audit.snapshot(session, SESSION_FIELDS)
         error = _apply_session(form, session)
@@ -201,7 +207,7 @@ def _session_page(session: TrainingSession, assign_form=None, status: int = 200)
     """The session page: details, seats, my enrolment, the roster I may see."""
     enrolments = queries.roster(current_user, session)
     mine = next((e for e in enrolments if e.user_id == current_user.id), None)
-    now = services.local_now()
+    now = utcnow()
     return render("training/session_detail.html", session=session, course=session.course,
                   enrolments=enrolments, mine=mine, now=now,
                   assign_form=assign_form or _assign_form(blank=True),
@@ -374,7 +380,7 @@ def record(user_id: int):
                   hours=services.hours_by_year(person.id), required=required,
                   done={cid: d for (uid, cid), d in done.items()},
                   compliance=services.compliance_by_user([person.id], today)[person.id],
-                  now=services.local_now(), is_me=person.id == current_user.id)
+                  now=utcnow(), is_me=person.id == current_user.id)
 
 
 @bp.route("/matrix")
@@ -414,7 +420,7 @@ def export(training_fmt: str):
         course = e.session.course
         rows.append([e.user.username, e.user.display_name,
                      e.user.area.code if e.user.area else "", course.title,
-                     course.category.label, course.hours, e.session.starts_at,
+                     course.category.label, course.hours, services.to_local(e.session.starts_at),
                      e.attendance.label, e.completed_on, e.score, e.certificate_no, e.rating])
     stamp = date.today().isoformat()
     if training_fmt == "csv":
