@@ -312,11 +312,11 @@ def attendance(training_session_id: int):
                 audit.record("enrolment.result", "enrolment", row.enrolment.id, before,
                              audit.snapshot(row.enrolment, RESULT_FIELDS))
             db.session.commit()
-            flash(_("Attendance saved for %(n)d people.", n=len(rows)), "success")
-            if is_htmx():
+            if is_htmx():  # the form is swapped in place, with its own confirmation
                 rows = [AttendanceRow.from_enrolment(e) for e in enrolments]
                 return render("training/_attendance_form.html", session=session, rows=rows,
                               choices=ATTENDANCE_CHOICES, saved=True)
+            flash(_("Attendance saved for %(n)d people.", n=len(rows)), "success")
             return redirect(url_for("training.attendance", training_session_id=session.id), code=303)
         return render("training/attendance.html", "training/_attendance_form.html",
                       session=session, rows=rows, choices=ATTENDANCE_CHOICES, status=422)
