@@ -18,7 +18,7 @@ from portal.models import Role, User, utcnow
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
                                    CareerReview, GoalStatus, Readiness)
 from portal.careers.labels import READINESS_LABELS
-from portal.models.training import Course
+from portal.models.training import Course, Enrolment
 from portal.training.queries import upcoming_sessions
 
 LEVEL_FIELDS = ["code", "name", "name_en", "rank", "expectations"]
@@ -109,9 +109,13 @@ def _plan_page(person: User, status: int = 200, **forms):
     editable = services.may_edit_plan(current_user, person.id)
     sessions = {}
     linkable = []
+    enrolled: set[int] = set()
     if plan is not None and plan.courses:
         for s in db.session.scalars(upcoming_sessions([c.id for c in plan.courses], utcnow())):
             sessions.setdefault(s.course_id, []).append(s)
+        enrolled = set(db.session.scalars(select(Enrolment.session_id).where(
+            Enrolment.user_id == person.id,
+            Enrolment.session_id.in_([s.id for group in sessions.values() for s in group]))))
     if editable:
         linked = {c.id for c in plan.courses} if plan else set()
         linkable = [c for c in db.session.scalars(
@@ -121,7 +125,7 @@ def _plan_page(person: User, status: int = 200, **forms):
     return render("careers/plan.html", person=person, plan=plan, editable=editable,
                   may_assess=services.may_assess(current_user, person.id),
                   may_review=services.may_review(current_user, person.id),
-                  sessions=sessions, link_form=link_form,
+                  sessions=sessions, enrolled=enrolled, link_form=link_form,
                   goal_form=forms.pop("goal_form", None) or GoalForm(formdata=None),
                   milestone_form=MilestoneForm(formdata=None), status=status, **forms)
 
