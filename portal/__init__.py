@@ -100,6 +100,8 @@ BLUEPRINTS = [
     "portal.one_on_ones:bp",
     "portal.meetings:bp",
     "portal.tasks:bp",
+    "portal.training:bp",
+    "portal.careers:bp",
 ]
 
 

@@ -1,0 +1,272 @@
+"""Training rules that decide seats, feedback, hours and compliance: plain functions, unit tested.
+
+Session times are stored as naive UTC like every timestamp; people type and read them in the
+portal's time zone (Asia/Shanghai), and a completion counts on the local day the session ended.
+"""
+import csv
+import io
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select, update
+
+from portal.extensions import db
+from portal.models import Role, User, UserRole, utcnow
+from portal.models.training import (Attendance, Course, CourseRequirement, Enrolment,
+                                    TrainingSession)
+
+
+class EnrolmentRefused(Exception):
+    """An enrolment that breaks a rule; `reason` is a key the views turn into a message."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FeedbackRefused(Exception):
+    """Feedback from someone who may not give it (yet)."""
+
+
+def _zone() -> ZoneInfo:
+    """The portal's time zone, in which sessions are announced."""
+    name = "Asia/Shanghai"
+    if has_app_context():
+        name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", name)
+    return ZoneInfo(name)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored naive-UTC time as naive local wall-clock time."""
+    return moment.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+
+
+def from_local(moment: datetime) -> datetime:
+    """A naive local wall-clock time (as typed in a form) as naive UTC for storing."""
+    return moment.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+# --- seats -------------------------------------------------------------------------------------
+
+def enrol(session: TrainingSession, user: User, assigned_by: User | None = None,
+          now: datetime | None = None) -> Enrolment:
+    """Give the person a seat, or raise EnrolmentRefused; the caller must roll back on refusal.
+
+    The seat is taken by one conditional UPDATE (`seats_taken < capacity`): on PostgreSQL the
+    row lock makes a concurrent UPDATE wait and re-check the condition against the committed
+    count; on SQLite write requests hold the database's write lock (BEGIN IMMEDIATE). Either way
+    two people cannot both take the last seat. The duplicate check comes after the UPDATE so it
+    runs under the same lock.
+    """
+    now = now or utcnow()
+    if assigned_by is None and session.starts_at <= now:
+        raise EnrolmentRefused("started")
+    if not session.course.active:
+        raise EnrolmentRefused("retired")
+    taken = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id,
+               TrainingSession.seats_taken < TrainingSession.capacity)
+        .values(seats_taken=TrainingSession.seats_taken + 1)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise EnrolmentRefused("full")
+    already = db.session.scalar(select(Enrolment.id).where(
+        Enrolment.session_id == session.id, Enrolment.user_id == user.id))
+    if already is not None:
+        raise EnrolmentRefused("already")
+    enrolment = Enrolment(session_id=session.id, user_id=user.id,
+                          assigned_by_id=assigned_by.id if assigned_by else None)
+    db.session.add(enrolment)
+    db.session.flush()
+    db.session.expire(session, ["seats_taken"])
+    return enrolment
+
+
+def can_cancel(enrolment: Enrolment, now: datetime | None = None) -> bool:
+    """A place can be given back until the session starts, and never once attendance is marked."""
+    now = now or utcnow()
+    return enrolment.session.starts_at > now and enrolment.attendance == Attendance.UNMARKED
+
+
+def cancel(enrolment: Enrolment) -> None:
+    """Give the seat back and delete the enrolment."""
+    db.session.execute(
+        update(TrainingSession).where(TrainingSession.id == enrolment.session_id,
+                                      TrainingSession.seats_taken > 0)
+        .values(seats_taken=TrainingSession.seats_taken - 1)
+        .execution_options(synchronize_session=False))
+    session = enrolment.session
+    db.session.delete(enrolment)
+    db.session.flush()
+    db.session.expire(session, ["seats_taken"])
+
+
+# --- attendance and feedback -------------------------------------------------------------------
+
+def mark(enrolment: Enrolment, attendance: Attendance, completed: bool, score: Decimal | None,
+         certificate_no: str) -> None:
+    """Record attendance and results; only someone who attended can complete the course."""
+    enrolment.attendance = attendance
+    enrolment.score = score
+    enrolment.certificate_no = certificate_no
+    if completed and attendance == Attendance.ATTENDED:
+        if enrolment.completed_on is None:
+            enrolment.completed_on = to_local(enrolment.session.ends_at).date()
+    else:
+        enrolment.completed_on = None
+
+
+def can_give_feedback(enrolment: Enrolment, user: User, now: datetime | None = None) -> bool:
+    """Only the trainee, only if they attended, only once the session is over."""
+    now = now or utcnow()
+    return (enrolment.user_id == user.id and enrolment.attendance == Attendance.ATTENDED
+            and enrolment.session.ends_at <= now)
+
+
+def give_feedback(enrolment: Enrolment, user: User, rating: int, comment: str,
+                  now: datetime | None = None) -> None:
+    """Store the trainee's rating (1–5) and comment, or raise FeedbackRefused."""
+    if not can_give_feedback(enrolment, user, now):
+        raise FeedbackRefused()
+    if not 1 <= rating <= 5:
+        raise ValueError("rating must be between 1 and 5")
+    enrolment.rating = rating
+    enrolment.feedback = comment
+    enrolment.feedback_at = now or utcnow()
+
+
+# --- hours and compliance ----------------------------------------------------------------------
+
+def hours_by_year(user_id: int) -> dict[int, Decimal]:
+    """Hours of completed courses per calendar year of completion, newest year first."""
+    rows = db.session.execute(
+        select(Enrolment.completed_on, Course.hours)
+        .join(TrainingSession, Enrolment.session_id == TrainingSession.id)
+        .join(Course, TrainingSession.course_id == Course.id)
+        .where(Enrolment.user_id == user_id, Enrolment.completed_on.is_not(None)))
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for completed_on, hours in rows:
+        totals[completed_on.year] += Decimal(hours)
+    return dict(sorted(totals.items(), reverse=True))
+
+
+def hours_in_year(user_ids: Iterable[int], year: int) -> dict[int, Decimal]:
+    """Hours completed in a calendar year, per person, in one query."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Enrolment.user_id, func.sum(Course.hours))
+        .join(TrainingSession, Enrolment.session_id == TrainingSession.id)
+        .join(Course, TrainingSession.course_id == Course.id)
+        .where(Enrolment.user_id.in_(ids),
+               Enrolment.completed_on >= date(year, 1, 1),
+               Enrolment.completed_on <= date(year, 12, 31))
+        .group_by(Enrolment.user_id))
+    return {uid: Decimal(total) for uid, total in rows}
+
+
+def required_course_ids_by_role() -> dict[Role, set[int]]:
+    """The active courses each role must complete."""
+    rows = db.session.execute(
+        select(CourseRequirement.role, CourseRequirement.course_id)
+        .join(Course, CourseRequirement.course_id == Course.id).where(Course.active))
+    required: dict[Role, set[int]] = defaultdict(set)
+    for role, course_id in rows:
+        required[Role(role)].add(course_id)
+    return required
+
+
+def completions(user_ids: Iterable[int], end: date | None = None) -> dict[tuple[int, int], date]:
+    """The first completion date of each (person, course), up to `end` when given, in one query."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    query = (select(Enrolment.user_id, TrainingSession.course_id, func.min(Enrolment.completed_on))
+             .join(TrainingSession, Enrolment.session_id == TrainingSession.id)
+             .where(Enrolment.user_id.in_(ids), Enrolment.completed_on.is_not(None))
+             .group_by(Enrolment.user_id, TrainingSession.course_id))
+    if end is not None:
+        query = query.where(Enrolment.completed_on <= end)
+    return {(uid, cid): done for uid, cid, done in db.session.execute(query)}
+
+
+def percent(done: int, required: int) -> Decimal | None:
+    """done / required as a percentage with one decimal, half up; None when nothing is required."""
+    if required == 0:
+        return None
+    return (Decimal(done) * 100 / Decimal(required)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def compliance_by_user(user_ids: Iterable[int], end: date) -> dict[int, Decimal | None]:
+    """Compliance % of each person at the end date, in three queries whatever their number."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    roles: dict[int, set[Role]] = defaultdict(set)
+    for uid, role in db.session.execute(
+            select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(ids))):
+        roles[uid].add(Role(role))
+    by_role = required_course_ids_by_role()
+    done = completions(ids, end)
+    result = {}
+    for uid in ids:
+        required = set().union(*(by_role.get(r, set()) for r in roles[uid]))
+        result[uid] = percent(sum((uid, cid) in done for cid in required), len(required))
+    return result
+
+
+def compliance_percent(user_id: int, start: date, end: date) -> Decimal | None:
+    """Share of the courses required for the person's roles completed by `end`, 0–100, 1 decimal.
+
+    A course completed before the period counts as well as one completed within it (`start`
+    only bounds the period the caller asks about). None when the person's roles require nothing.
+    """
+    if start > end:
+        raise ValueError("start must not be after end")
+    return compliance_by_user([user_id], end)[user_id]
+
+
+# --- export ------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell value a spreadsheet will not run as a formula: text starting = + - @ gets a '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(header: list[str], rows: Iterable[list]) -> bytes:
+    """CSV with a BOM (so Excel reads the Chinese as UTF-8), every text cell made safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(title: str, header: list[str], rows: Iterable[list]) -> bytes:
+    """An Excel workbook of one sheet, every text cell made safe and stored as text."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([spreadsheet_safe(h) for h in header])
+    for row in rows:
+        sheet.append([spreadsheet_safe(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

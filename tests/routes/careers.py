@@ -1,0 +1,33 @@
+"""Routes of the careers module: the person edits, the manager assesses, HR reads."""
+from portal.extensions import db
+from portal.models.careers import CareerGoal, CareerLevel, CareerPlan, CareerReview
+from tests.routes import EVERYONE
+
+ROUTES = {
+    "careers.index": EVERYONE,
+    "careers.ladder": EVERYONE,
+    "careers.level_create": {"hr"},
+    "careers.level_edit": {"hr"},
+    "careers.plan": EVERYONE,  # staff1's plan (user_id from the admin module's sample_args)
+    "careers.plan_edit": {"staff1"},
+    "careers.plan_assess": {"manager1"},
+    "careers.goal_edit": {"staff1"},
+    "careers.review_create": {"staff1", "manager1"},
+    "careers.review_detail": EVERYONE,
+}
+POST_ONLY = {"careers.goal_create", "careers.milestone_create", "careers.milestone_toggle",
+             "careers.course_link", "careers.course_unlink"}
+
+
+def sample_args(org) -> dict:
+    """A level, and staff1's plan with a goal and a review."""
+    from datetime import date
+
+    level = CareerLevel(code="AM1", name="初级客户经理", name_en="Junior account manager", rank=1)
+    plan = CareerPlan(user_id=org.users["staff1"].id, current_level=level)
+    goal = CareerGoal(plan=plan, title="考取云服务认证")
+    review = CareerReview(plan=plan, reviewed_on=date(2026, 6, 30), snapshot={"goals": []})
+    db.session.add_all([level, plan, goal, review])
+    db.session.flush()
+    return {"career_level_id": level.id, "career_goal_id": goal.id,
+            "career_milestone_id": 0, "career_review_id": review.id}
