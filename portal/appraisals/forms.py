@@ -65,10 +65,17 @@ class IndicatorForm(FlaskForm):
         if self.kind.data == "qualitative" and field.data:
             raise ValidationError(_l("Qualitative indicators are scored by people: no figure."))
 
-    def validate_score_thresholds(self, field):
-        """A quantitative indicator needs the thresholds its figure is scored by."""
-        if self.kind.data == "quantitative" and not field.data:
-            raise ValidationError(_l("Give the thresholds, e.g. 110, 100, 90, 80."))
+    def validate(self, extra_validators=None):
+        """A quantitative indicator needs the thresholds its figure is scored by.
+
+        (Checked here: an empty optional field stops its own validators.)
+        """
+        ok = super().validate(extra_validators)
+        if self.kind.data == "quantitative" and not self.score_thresholds.data:
+            self.score_thresholds.errors = [
+                *self.score_thresholds.errors, _l("Give the thresholds, e.g. 110, 100, 90, 80.")]
+            ok = False
+        return ok
 
 
 class CycleForm(FlaskForm):
@@ -116,10 +123,13 @@ class AcknowledgeForm(FlaskForm):
                         validators=[InputRequired(message=_l("Say whether you agree."))])
     comment = TextAreaField(_l("Your comment"), filters=[strip_filter], validators=LONG_TEXT)
 
-    def validate_comment(self, field):
-        """Disagreeing needs a reason."""
-        if self.agrees.data == "no" and not field.data:
-            raise ValidationError(_l("Say why you do not agree."))
+    def validate(self, extra_validators=None):
+        """Disagreeing needs a reason (checked here: an empty optional field skips its own)."""
+        ok = super().validate(extra_validators)
+        if self.agrees.data == "no" and not self.comment.data:
+            self.comment.errors = [*self.comment.errors, _l("Say why you do not agree.")]
+            ok = False
+        return ok
 
 
 class ReopenForm(FlaskForm):
