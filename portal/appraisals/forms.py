@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.appraisals.services import parse_thresholds
 from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
-from portal.models.appraisals import KIND_LABELS, SOURCE_LABELS
+from portal.appraisals.labels import KIND_LABELS, SOURCE_LABELS
 
 TEXT = [NoControlCharacters()]
 LONG_TEXT = [Optional(), Length(max=5000), *TEXT]

@@ -28,9 +28,9 @@ from portal.appraisals import services
 from portal.database import writing
 from portal.extensions import db
 from portal.models import utcnow
-from portal.models.appraisals import (SOURCE_LABELS, STATUS_LABELS, Appraisal, AppraisalDocument,
-                                      AppraisalScore, AppraisalStatus, IndicatorKind, PrintJob,
-                                      PrintJobState)
+from portal.appraisals.labels import SOURCE_LABELS, STATUS_LABELS
+from portal.models.appraisals import (Appraisal, AppraisalDocument, AppraisalScore,
+                                      AppraisalStatus, PrintJob, PrintJobState)
 
 STATIC = (ROOT / "static").resolve()
 PRINT_CSS = STATIC / "css" / "appraisal-print.css"

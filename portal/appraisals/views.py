@@ -23,10 +23,11 @@ from portal.appraisals.queries import (appraisal_list, get_appraisal_or_404, get
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Area, Role
-from portal.models.appraisals import (CYCLE_STATUS_LABELS, JOB_STATE_LABELS, KIND_LABELS,
-                                      SOURCE_LABELS, STATUS_LABELS, Appraisal, AppraisalCycle,
-                                      AppraisalStatus as S, AppraisalTemplate, CycleStatus,
-                                      IndicatorKind, PrintJobState, TemplateIndicator)
+from portal.appraisals.labels import (CYCLE_STATUS_LABELS, JOB_STATE_LABELS, KIND_LABELS,
+                                      SOURCE_LABELS, STATUS_LABELS)
+from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalStatus as S,
+                                      AppraisalTemplate, CycleStatus, IndicatorKind,
+                                      PrintJobState, TemplateIndicator)
 
 hr_only = roles_required(Role.HR)
 TEMPLATE_FIELDS = ["name", "name_en", "description", "rating_thresholds"]
