@@ -317,3 +317,21 @@ def test_staff_and_managers_cannot_manage_cycles_or_templates(org, client_as):
         client = client_as(who)
         assert client.get("/appraisals/cycles").status_code == 403
         assert client.post("/appraisals/templates/new", data={"name": "x"}).status_code == 403
+
+
+def test_drafts_stay_with_their_author(org, cycle, client_as):
+    """The person's draft is not shown to the manager, nor the manager's draft to the person."""
+    appraisal = appraisal_of(cycle, org.users["staff1"])
+    qualitative = score_ids(appraisal, "qualitative")[0]
+    staff1, manager1 = client_as("staff1"), client_as("manager1")
+    staff1.post(f"/appraisals/{appraisal.id}/self",
+                data={f"score-{qualitative}": "5", "comment": "自评草稿内容", "action": "save"})
+    assert "自评草稿内容" in staff1.get(f"/appraisals/{appraisal.id}").text
+    assert "自评草稿内容" not in manager1.get(f"/appraisals/{appraisal.id}").text
+    staff1.post(f"/appraisals/{appraisal.id}/self",
+                data={f"score-{qualitative}": "5", "comment": "自评草稿内容", "action": "submit"})
+    assert "自评草稿内容" in manager1.get(f"/appraisals/{appraisal.id}").text
+    manager1.post(f"/appraisals/{appraisal.id}/review",
+                  data={f"score-{qualitative}": "2", "comment": "经理草稿评语", "action": "save"})
+    assert "经理草稿评语" in manager1.get(f"/appraisals/{appraisal.id}").text
+    assert "经理草稿评语" not in staff1.get(f"/appraisals/{appraisal.id}").text

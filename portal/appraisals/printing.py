@@ -90,6 +90,7 @@ class FormData:
 def form_data(appraisal: Appraisal, english: bool) -> FormData:
     """The plain data of one form in the reader's language (loads what it needs)."""
     template = appraisal.template
+    show_self, show_manager = services.shown_parts(appraisal.status, set())
     data = FormData(
         appraisal_id=appraisal.id, company=current_app.config["COMPANY_NAME"],
         area=(appraisal.area.name_en or appraisal.area.name) if english and appraisal.area
@@ -98,9 +99,12 @@ def form_data(appraisal: Appraisal, english: bool) -> FormData:
         period_end=appraisal.cycle.period_end, person=appraisal.user.display_name,
         username=appraisal.user.username,
         manager=appraisal.manager.display_name if appraisal.manager else "",
-        status=str(STATUS_LABELS[appraisal.status]), final_score=appraisal.final_score,
-        band=appraisal.band, thresholds=list(template.rating_thresholds),
-        self_comment=appraisal.self_comment, manager_comment=appraisal.manager_comment,
+        status=str(STATUS_LABELS[appraisal.status]),
+        final_score=appraisal.final_score if show_manager else None,
+        band=appraisal.band if show_manager else None,
+        thresholds=list(template.rating_thresholds),
+        self_comment=appraisal.self_comment if show_self else "",
+        manager_comment=appraisal.manager_comment if show_manager else "",
         feedback_talk_on=appraisal.feedback_talk_on, improvement_plan=appraisal.improvement_plan,
         employee_comment=appraisal.employee_comment, employee_agrees=appraisal.employee_agrees,
         acknowledged_at=appraisal.acknowledged_at, reviewed_at=appraisal.reviewed_at,
@@ -109,12 +113,13 @@ def form_data(appraisal: Appraisal, english: bool) -> FormData:
     rows = sorted(appraisal.scores, key=lambda r: (r.indicator.position, r.indicator.id))
     for r in rows:
         ind = r.indicator
-        score = services.effective_score(r)
+        score = services.effective_score(r) if show_manager else None
         data.rows.append(Row(
             section=ind.section_label(english), name=ind.label(english), kind=str(ind.kind),
             weight=ind.weight, source=str(SOURCE_LABELS[ind.source]) if ind.source else "",
-            figure=r.figure, figure_score=r.figure_score, self_score=r.self_score,
-            manager_score=r.manager_score, score=score,
+            figure=r.figure, figure_score=r.figure_score,
+            self_score=r.self_score if show_self else None,
+            manager_score=r.manager_score if show_manager else None, score=score,
             weighted=services.weighted_score(score, ind.weight)))
     return data
 
@@ -148,15 +153,33 @@ def static_only_fetcher():
     return StaticOnly(allowed_protocols={"file"})
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render standalone HTML to PDF with the bundled fonts and the print stylesheet."""
-    from weasyprint import CSS, HTML
+_print_setup = threading.local()
+
+
+def _stylesheet():
+    """The print stylesheet and its FontConfiguration, parsed once per thread and reused.
+
+    Parsing the CSS and loading the bundled fonts is a good part of a render; the pair is kept
+    together because the same FontConfiguration must go to CSS() and write_pdf().
+    """
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()  # one for the CSS and for write_pdf, or @font-face is ignored
-    fetcher = static_only_fetcher()
-    css = CSS(filename=str(PRINT_CSS), font_config=fonts, url_fetcher=fetcher)
-    document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher)
+    stamp = PRINT_CSS.stat().st_mtime_ns
+    cached = getattr(_print_setup, "value", None)
+    if cached is None or cached[0] != stamp:
+        fonts = FontConfiguration()
+        css = CSS(filename=str(PRINT_CSS), font_config=fonts, url_fetcher=static_only_fetcher())
+        cached = _print_setup.value = (stamp, css, fonts)
+    return cached[1], cached[2]
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render standalone HTML to PDF with the bundled fonts and the print stylesheet."""
+    from weasyprint import HTML
+
+    css, fonts = _stylesheet()  # one FontConfiguration for the CSS and write_pdf
+    document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=static_only_fetcher())
     return document.write_pdf(stylesheets=[css], font_config=fonts)
 
 
@@ -258,23 +281,36 @@ def _progress(job_id: int, **values) -> None:
         db.session.commit()
 
 
+#: Progress is written at most this often (and at the end): a write per form would be waste.
+PROGRESS_EVERY = timedelta(seconds=0.5)
+
+
 def run_job(job_id: int, stale_before=None) -> None:
-    """Render every form of a job, one at a time, recording progress; merge and store the PDF."""
+    """Render every form of a job, one at a time, recording progress; merge and store the PDF.
+
+    Kept PDFs of closed forms are used as they are; every other form is rendered with no
+    transaction open, and a closed one is kept on the way.
+    """
     if not _claim(job_id, stale_before):
         return
     job = db.session.get(PrintJob, job_id)
     ids, locale = list(job.appraisal_ids), job.locale
     db.session.rollback()
     try:
-        pdfs = []
+        pdfs, reported = [], utcnow()
         for done, appraisal_id in enumerate(ids, start=1):
-            appraisal = load_for_print([appraisal_id]).get(appraisal_id)
-            if appraisal is not None:
-                pdfs.append(form_pdf(appraisal, locale))
+            pdf = kept_pdf(appraisal_id, locale)
+            if pdf is None:
+                appraisal = load_for_print([appraisal_id]).get(appraisal_id)
+                pdf = form_pdf(appraisal, locale) if appraisal is not None else None
+            if pdf is not None:
+                pdfs.append(pdf)
             db.session.rollback()
-            _progress(job_id, done=done)
+            if utcnow() - reported >= PROGRESS_EVERY:
+                _progress(job_id, done=done)
+                reported = utcnow()
         pdf = merge(pdfs) if len(pdfs) != 1 else pdfs[0]
-        _progress(job_id, state=PrintJobState.DONE, pdf=pdf, size=len(pdf),
+        _progress(job_id, state=PrintJobState.DONE, done=len(ids), pdf=pdf, size=len(pdf),
                   finished_at=utcnow())
     except Exception:  # the job records its failure; the server log has the trace
         db.session.rollback()
@@ -306,5 +342,8 @@ def take_over_if_orphaned(job: PrintJob) -> bool:
     stale_before = utcnow() - STALE_AFTER
     if job.state == PrintJobState.RUNNING and job.heartbeat_at and job.heartbeat_at < stale_before:
         start_worker(job.id, stale_before)
+        return True
+    if job.state == PrintJobState.QUEUED and job.created_at < stale_before:
+        start_worker(job.id)  # its server went away before its worker started
         return True
     return False

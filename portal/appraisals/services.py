@@ -170,6 +170,18 @@ def check_transition(current: S, target: S) -> str:
         raise IllegalTransition(f"{current} → {target}") from None
 
 
+def shown_parts(status, roles: set[str]) -> tuple[bool, bool]:
+    """(self part shown, manager part shown) to a reader playing these roles.
+
+    Drafts stay with their author: the person's scores and comment show to others once the
+    self-assessment is submitted, the manager's scores, comment and the final score once the
+    review is finished. The printed form (roles empty) follows the same rule.
+    """
+    show_self = S(status) != S.SELF_ASSESSMENT or "person" in roles
+    show_manager = S(status) not in (S.SELF_ASSESSMENT, S.MANAGER_REVIEW) or "manager" in roles
+    return show_self, show_manager
+
+
 def actor_role(appraisal, viewer, manages: bool) -> set[str]:
     """The parts the viewer plays in this appraisal: person, manager, hr."""
     roles = set()

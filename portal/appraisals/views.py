@@ -82,8 +82,16 @@ def _step(appraisal: Appraisal, status: S, role: str) -> None:
 def detail(appraisal_id: int):
     """One appraisal: indicators with self and manager scores side by side, comments, steps."""
     appraisal = get_appraisal_or_404(current_user, appraisal_id)
-    return render("appraisals/detail.html", appraisal=appraisal, roles=_roles(appraisal),
-                  rows=_rows(appraisal), formula=services.FORMULA)
+    roles = _roles(appraisal)
+    return render("appraisals/detail.html", appraisal=appraisal, roles=roles,
+                  rows=_rows(appraisal), formula=services.FORMULA,
+                  **_shown(appraisal, roles))
+
+
+def _shown(appraisal: Appraisal, roles: set[str]) -> dict:
+    """What of the drafts the reader may see (services.shown_parts), for the templates."""
+    show_self, show_manager = services.shown_parts(appraisal.status, roles)
+    return {"show_self": show_self, "show_manager": show_manager}
 
 
 def _rows(appraisal: Appraisal):
@@ -113,10 +121,9 @@ def _score_step(appraisal_id: int, status: S, role: str, field: str, scored, sav
             flash(_("Submitted.") if submit else _("Saved."), "success")
             return redirect(url_for("appraisals.detail", appraisal_id=appraisal.id)
                             if submit else request.path, code=303)
-        db.session.rollback()
     return render(template, appraisal=appraisal, rows=rows, scored_ids=set(ids), values=values,
                   errors=errors, form=form, formula=services.FORMULA,
-                  status=422 if errors or form.errors else 200)
+                  **_shown(appraisal, {role}), status=422 if errors or form.errors else 200)
 
 
 @bp.route("/<int:appraisal_id>/self", methods=["GET", "POST"])
@@ -157,7 +164,8 @@ def feedback(appraisal_id: int):
             return redirect(url_for("appraisals.detail", appraisal_id=appraisal.id)
                             if submit else request.path, code=303)
     return render("appraisals/feedback.html", appraisal=appraisal, form=form,
-                  rows=_rows(appraisal), status=422 if form.errors else 200)
+                  rows=_rows(appraisal), **_shown(appraisal, {"manager"}),
+                  status=422 if form.errors else 200)
 
 
 @bp.route("/<int:appraisal_id>/acknowledge", methods=["GET", "POST"])
@@ -172,7 +180,8 @@ def acknowledge(appraisal_id: int):
         flash(_("Thank you: your acknowledgement is recorded."), "success")
         return redirect(url_for("appraisals.detail", appraisal_id=appraisal.id), code=303)
     return render("appraisals/acknowledge.html", appraisal=appraisal, form=form,
-                  rows=_rows(appraisal), status=422 if form.errors else 200)
+                  rows=_rows(appraisal), **_shown(appraisal, {"person"}),
+                  status=422 if form.errors else 200)
 
 
 @bp.route("/<int:appraisal_id>/close", methods=["GET", "POST"])
