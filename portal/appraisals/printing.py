@@ -9,6 +9,7 @@ Print jobs keep their state in the database (PrintJob), so any app server answer
 poll. The request that asks for one starts a worker thread on its own server after committing;
 a job whose worker went silent (its server died) is taken over by the next poll.
 """
+import atexit
 import io
 import threading
 import traceback
@@ -154,6 +155,8 @@ def static_only_fetcher():
 
 
 _print_setup = threading.local()
+# Drop the main thread's stylesheet before interpreter teardown, when WeasyPrint can still free it.
+atexit.register(lambda: setattr(_print_setup, "value", None))
 
 
 def _stylesheet():
