@@ -1,6 +1,6 @@
 """Views of the appraisal module: appraisals and their workflow, cycles, templates, printing."""
+import io
 from decimal import Decimal
-from functools import wraps
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import get_locale
@@ -8,8 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-
-import io
 
 from portal import audit
 from portal.access import manages, roles_required
@@ -21,7 +19,7 @@ from portal.appraisals.queries import (appraisal_list, get_appraisal_or_404, get
                                        get_indicator_or_404, get_job_or_404, get_template_or_404,
                                        status_counts, template_in_use)
 from portal.extensions import db
-from portal.htmx import is_htmx, render
+from portal.htmx import render
 from portal.models import Area, Role
 from portal.appraisals.labels import (CYCLE_STATUS_LABELS, JOB_STATE_LABELS, KIND_LABELS,
                                       SOURCE_LABELS, STATUS_LABELS)
@@ -394,8 +392,6 @@ def _print_form(cycle: AppraisalCycle) -> PrintCycleForm:
 
 def _cycle_page(cycle: AppraisalCycle, form: PrintCycleForm, status: int = 200):
     """The cycle page: its settings, progress by state, and the batch print form."""
-    from portal.appraisals.queries import visible_appraisals  # noqa: F401 (HR sees all)
-
     problems = _opening_problems(cycle) if cycle.status == CycleStatus.DRAFT else []
     return render("appraisals/cycle_detail.html", cycle=cycle, counts=status_counts(cycle.id),
                   print_form=form, problems=problems, statuses=list(S), status=status)
