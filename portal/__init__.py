@@ -102,6 +102,7 @@ BLUEPRINTS = [
     "portal.tasks:bp",
     "portal.training:bp",
     "portal.careers:bp",
+    "portal.appraisals:bp",
 ]
 
 

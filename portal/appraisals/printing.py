@@ -1,0 +1,352 @@
+"""The printed review form: WeasyPrint rendering, kept PDFs of closed forms, and print jobs.
+
+Rules from ENGINEERING.md: the same FontConfiguration goes to CSS() and write_pdf(); the fonts are
+bundled in static/fonts/; the URL fetcher serves static/ and nothing else; no PDF is ever
+rendered inside a write transaction (the data is read, the read transaction ended, then the
+PDF rendered, then a short write stores the result).
+
+Print jobs keep their state in the database (PrintJob), so any app server answers the progress
+poll. The request that asks for one starts a worker thread on its own server after committing;
+a job whose worker went silent (its server died) is taken over by the next poll.
+"""
+import atexit
+import io
+import threading
+import traceback
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app, g, render_template
+from flask_babel import force_locale
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal import ROOT
+from portal.appraisals import services
+from portal.database import writing
+from portal.extensions import db
+from portal.models import utcnow
+from portal.appraisals.labels import SOURCE_LABELS, STATUS_LABELS
+from portal.models.appraisals import (Appraisal, AppraisalDocument, AppraisalScore,
+                                      AppraisalStatus, PrintJob, PrintJobState)
+
+STATIC = (ROOT / "static").resolve()
+PRINT_CSS = STATIC / "css" / "appraisal-print.css"
+#: A running job whose heartbeat is older than this is taken to be orphaned and restarted.
+STALE_AFTER = timedelta(seconds=90)
+
+
+# --- what the form shows, as plain data ----------------------------------------------------------
+
+@dataclass
+class Row:
+    """One indicator line of the printed form."""
+
+    section: str
+    name: str
+    kind: str
+    weight: Decimal
+    source: str
+    figure: Decimal | None
+    figure_score: int | None
+    self_score: int | None
+    manager_score: int | None
+    score: int | None
+    weighted: Decimal | None
+
+
+@dataclass
+class FormData:
+    """Everything the printed form shows, read from the database before rendering."""
+
+    appraisal_id: int
+    company: str
+    area: str
+    cycle: str
+    period_start: object
+    period_end: object
+    person: str
+    username: str
+    manager: str
+    status: str
+    rows: list[Row] = field(default_factory=list)
+    final_score: Decimal | None = None
+    band: str | None = None
+    thresholds: list = field(default_factory=list)
+    self_comment: str = ""
+    manager_comment: str = ""
+    feedback_talk_on: object = None
+    improvement_plan: str = ""
+    employee_comment: str = ""
+    employee_agrees: bool | None = None
+    acknowledged_at: object = None
+    reviewed_at: object = None
+    closed_at: object = None
+    closed_by: str = ""
+
+
+def form_data(appraisal: Appraisal, english: bool) -> FormData:
+    """The plain data of one form in the reader's language (loads what it needs)."""
+    template = appraisal.template
+    show_self, show_manager = services.shown_parts(appraisal.status, set())
+    data = FormData(
+        appraisal_id=appraisal.id, company=current_app.config["COMPANY_NAME"],
+        area=(appraisal.area.name_en or appraisal.area.name) if english and appraisal.area
+        else (appraisal.area.name if appraisal.area else ""),
+        cycle=appraisal.cycle.name, period_start=appraisal.cycle.period_start,
+        period_end=appraisal.cycle.period_end, person=appraisal.user.display_name,
+        username=appraisal.user.username,
+        manager=appraisal.manager.display_name if appraisal.manager else "",
+        status=str(STATUS_LABELS[appraisal.status]),
+        final_score=appraisal.final_score if show_manager else None,
+        band=appraisal.band if show_manager else None,
+        thresholds=list(template.rating_thresholds),
+        self_comment=appraisal.self_comment if show_self else "",
+        manager_comment=appraisal.manager_comment if show_manager else "",
+        feedback_talk_on=appraisal.feedback_talk_on, improvement_plan=appraisal.improvement_plan,
+        employee_comment=appraisal.employee_comment, employee_agrees=appraisal.employee_agrees,
+        acknowledged_at=appraisal.acknowledged_at, reviewed_at=appraisal.reviewed_at,
+        closed_at=appraisal.closed_at,
+        closed_by=appraisal.closed_by.display_name if appraisal.closed_by else "")
+    rows = sorted(appraisal.scores, key=lambda r: (r.indicator.position, r.indicator.id))
+    for r in rows:
+        ind = r.indicator
+        score = services.effective_score(r) if show_manager else None
+        data.rows.append(Row(
+            section=ind.section_label(english), name=ind.label(english), kind=str(ind.kind),
+            weight=ind.weight, source=str(SOURCE_LABELS[ind.source]) if ind.source else "",
+            figure=r.figure, figure_score=r.figure_score,
+            self_score=r.self_score if show_self else None,
+            manager_score=r.manager_score if show_manager else None, score=score,
+            weighted=services.weighted_score(score, ind.weight)))
+    return data
+
+
+def load_for_print(appraisal_ids: list[int]) -> dict[int, Appraisal]:
+    """The appraisals to print with everything the form shows, in one round of queries."""
+    query = (select(Appraisal).where(Appraisal.id.in_(appraisal_ids))
+             .options(selectinload(Appraisal.scores).selectinload(AppraisalScore.indicator),
+                      selectinload(Appraisal.user), selectinload(Appraisal.manager),
+                      selectinload(Appraisal.area), selectinload(Appraisal.cycle),
+                      selectinload(Appraisal.template), selectinload(Appraisal.closed_by)))
+    return {a.id: a for a in db.session.scalars(query)}
+
+
+# --- WeasyPrint -----------------------------------------------------------------------------
+
+def static_only_fetcher():
+    """A URL fetcher that serves files under static/ and refuses everything else."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            path = Path(unquote(parsed.path)).resolve()
+            if parsed.scheme != "file" or not path.is_relative_to(STATIC) or not path.is_file():
+                raise ValueError(f"refused to fetch {url!r}: only the portal's static files")
+            return super().fetch(path.as_uri(), headers)
+
+    return StaticOnly(allowed_protocols={"file"})
+
+
+_print_setup = threading.local()
+# Drop the main thread's stylesheet before interpreter teardown, when WeasyPrint can still free it.
+atexit.register(lambda: setattr(_print_setup, "value", None))
+
+
+def _stylesheet():
+    """The print stylesheet and its FontConfiguration, parsed once per thread and reused.
+
+    Parsing the CSS and loading the bundled fonts is a good part of a render; the pair is kept
+    together because the same FontConfiguration must go to CSS() and write_pdf().
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    stamp = PRINT_CSS.stat().st_mtime_ns
+    cached = getattr(_print_setup, "value", None)
+    if cached is None or cached[0] != stamp:
+        fonts = FontConfiguration()
+        css = CSS(filename=str(PRINT_CSS), font_config=fonts, url_fetcher=static_only_fetcher())
+        cached = _print_setup.value = (stamp, css, fonts)
+    return cached[1], cached[2]
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render standalone HTML to PDF with the bundled fonts and the print stylesheet."""
+    from weasyprint import HTML
+
+    css, fonts = _stylesheet()  # one FontConfiguration for the CSS and write_pdf
+    document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=static_only_fetcher())
+    return document.write_pdf(stylesheets=[css], font_config=fonts)
+
+
+def form_html(forms: list[FormData], locale: str) -> str:
+    """The HTML of one or more forms in a language (the template of the printed form)."""
+    if not g:
+        g.printing = True  # flask-babel keeps the locale on g and ignores an empty g
+    with force_locale(locale):
+        return render_template("appraisals/print/form.html", forms=forms,
+                               english=locale.startswith("en"), formula=str(services.FORMULA),
+                               lang="en" if locale.startswith("en") else "zh-CN")
+
+
+def render_forms(appraisals: list[Appraisal], locale: str) -> bytes:
+    """Render appraisals as one PDF. Ends the read transaction first: no lock is held meanwhile."""
+    english = locale.startswith("en")
+    with force_locale(locale):
+        data = [form_data(a, english) for a in appraisals]
+    html = form_html(data, locale)
+    db.session.rollback()  # end the read transaction before the long render
+    return html_to_pdf(html)
+
+
+def kept_pdf(appraisal_id: int, locale: str) -> bytes | None:
+    """The kept PDF of a closed form in this language, if it was rendered before."""
+    return db.session.scalar(select(AppraisalDocument.pdf).where(
+        AppraisalDocument.appraisal_id == appraisal_id, AppraisalDocument.locale == locale))
+
+
+def keep_pdf(appraisal_id: int, locale: str, pdf: bytes) -> bytes:
+    """Store a closed form's PDF in a short write; if another server was first, use theirs."""
+    with writing():
+        still_closed = db.session.scalar(select(Appraisal.status)
+                                         .where(Appraisal.id == appraisal_id))
+        if still_closed != AppraisalStatus.CLOSED:
+            db.session.rollback()
+            return pdf
+        db.session.add(AppraisalDocument(appraisal_id=appraisal_id, locale=locale, pdf=pdf))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return kept_pdf(appraisal_id, locale) or pdf
+    return pdf
+
+
+def form_pdf(appraisal: Appraisal, locale: str) -> bytes:
+    """One form's PDF: the kept one for a closed form (rendered and kept on first print)."""
+    if appraisal.status == AppraisalStatus.CLOSED:
+        pdf = kept_pdf(appraisal.id, locale)
+        if pdf is not None:
+            return pdf
+        appraisal_id = appraisal.id
+        return keep_pdf(appraisal_id, locale, render_forms([appraisal], locale))
+    return render_forms([appraisal], locale)
+
+
+def merge(pdfs: list[bytes]) -> bytes:
+    """Several PDFs as one, each keeping its own page numbers."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --- print jobs ------------------------------------------------------------------------------
+
+def create_job(user, appraisal_ids: list[int], locale: str, cycle_id: int | None = None) -> PrintJob:
+    """A queued job for these appraisals (already scoped by the caller); the caller commits."""
+    job = PrintJob(requested_by_id=user.id, cycle_id=cycle_id, appraisal_ids=list(appraisal_ids),
+                   locale=locale, total=len(appraisal_ids), state=PrintJobState.QUEUED)
+    db.session.add(job)
+    return job
+
+
+def _claim(job_id: int, stale_before=None) -> bool:
+    """Take a queued (or orphaned) job for this worker, atomically; False if someone else has it."""
+    with writing():
+        condition = PrintJob.state == PrintJobState.QUEUED
+        if stale_before is not None:
+            condition = condition | ((PrintJob.state == PrintJobState.RUNNING)
+                                     & (PrintJob.heartbeat_at < stale_before))
+        result = db.session.execute(
+            update(PrintJob).where(PrintJob.id == job_id, condition)
+            .values(state=PrintJobState.RUNNING, heartbeat_at=utcnow(), done=0, error=""))
+        db.session.commit()
+    return result.rowcount == 1
+
+
+def _progress(job_id: int, **values) -> None:
+    """Record a step of the job in its own short write transaction."""
+    with writing():
+        db.session.execute(update(PrintJob).where(PrintJob.id == job_id)
+                           .values(heartbeat_at=utcnow(), **values))
+        db.session.commit()
+
+
+#: Progress is written at most this often (and at the end): a write per form would be waste.
+PROGRESS_EVERY = timedelta(seconds=0.5)
+
+
+def run_job(job_id: int, stale_before=None) -> None:
+    """Render every form of a job, one at a time, recording progress; merge and store the PDF.
+
+    Kept PDFs of closed forms are used as they are; every other form is rendered with no
+    transaction open, and a closed one is kept on the way.
+    """
+    if not _claim(job_id, stale_before):
+        return
+    job = db.session.get(PrintJob, job_id)
+    ids, locale = list(job.appraisal_ids), job.locale
+    db.session.rollback()
+    try:
+        pdfs, reported = [], utcnow()
+        for done, appraisal_id in enumerate(ids, start=1):
+            pdf = kept_pdf(appraisal_id, locale)
+            if pdf is None:
+                appraisal = load_for_print([appraisal_id]).get(appraisal_id)
+                pdf = form_pdf(appraisal, locale) if appraisal is not None else None
+            if pdf is not None:
+                pdfs.append(pdf)
+            db.session.rollback()
+            if utcnow() - reported >= PROGRESS_EVERY:
+                _progress(job_id, done=done)
+                reported = utcnow()
+        pdf = merge(pdfs) if len(pdfs) != 1 else pdfs[0]
+        _progress(job_id, state=PrintJobState.DONE, done=len(ids), pdf=pdf, size=len(pdf),
+                  finished_at=utcnow())
+    except Exception:  # the job records its failure; the server log has the trace
+        db.session.rollback()
+        current_app.logger.error("print job %s failed:\n%s", job_id, traceback.format_exc())
+        _progress(job_id, state=PrintJobState.FAILED, error="render failed",
+                  finished_at=utcnow())
+
+
+def start_worker(job_id: int, stale_before=None) -> None:
+    """Run a job outside the request: in a thread of this server, or inline when configured."""
+    app = current_app._get_current_object()
+    if not app.config.get("APPRAISAL_PRINT_IN_THREAD", True):
+        run_job(job_id, stale_before)
+        return
+
+    def work():
+        with app.app_context():
+            g.printing = True
+            try:
+                run_job(job_id, stale_before)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=work, name=f"print-job-{job_id}", daemon=True).start()
+
+
+def take_over_if_orphaned(job: PrintJob) -> bool:
+    """Restart a running job whose worker has been silent too long (its server went away)."""
+    stale_before = utcnow() - STALE_AFTER
+    if job.state == PrintJobState.RUNNING and job.heartbeat_at and job.heartbeat_at < stale_before:
+        start_worker(job.id, stale_before)
+        return True
+    if job.state == PrintJobState.QUEUED and job.created_at < stale_before:
+        start_worker(job.id)  # its server went away before its worker started
+        return True
+    return False

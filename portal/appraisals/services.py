@@ -1,0 +1,213 @@
+"""The rules of appraisal: figure → 1–5 score, weighted score, band, figures, workflow steps.
+
+Plain functions: the arithmetic is tested against hand-worked examples in tests/test_appraisals.py.
+"""
+import importlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from portal.models.appraisals import AppraisalStatus as S
+from portal.models.appraisals import FigureSource
+
+MIN_SCORE, MAX_SCORE = 1, 5
+BANDS = ("S", "A", "B", "C", "D")
+DEFAULT_RATING_THRESHOLDS = [90, 80, 70, 60]
+TOTAL_WEIGHT = Decimal(100)
+TWO_PLACES = Decimal("0.01")
+
+#: The formula as the person reads it on the page and on the printed form.
+FORMULA = _l("Each indicator is scored from 1 to 5. Its weighted score is the score divided by 5, "
+             "times its weight. The final score is the sum of the weighted scores, out of 100. "
+             "Quantitative indicators are scored from their figure for the period; qualitative "
+             "ones by the manager, beside the person's own score.")
+
+
+# --- scores ------------------------------------------------------------------------------------
+
+def parse_thresholds(text: str, count: int = 4) -> list[Decimal]:
+    """'110, 100, 90, 80' → thresholds, strictly descending; ValueError with a reason otherwise."""
+    parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+    if len(parts) != count:
+        raise ValueError(_l("Give exactly %(n)d numbers, separated by commas.", n=count))
+    try:
+        values = [Decimal(p) for p in parts]
+    except ArithmeticError:
+        raise ValueError(_l("Use numbers only, e.g. 110, 100, 90, 80.")) from None
+    if any(not v.is_finite() or v < 0 for v in values):
+        raise ValueError(_l("Use numbers of zero or more."))
+    if any(a <= b for a, b in zip(values, values[1:])):
+        raise ValueError(_l("Each number must be lower than the one before it."))
+    return values
+
+
+def score_figure(figure: Decimal | int | None, thresholds) -> int | None:
+    """A figure's 1–5 score: 5 at or above the first threshold, 4 at the second, …, else 1.
+
+    None (no data) scores None: the manager scores the indicator instead.
+    """
+    if figure is None:
+        return None
+    figure = Decimal(figure)
+    for score, threshold in zip(range(MAX_SCORE, MIN_SCORE, -1), thresholds):
+        if figure >= Decimal(str(threshold)):
+            return score
+    return MIN_SCORE
+
+
+def weighted_score(score: int | None, weight: Decimal) -> Decimal | None:
+    """An indicator's share of the final score: score / 5 × weight, to two places."""
+    if score is None:
+        return None
+    return (Decimal(score) / MAX_SCORE * Decimal(weight)).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def final_score(parts: list[tuple[int | None, Decimal]]) -> Decimal | None:
+    """The sum of the weighted scores of (score, weight) pairs; None while any score is missing."""
+    weighted = [weighted_score(score, weight) for score, weight in parts]
+    if not weighted or any(w is None for w in weighted):
+        return None
+    return sum(weighted, Decimal(0)).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def band(score: Decimal | None, thresholds=DEFAULT_RATING_THRESHOLDS) -> str | None:
+    """The rating band of a final score: S at or above the first threshold, …, D below the last."""
+    if score is None:
+        return None
+    for name, threshold in zip(BANDS, thresholds):
+        if Decimal(score) >= Decimal(str(threshold)):
+            return name
+    return BANDS[-1]
+
+
+def total_weight(indicators) -> Decimal:
+    """The weights of a template's indicators added up (must be 100 to be used)."""
+    return sum((Decimal(i.weight) for i in indicators), Decimal(0))
+
+
+def effective_score(score_row) -> int | None:
+    """The score that counts for an indicator: the figure's when there is one, else the manager's."""
+    if score_row.indicator.kind == "quantitative" and score_row.figure_score is not None:
+        return score_row.figure_score
+    return score_row.manager_score
+
+
+# --- figures from the other modules ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """A quantitative figure and what it was computed from (frozen with it)."""
+
+    value: Decimal | None
+    source_data: dict
+
+
+#: source → (module, function, key of a dict answer or None)
+FIGURE_FUNCTIONS = {
+    FigureSource.ATTAINMENT: ("portal.targets.services", "attainment_percent", None),
+    FigureSource.DUTY_FULFILMENT: ("portal.targets.services", "duty_fulfilment_percent", None),
+    FigureSource.NEW_CUSTOMERS: ("portal.customers.services", "market_expansion", "new_customers"),
+    FigureSource.NEW_PRODUCT_LINES: ("portal.customers.services", "market_expansion",
+                                     "new_product_lines"),
+    FigureSource.TRAINING_COMPLIANCE: ("portal.training.services", "compliance_percent", None),
+    FigureSource.SATISFACTION: ("portal.complaints.services", "satisfaction_average", None),
+}
+
+
+def resolve(module: str, function: str):
+    """The named function of another module, looked up now; None when it is not there (yet)."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name and module.startswith(error.name):
+            return None
+        raise
+    return getattr(found, function, None)
+
+
+def compute_figure(source: FigureSource, user_id: int, start: date, end: date) -> Figure:
+    """A person's figure for the period from the module that owns it, or 'no data'."""
+    module, function, key = FIGURE_FUNCTIONS[FigureSource(source)]
+    data = {"function": f"{module}.{function}", "user_id": user_id,
+            "start": start.isoformat(), "end": end.isoformat()}
+    func = resolve(module, function)
+    if func is None:
+        return Figure(None, {**data, "answer": None, "note": "module not available"})
+    answer = func(user_id, start, end)
+    value = answer.get(key) if key and isinstance(answer, dict) else answer
+    if isinstance(answer, dict):
+        plain = {k: str(v) if isinstance(v, Decimal) else v for k, v in answer.items()}
+    else:
+        plain = None if answer is None else str(answer)
+    return Figure(None if value is None else Decimal(str(value)), {**data, "answer": plain})
+
+
+# --- the workflow ------------------------------------------------------------------------------
+
+#: The only steps an appraisal may take: (from, to) → who takes it.
+TRANSITIONS = {
+    (S.SELF_ASSESSMENT, S.MANAGER_REVIEW): "person",
+    (S.MANAGER_REVIEW, S.FEEDBACK): "manager",
+    (S.FEEDBACK, S.ACKNOWLEDGEMENT): "manager",
+    (S.ACKNOWLEDGEMENT, S.ACKNOWLEDGED): "person",
+    (S.ACKNOWLEDGED, S.CLOSED): "hr",
+}
+#: Where HR may send a closed appraisal back to, with a reason.
+REOPEN_TO = (S.SELF_ASSESSMENT, S.MANAGER_REVIEW, S.FEEDBACK, S.ACKNOWLEDGEMENT)
+
+
+class IllegalTransition(Exception):
+    """A step the workflow does not allow from the appraisal's state."""
+
+
+def check_transition(current: S, target: S) -> str:
+    """Who may take the step from current to target; IllegalTransition if there is no such step."""
+    try:
+        return TRANSITIONS[(S(current), S(target))]
+    except KeyError:
+        raise IllegalTransition(f"{current} → {target}") from None
+
+
+def shown_parts(status, roles: set[str]) -> tuple[bool, bool]:
+    """(self part shown, manager part shown) to a reader playing these roles.
+
+    Drafts stay with their author: the person's scores and comment show to others once the
+    self-assessment is submitted, the manager's scores, comment and the final score once the
+    review is finished. The printed form (roles empty) follows the same rule.
+    """
+    show_self = S(status) != S.SELF_ASSESSMENT or "person" in roles
+    show_manager = S(status) not in (S.SELF_ASSESSMENT, S.MANAGER_REVIEW) or "manager" in roles
+    return show_self, show_manager
+
+
+def actor_role(appraisal, viewer, manages: bool) -> set[str]:
+    """The parts the viewer plays in this appraisal: person, manager, hr."""
+    roles = set()
+    if viewer.id == appraisal.user_id:
+        roles.add("person")
+    if manages:
+        roles.add("manager")
+    if viewer.has_role("hr"):
+        roles.add("hr")
+    return roles
+
+
+def parse_scores(formdata, indicator_ids, required: bool) -> tuple[dict[int, int], dict[int, str]]:
+    """Read `score-<indicator id>` fields: 1–5 each; all of them when required.
+
+    Returns the scores given and an error message per indicator that has one.
+    """
+    scores, errors = {}, {}
+    for indicator_id in indicator_ids:
+        raw = (formdata.get(f"score-{indicator_id}") or "").strip()
+        if not raw:
+            if required:
+                errors[indicator_id] = str(_l("Choose a score from 1 to 5."))
+            continue
+        if raw not in {"1", "2", "3", "4", "5"}:
+            errors[indicator_id] = str(_l("Choose a score from 1 to 5."))
+            continue
+        scores[indicator_id] = int(raw)
+    return scores, errors

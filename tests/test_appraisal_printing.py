@@ -1,0 +1,243 @@
+"""The printed review form: valid PDF, the person's name and scores, the bundled CJK font carrying
+every CJK code point, jobs outside the request with their state in the database, kept closed forms."""
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.appraisals.printing import html_to_pdf
+from portal.extensions import db
+from portal.models import utcnow
+from portal.models.appraisals import (AppraisalDocument, AppraisalStatus as S, PrintJob,
+                                      PrintJobState)
+from tests.appraisal_factories import advance, appraisal_of, make_cycle, make_template
+from tests.factories import make_user
+from tests.pdf_fonts import fonts_and_code_points, is_cjk, page_count, text_of
+
+BUNDLED = "Portal-Noto-Sans-SC"
+#: Characters from people's names beyond GB 2312 (喆 堃 玥 昇), and some of Extension A (䶮 㛃).
+RARE_NAME = "高喆堃玥昇䶮㛃"
+
+
+@pytest.fixture
+def inline_jobs(app, monkeypatch):
+    """Run print jobs after the request's commit in the same thread, so tests need not wait."""
+    monkeypatch.setitem(app.config, "APPRAISAL_PRINT_IN_THREAD", False)
+
+
+@pytest.fixture
+def closed_cycle(org):
+    """A cycle over A01 whose staff1 appraisal is closed, staff2's at manager review."""
+    cycle = make_cycle(make_template((60, 40)), areas=[org.areas[0]])
+    advance(appraisal_of(cycle, org.users["staff1"]), S.CLOSED, hr=org.users["hr"])
+    advance(appraisal_of(cycle, org.users["staff2"]), S.MANAGER_REVIEW)
+    db.session.commit()
+    return cycle
+
+
+def assert_cjk_only_in_bundled_font(pdf: bytes) -> None:
+    """Every font that carries a CJK code point is the bundled one (no fallback, no tofu)."""
+    fonts = fonts_and_code_points(pdf)
+    carrying = {name for name, points in fonts.items() if any(is_cjk(p) for p in points)}
+    assert carrying, "no font carries CJK text"
+    assert all(BUNDLED in name for name in carrying), fonts.keys()
+
+
+def print_one(client, appraisal_id: int) -> tuple[PrintJob, bytes]:
+    """Ask for a form, follow to the job, download the PDF."""
+    response = client.post(f"/appraisals/{appraisal_id}/print")
+    assert response.status_code == 303 and "/print-jobs/" in response.location
+    job_id = int(response.location.rstrip("/").split("/")[-1])
+    page = client.get(response.location)
+    assert page.status_code == 200
+    download = client.get(f"/appraisals/print-jobs/{job_id}/download")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    db.session.expire_all()
+    return db.session.get(PrintJob, job_id), download.data
+
+
+def test_the_pdf_has_the_name_scores_and_cjk_in_the_bundled_font(org, closed_cycle, client_as,
+                                                                 inline_jobs):
+    appraisal = appraisal_of(closed_cycle, org.users["staff1"])
+    job, pdf = print_one(client_as("staff1"), appraisal.id)
+    assert job.state == PrintJobState.DONE and job.done == job.total == 1
+    assert pdf.startswith(b"%PDF-")
+    text = text_of(pdf)
+    assert "李娜" in text  # staff1
+    # No targets module here: attainment has no figure, so the manager's 3 counts, as for the
+    # qualitative one: 3 × 60 / 5 + 3 × 40 / 5 = 60.00.
+    assert appraisal.final_score == Decimal("60.00") and "60" in text
+    assert "销售目标达成率" in text and "机密" in text and "无数据" in text
+    assert "共" in text.replace("\xa0", " ")  # 第 1 页，共 2 页
+    assert_cjk_only_in_bundled_font(pdf)
+
+
+def test_english_readers_get_an_english_form_with_the_same_font_for_names(org, closed_cycle,
+                                                                          client_as, inline_jobs):
+    client = client_as("staff1")
+    client.post("/language", data={"locale": "en", "next": "/"})
+    _job, pdf = print_one(client, appraisal_of(closed_cycle, org.users["staff1"]).id)
+    text = text_of(pdf)
+    assert "Appraisal review form" in text and "Sales target attainment" in text
+    assert "李娜" in text
+    assert_cjk_only_in_bundled_font(pdf)
+
+
+def test_rare_name_characters_are_carried_by_the_bundled_font(app):
+    """Characters of names beyond GB 2312 and in Extension A render with the bundled face."""
+    pdf = html_to_pdf(f'<html><body><p>{RARE_NAME}</p><p style="font-weight:700">{RARE_NAME}'
+                      "</p></body></html>")
+    fonts = fonts_and_code_points(pdf)
+    wanted = {ord(c) for c in RARE_NAME}
+    carried = set().union(*(p for name, p in fonts.items() if BUNDLED in name))
+    assert wanted <= carried
+    assert_cjk_only_in_bundled_font(pdf)
+
+
+def test_the_fetcher_refuses_files_outside_static(app, tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("p { color: red }")
+    pdf = html_to_pdf(f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
+                      '<body><img src="http://example.invalid/x.png"><p>好</p></body></html>')
+    assert pdf.startswith(b"%PDF-")  # rendered, without what it was refused
+
+
+def test_staff_print_only_their_own(org, closed_cycle, client_as, inline_jobs):
+    other = appraisal_of(closed_cycle, org.users["staff2"])
+    staff1 = client_as("staff1")
+    assert staff1.post(f"/appraisals/{other.id}/print").status_code == 404
+    assert db.session.scalar(select(func.count(PrintJob.id))) == 0
+
+
+def test_jobs_belong_to_who_asked(org, closed_cycle, client_as, inline_jobs):
+    job, _pdf = print_one(client_as("manager1"),
+                          appraisal_of(closed_cycle, org.users["staff2"]).id)
+    for who in ("staff1", "hr"):
+        client = client_as(who)
+        assert client.get(f"/appraisals/print-jobs/{job.id}").status_code == 404
+        assert client.get(f"/appraisals/print-jobs/{job.id}/download").status_code == 404
+
+
+def test_a_closed_form_is_rendered_once_and_kept(org, closed_cycle, client_as, inline_jobs):
+    appraisal = appraisal_of(closed_cycle, org.users["staff1"])
+    hr = client_as("hr")
+    _job, first = print_one(hr, appraisal.id)
+    kept = db.session.scalar(select(AppraisalDocument))
+    rendered_at = kept.rendered_at
+    _job, second = print_one(hr, appraisal.id)
+    assert first == second
+    assert db.session.scalar(select(func.count(AppraisalDocument.id))) == 1
+    assert db.session.scalar(select(AppraisalDocument.rendered_at)) == rendered_at
+
+
+def test_a_form_still_in_progress_is_not_kept(org, closed_cycle, client_as, inline_jobs):
+    print_one(client_as("manager1"), appraisal_of(closed_cycle, org.users["staff2"]).id)
+    assert db.session.scalar(select(func.count(AppraisalDocument.id))) == 0
+
+
+def test_reopening_discards_the_kept_pdf(org, closed_cycle, client_as, inline_jobs):
+    appraisal = appraisal_of(closed_cycle, org.users["staff1"])
+    hr = client_as("hr")
+    print_one(hr, appraisal.id)
+    hr.post(f"/appraisals/{appraisal.id}/reopen", data={"target": "feedback", "reason": "补充"})
+    assert db.session.scalar(select(func.count(AppraisalDocument.id))) == 0
+
+
+def test_hr_prints_a_whole_cycle_filtered_by_area_and_status(org, client_as, inline_jobs):
+    cycle = make_cycle(make_template((60, 40)))
+    for appraisal in cycle.appraisals:
+        if appraisal.area_id == org.areas[0].id:
+            advance(appraisal, S.CLOSED, hr=org.users["hr"])
+    db.session.commit()
+    hr = client_as("hr")
+    response = hr.post(f"/appraisals/cycles/{cycle.id}/print",
+                       data={"area_id": str(org.areas[0].id), "status": "closed"})
+    assert response.status_code == 303
+    job = db.session.scalar(select(PrintJob))
+    closed = [a for a in cycle.appraisals if a.area_id == org.areas[0].id]
+    assert job.total == job.done == len(closed) and job.state == PrintJobState.DONE
+    pdf = hr.get(f"/appraisals/print-jobs/{job.id}/download").data
+    assert page_count(pdf) >= len(closed)
+    text = text_of(pdf)
+    assert all(a.user.display_name in text for a in closed)
+    assert org.users["staff3"].display_name not in text  # another area
+    assert_cjk_only_in_bundled_font(pdf)
+
+
+def test_a_filter_matching_nothing_is_refused(org, client_as, inline_jobs):
+    cycle = make_cycle(make_template(), areas=[org.areas[0]])
+    db.session.commit()
+    response = client_as("hr").post(f"/appraisals/cycles/{cycle.id}/print",
+                                    data={"area_id": "0", "status": "closed"})
+    assert response.status_code == 422 and 'id="status-error"' in response.text
+    assert db.session.scalar(select(func.count(PrintJob.id))) == 0
+
+
+def test_only_hr_prints_a_whole_cycle(org, client_as, inline_jobs):
+    cycle = make_cycle(make_template(), areas=[org.areas[0]])
+    db.session.commit()
+    for who in ("staff1", "manager1", "admin"):
+        assert client_as(who).post(f"/appraisals/cycles/{cycle.id}/print",
+                                   data={"area_id": "0", "status": ""}).status_code == 403
+
+
+def test_a_job_runs_in_the_background_and_htmx_polls_its_progress(org, client_as):
+    """The real thing: a worker thread renders while the page polls the state in the database."""
+    cycle = make_cycle(make_template(), areas=[org.areas[0]])
+    db.session.commit()
+    hr = client_as("hr")
+    response = hr.post(f"/appraisals/cycles/{cycle.id}/print", data={"area_id": "0", "status": ""})
+    assert response.status_code == 303
+    first = hr.get(response.location, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and 'id="print-job"' in first.text
+    assert "<html" not in first.text  # the partial alone
+    deadline = time.monotonic() + 120
+    while True:
+        poll = hr.get(response.location, headers={"HX-Request": "true"})
+        if "/download" in poll.text or time.monotonic() > deadline:
+            break
+        assert 'hx-trigger="every 1s"' in poll.text
+        time.sleep(0.5)
+    assert "/download" in poll.text and 'hx-trigger' not in poll.text
+    db.session.expire_all()
+    job = db.session.scalar(select(PrintJob))
+    assert job.state == PrintJobState.DONE and job.done == job.total == len(cycle.appraisals)
+
+
+def test_an_orphaned_job_is_taken_over_by_the_next_poll(org, closed_cycle, client_as,
+                                                        inline_jobs):
+    """A job whose server died mid-run (stale heartbeat) is finished by whichever server polls."""
+    hr = org.users["hr"]
+    ids = [a.id for a in closed_cycle.appraisals][:2]
+    job = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="zh_Hans_CN",
+                   total=len(ids), done=1, state=PrintJobState.RUNNING,
+                   heartbeat_at=utcnow() - timedelta(minutes=10))
+    db.session.add(job)
+    db.session.commit()
+    assert client_as("hr").get(f"/appraisals/print-jobs/{job.id}").status_code == 200
+    db.session.expire_all()
+    job = db.session.get(PrintJob, job.id)
+    assert job.state == PrintJobState.DONE and job.done == 2 and job.pdf.startswith(b"%PDF-")
+
+
+def test_a_running_job_with_a_live_worker_is_left_alone(org, client_as, inline_jobs):
+    job = PrintJob(requested_by_id=org.users["hr"].id, appraisal_ids=[], locale="en", total=0,
+                   state=PrintJobState.RUNNING, heartbeat_at=utcnow())
+    db.session.add(job)
+    db.session.commit()
+    page = client_as("hr").get(f"/appraisals/print-jobs/{job.id}")
+    assert 'hx-trigger="every 1s"' in page.text
+    db.session.expire_all()
+    assert db.session.get(PrintJob, job.id).state == PrintJobState.RUNNING
+
+
+def test_many_people_print_with_a_user_beyond_gb2312(org, client_as, inline_jobs):
+    person = make_user("rare", area=org.areas[0], manager=org.users["manager1"],
+                       display_name=RARE_NAME)
+    cycle = make_cycle(make_template(), areas=[org.areas[0]])
+    db.session.commit()
+    _job, pdf = print_one(client_as("hr"), appraisal_of(cycle, person).id)
+    assert RARE_NAME in text_of(pdf)
+    assert_cjk_only_in_bundled_font(pdf)
