@@ -95,6 +95,7 @@ BLUEPRINTS = [
     "portal.auth:bp",
     "portal.home:bp",
     "portal.admin:bp",
+    "portal.surveys:bp",
 ]
 
 
