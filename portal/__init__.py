@@ -96,6 +96,7 @@ BLUEPRINTS = [
     "portal.home:bp",
     "portal.admin:bp",
     "portal.surveys:bp",
+    "portal.complaints:bp",
 ]
 
 

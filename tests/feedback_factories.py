@@ -36,3 +36,39 @@ def answer_form(survey: Survey, rating=4, nps=9, single="1", multiple=("0", "2")
         if value is not None:
             data[name] = value if isinstance(value, list) else str(value)
     return data
+
+
+_codes = iter(range(1, 10**6))
+
+
+def make_customer(account_manager, name=None, area=None):
+    """A customer of this account manager (in their area)."""
+    from portal.models.customers import Customer
+
+    n = next(_codes)
+    customer = Customer(code=f"FB{n:05d}", name=name or f"测试客户{n}",
+                        area_id=(area or account_manager.area).id,
+                        account_manager_id=account_manager.id)
+    db.session.add(customer)
+    db.session.flush()
+    return customer
+
+
+def make_complaint(customer, owner=None, severity="medium", status="new", received_at=None,
+                   closed_at=None, satisfaction=None, subject="网络经常中断"):
+    """A complaint about this customer, owned by its account manager unless told otherwise."""
+    from portal.complaints.services import due_at
+    from portal.models.feedback import Complaint, ComplaintEvent, Severity
+
+    received = received_at or utcnow()
+    owner = owner or customer.account_manager
+    complaint = Complaint(customer_id=customer.id, account_manager_id=customer.account_manager_id,
+                          owner_id=owner.id, area_id=owner.area_id, channel="phone",
+                          category="quality", severity=Severity(severity), subject=subject,
+                          description="客户反映问题", status=status, received_at=received,
+                          due_at=due_at(received, Severity(severity)), closed_at=closed_at,
+                          satisfaction=satisfaction)
+    complaint.events.append(ComplaintEvent(kind="created", to_status="new", at=received))
+    db.session.add(complaint)
+    db.session.flush()
+    return complaint

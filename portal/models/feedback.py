@@ -189,7 +189,9 @@ class SurveyInvitation(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
                                            index=True)
     survey: Mapped[Survey] = relationship()
-    customer_id: Mapped[int] = mapped_column(index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"),
+                                             index=True)
+    customer = relationship("Customer")
     #: The customer's account manager when the link was made: whom the answers are about.
     account_manager_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -199,3 +201,112 @@ class SurveyInvitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set, once, by the one request that records the answer.
     answered_at: Mapped[datetime | None]
+
+
+# --- complaints --------------------------------------------------------------------------------
+
+class ComplaintStatus(enum.StrEnum):
+    """Where a complaint stands; services.TRANSITIONS says which moves are allowed."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class Severity(enum.StrEnum):
+    """How bad a complaint is; each severity has its own deadline (configurable)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ComplaintChannel(enum.StrEnum):
+    """How the complaint reached us."""
+
+    PHONE = "phone"
+    WECHAT = "wechat"
+    EMAIL = "email"
+    VISIT = "visit"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+class ComplaintCategory(enum.StrEnum):
+    """What the complaint is about."""
+
+    SERVICE = "service"
+    BILLING = "billing"
+    QUALITY = "quality"
+    PRODUCT = "product"
+    STAFF = "staff"
+    OTHER = "other"
+
+
+class Complaint(db.Model):
+    """A customer's complaint, from intake to closing, with its deadline."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"),
+                                             index=True)
+    customer = relationship("Customer")
+    #: The customer's account manager at intake: whose customers' satisfaction this counts in.
+    account_manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    account_manager = relationship("User", foreign_keys=[account_manager_id])
+    #: Who handles it (defaults to the account manager); the deadline is theirs.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 index=True)
+    owner = relationship("User", foreign_keys=[owner_id])
+    #: The owner's area, kept for the area lists and figures.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"),
+                                                index=True)
+    area = relationship("Area")
+    channel: Mapped[ComplaintChannel] = mapped_column(_enum(ComplaintChannel))
+    category: Mapped[ComplaintCategory] = mapped_column(_enum(ComplaintCategory), index=True)
+    severity: Mapped[Severity] = mapped_column(_enum(Severity), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ComplaintStatus] = mapped_column(_enum(ComplaintStatus),
+                                                    default=ComplaintStatus.NEW, index=True)
+    #: When the customer complained (UTC).
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: received_at plus the severity's deadline at intake (UTC); closing after it is late.
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    #: The last closing (UTC); cleared when the complaint is reopened.
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    #: The customer's satisfaction (1–5) given at closing.
+    satisfaction: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        back_populates="complaint", cascade="all, delete-orphan",
+        order_by="(ComplaintEvent.at, ComplaintEvent.id)")
+
+
+class ComplaintEvent(db.Model):
+    """One entry of a complaint's timeline: intake, a status change, a note, a new owner."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"),
+                                              index=True)
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author = relationship("User")
+    #: "created", "status", "note" or "owner".
+    kind: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -366,13 +366,61 @@ def parse_options(text: str) -> list[str]:
 # --- customer links (built on the customers module) --------------------------------------------
 
 def create_invitations(survey: Survey) -> int:
-    """One link per customer of the survey's area (or of the company); returns how many were made."""
-    return 0
+    """One link per active customer of the survey's area (or of the company) that has none yet;
+    each remembers the customer's account manager. Returns how many were made."""
+    from portal.models.customers import Customer, CustomerStatus
+
+    have = select(SurveyInvitation.customer_id).where(SurveyInvitation.survey_id == survey.id)
+    query = select(Customer.id, Customer.account_manager_id).where(
+        Customer.status != CustomerStatus.LOST, Customer.id.not_in(have))
+    if survey.area_id:
+        query = query.where(Customer.area_id == survey.area_id)
+    made = 0
+    for customer_id, manager_id in db.session.execute(query.order_by(Customer.id)):
+        db.session.add(SurveyInvitation(survey_id=survey.id, customer_id=customer_id,
+                                        account_manager_id=manager_id, token=new_token()))
+        made += 1
+    return made
 
 
-def results_by_account_manager(survey: Survey, area_id: int | None = None) -> list:
-    """Per account manager: answers, average rating and CSAT of their customers' answers."""
-    return []
+@dataclass
+class ManagerResult:
+    """A customer survey's figures for one account manager."""
+
+    name: str
+    links: int
+    answers: int
+    average: Decimal | None
+    csat: Decimal | None
+
+
+def results_by_account_manager(survey: Survey, area_id: int | None = None) -> list[ManagerResult]:
+    """Per account manager: links, answers, average 1–5 rating and CSAT of their customers."""
+    links = select(SurveyInvitation.account_manager_id, func.count(SurveyInvitation.id),
+                   func.count(SurveyInvitation.answered_at)).where(
+        SurveyInvitation.survey_id == survey.id).group_by(SurveyInvitation.account_manager_id)
+    ratings = (select(SurveyInvitation.account_manager_id, SurveyAnswer.number)
+               .join(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+               .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+               .join(SurveyQuestion, SurveyAnswer.question_id == SurveyQuestion.id)
+               .where(SurveyInvitation.survey_id == survey.id,
+                      SurveyQuestion.kind == QuestionKind.RATING,
+                      SurveyAnswer.number.is_not(None)))
+    if area_id:
+        people = select(User.id).where(User.area_id == area_id)
+        links = links.where(SurveyInvitation.account_manager_id.in_(people))
+        ratings = ratings.where(SurveyInvitation.account_manager_id.in_(people))
+    by_manager: dict[int | None, list[int]] = {}
+    for manager_id, number in db.session.execute(ratings):
+        by_manager.setdefault(manager_id, []).append(number)
+    counts = db.session.execute(links).all()
+    names = dict(db.session.execute(select(User.id, User.display_name).where(
+        User.id.in_([c[0] for c in counts if c[0]]))).all())
+    out = [ManagerResult(names.get(manager_id, "—"), n, answered,
+                         average(by_manager.get(manager_id, [])),
+                         csat(by_manager.get(manager_id, [])))
+           for manager_id, n, answered in counts]
+    return sorted(out, key=lambda r: r.name)
 
 
 def names_for_export(survey: Survey, responses: list[SurveyResponse]) -> dict[int, str]:
@@ -383,12 +431,18 @@ def names_for_export(survey: Survey, responses: list[SurveyResponse]) -> dict[in
         ids = {r.respondent_id for r in responses if r.respondent_id}
         return dict(db.session.execute(select(User.id, User.display_name)
                                        .where(User.id.in_(ids))).all())
-    return {}
+    from portal.models.customers import Customer
+
+    ids = {r.invitation.customer_id for r in responses if r.invitation}
+    return dict(db.session.execute(select(Customer.id, Customer.name)
+                                   .where(Customer.id.in_(ids))).all())
 
 
 def invitation_list(survey: Survey):
     """The links of a customer survey with what the page shows loaded eagerly."""
     from sqlalchemy.orm import selectinload
+
     return (select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
-            .options(selectinload(SurveyInvitation.account_manager))
+            .options(selectinload(SurveyInvitation.account_manager),
+                     selectinload(SurveyInvitation.customer))
             .order_by(SurveyInvitation.id))

@@ -10,8 +10,8 @@ from portal.access import roles_required
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Area, Role, User, utcnow
-from portal.models.feedback import (QuestionKind, Survey, SurveyAudience, SurveyQuestion,
-                                    SurveyResponse, SurveyStatus)
+from portal.models.feedback import (QuestionKind, Survey, SurveyAudience, SurveyInvitation,
+                                    SurveyQuestion, SurveyResponse, SurveyStatus)
 from portal.surveys import bp
 from portal.surveys import services
 from portal.surveys.labels import label as survey_label
@@ -287,7 +287,8 @@ def export(survey_id: int):
     responses = db.session.scalars(
         select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
         .options(selectinload(SurveyResponse.answers), selectinload(SurveyResponse.area),
-                 selectinload(SurveyResponse.invitation))).all()
+                 selectinload(SurveyResponse.invitation)
+                 .selectinload(SurveyInvitation.account_manager))).all()
     if not services.may_show_group(survey, len(responses)):
         flash(_("Too few answers to show without revealing who gave them."), "warning")
         return redirect(url_for("surveys.results", survey_id=survey.id))

@@ -24,10 +24,15 @@ POST_ONLY = {"surveys.question_create", "surveys.question_move", "surveys.publis
 
 def sample_args(org) -> dict:
     """A published staff survey of area A01 made by manager1, its first question, a customer link."""
-    from tests.feedback_factories import make_survey
+    from portal.models.feedback import SurveyAudience
+    from tests.feedback_factories import make_customer, make_survey
 
     survey = make_survey(org.users["manager1"], area=org.areas[0])
-    invitation = SurveyInvitation(survey_id=survey.id, customer_id=0, token="sample-token-abc",
+    customer_survey = make_survey(org.users["manager1"], area=org.areas[0],
+                                  audience=SurveyAudience.CUSTOMER, title="客户满意度调查")
+    customer = make_customer(org.users["staff1"], name="样例客户")
+    invitation = SurveyInvitation(survey_id=customer_survey.id, customer_id=customer.id,
+                                  token="sample-token-abc",
                                   account_manager_id=org.users["staff1"].id)
     db.session.add(invitation)
     db.session.commit()

@@ -1,8 +1,8 @@
-"""feedback: surveys, complaints
+"""feedback: surveys and complaints
 
-Revision ID: abf5ceba727b
-Revises: 6c9cd3fba7bd
-Create Date: 2026-11-26 17:16:58.701843
+Revision ID: 70143701871d
+Revises: d5a417100c6f
+Create Date: 2026-11-26 17:20:12.330338
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'abf5ceba727b'
-down_revision = '6c9cd3fba7bd'
+revision = '70143701871d'
+down_revision = 'd5a417100c6f'
 branch_labels = None
 depends_on = None
 
@@ -41,6 +41,45 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_surveys_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_surveys_status'), ['status'], unique=False)
 
+    op.create_table('complaints',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('account_manager_id', sa.Integer(), nullable=True),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.Enum('phone', 'wechat', 'email', 'visit', 'letter', 'other', name='complaintchannel', native_enum=False, length=20), nullable=False),
+    sa.Column('category', sa.Enum('service', 'billing', 'quality', 'product', 'staff', 'other', name='complaintcategory', native_enum=False, length=20), nullable=False),
+    sa.Column('severity', sa.Enum('low', 'medium', 'high', 'critical', name='severity', native_enum=False, length=20), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('new', 'in_progress', 'resolved', 'closed', 'reopened', name='complaintstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=False),
+    sa.Column('satisfaction', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_manager_id'], ['users.id'], name=op.f('fk_complaints_account_manager_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_complaints_area_id_areas'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_complaints_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_complaints_customer_id_customers'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_complaints_owner_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaints'))
+    )
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaints_account_manager_id'), ['account_manager_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_area_id'), ['area_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_closed_at'), ['closed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_received_at'), ['received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_severity'), ['severity'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_status'), ['status'], unique=False)
+
     op.create_table('survey_invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
@@ -50,6 +89,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('answered_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['account_manager_id'], ['users.id'], name=op.f('fk_survey_invitations_account_manager_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_survey_invitations_customer_id_customers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_invitations_survey_id_surveys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_invitations')),
     sa.UniqueConstraint('survey_id', 'customer_id', name=op.f('uq_survey_invitations_survey_id_customer_id')),
@@ -84,6 +124,22 @@ def upgrade():
     )
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_questions_survey_id'), ['survey_id'], unique=False)
+
+    op.create_table('complaint_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('complaint_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('from_status', sa.String(length=20), nullable=True),
+    sa.Column('to_status', sa.String(length=20), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_complaint_events_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_complaint_events_complaint_id_complaints'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint_events'))
+    )
+    with op.batch_alter_table('complaint_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaint_events_complaint_id'), ['complaint_id'], unique=False)
 
     op.create_table('survey_responses',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -136,6 +192,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_responses_area_id'))
 
     op.drop_table('survey_responses')
+    with op.batch_alter_table('complaint_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_complaint_events_complaint_id'))
+
+    op.drop_table('complaint_events')
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_questions_survey_id'))
 
@@ -150,6 +210,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_invitations_account_manager_id'))
 
     op.drop_table('survey_invitations')
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_complaints_status'))
+        batch_op.drop_index(batch_op.f('ix_complaints_severity'))
+        batch_op.drop_index(batch_op.f('ix_complaints_received_at'))
+        batch_op.drop_index(batch_op.f('ix_complaints_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_due_at'))
+        batch_op.drop_index(batch_op.f('ix_complaints_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_closed_at'))
+        batch_op.drop_index(batch_op.f('ix_complaints_category'))
+        batch_op.drop_index(batch_op.f('ix_complaints_area_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_account_manager_id'))
+
+    op.drop_table('complaints')
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_surveys_status'))
         batch_op.drop_index(batch_op.f('ix_surveys_created_by_id'))
