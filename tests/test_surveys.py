@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from portal.extensions import db
-from portal.models.feedback import (QuestionKind, Survey, SurveyAnswer, SurveyParticipation,
+from portal.models.feedback import (QuestionKind, Survey, SurveyParticipation,
                                     SurveyQuestion, SurveyResponse, SurveyStatus)
 from portal.surveys import services
 from tests.feedback_factories import answer_form, make_survey

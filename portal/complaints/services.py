@@ -11,12 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import utcnow
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, QuestionKind,
-                                    Severity, SurveyAnswer, SurveyAudience, SurveyInvitation,
+                                    Severity, SurveyAnswer, SurveyInvitation,
                                     SurveyQuestion, SurveyResponse)
 
 S = ComplaintStatus

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import audit
 from portal.access import manages
@@ -17,7 +16,7 @@ from portal.complaints.queries import (complaint_list, get_complaint_or_404, int
                                        visible_complaints)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
-from portal.models import Area, Role, utcnow
+from portal.models import Role, utcnow
 from portal.models.customers import Customer
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, Severity)
 

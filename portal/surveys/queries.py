@@ -1,6 +1,6 @@
 """Queries of the surveys module: which surveys a person may manage, and which they may answer."""
 from flask import abort
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -63,8 +63,15 @@ def get_question_or_404(survey: Survey, question_id: int) -> SurveyQuestion:
     abort(404)
 
 
+def asked_staff(user: User) -> bool:
+    """Staff surveys ask the people of the areas: account managers and area managers."""
+    return user.has_role(Role.STAFF, Role.MANAGER)
+
+
 def surveys_to_answer(user: User) -> Select:
     """Published staff surveys that ask this person and that they have not answered yet."""
+    if not asked_staff(user):
+        return select(Survey).where(False)
     answered = exists().where(SurveyParticipation.survey_id == Survey.id,
                               SurveyParticipation.user_id == user.id)
     return (select(Survey)
@@ -77,6 +84,8 @@ def surveys_to_answer(user: User) -> Select:
 
 def get_staff_survey_or_404(user: User, survey_id: int) -> Survey:
     """A published staff survey that asks this person, with its questions, or 404."""
+    if not asked_staff(user):
+        abort(404)
     query = (select(Survey)
              .where(Survey.id == survey_id, Survey.audience == SurveyAudience.STAFF,
                     Survey.status == SurveyStatus.PUBLISHED,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import User, utcnow
+from portal.models import Role, User, utcnow
 from portal.models.feedback import (QuestionKind, Survey, SurveyAnswer, SurveyAudience,
                                     SurveyInvitation, SurveyParticipation, SurveyQuestion,
                                     SurveyResponse, SurveyStatus)
@@ -111,7 +111,7 @@ def _new_response(survey: Survey, values: dict[int, dict], **fields) -> SurveyRe
 def may_answer(survey: Survey, user: User) -> bool:
     """Whether this person is among those a staff survey asks (its area, or everyone)."""
     return (survey.audience == SurveyAudience.STAFF and survey.status == SurveyStatus.PUBLISHED
-            and user.active and (survey.area_id is None or user.area_id == survey.area_id))
+            and user.active and user.has_role(Role.STAFF, Role.MANAGER) and (survey.area_id is None or user.area_id == survey.area_id))
 
 
 def has_answered(survey_id: int, user_id: int) -> bool:
@@ -127,7 +127,7 @@ def record_staff_response(survey: Survey, user: User, values: dict[int, dict]) -
     nothing about what they answered. The primary key of the participation makes a second
     answer fail even when two requests race.
     """
-    if has_answered(survey.id, user.id):
+    if not may_answer(survey, user) or has_answered(survey.id, user.id):
         return False
     try:
         with db.session.begin_nested():
