@@ -293,3 +293,14 @@ def test_satisfaction_average_from_complaints(app, org):
     assert services.satisfaction_average(staff1.id, date(2026, 11, 1), date(2026, 11, 30)) \
         == Decimal("1.00")
     assert services.satisfaction_average(staff1.id, date(2026, 9, 1), date(2026, 9, 30)) is None
+
+
+def test_duty_kind_is_installed_in_targets(app, org):
+    """With the targets module present, its duty "close complaints within the deadline" is ours."""
+    duties = pytest.importorskip("portal.targets.duties")
+    kind = duties.DUTY_KINDS["complaints_closed_on_time"]
+    staff1 = org.users["staff1"]
+    base = datetime(2026, 10, 5, 2)
+    make_complaint(make_customer(staff1), received_at=base, status="closed",
+                   closed_at=base + timedelta(hours=1), satisfaction=5)
+    assert kind.measure(None, staff1.id, date(2026, 10, 1), date(2026, 10, 31)) == Decimal("100.00")

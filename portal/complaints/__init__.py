@@ -8,3 +8,6 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 login_required_for_blueprint(bp)
 
 from portal.complaints import views  # noqa: E402,F401
+from portal.complaints.duties import install as _install_duty  # noqa: E402
+
+_install_duty()
