@@ -46,6 +46,10 @@ def test_publishing_makes_one_link_per_customer_of_the_area(client_as, org):
                                                            org.users["staff2"].id}
     page = manager.get(f"/surveys/{survey.id}/links").text
     assert all(link.token in page for link in links)
+    # a customer who arrives later gets a link of their own; nobody gets a second one
+    make_customer(org.users["staff2"])
+    assert manager.post(f"/surveys/{survey.id}/links/refresh").status_code == 303
+    assert count(SurveyInvitation) == 4
 
 
 def test_link_answers_without_sign_in_and_only_once(client, org):

@@ -128,7 +128,10 @@ def create():
         flash(_("Complaint recorded; it is due by %(due)s.",
                 due=_format_datetime(complaint.due_at)), "success")
         return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
-    return render("complaints/form.html", form=form, status=422 if form.errors else 200)
+    deadlines = ", ".join(_("%(severity)s: %(hours)d h", severity=complaint_label(s),
+                              hours=services.deadline_hours(s)) for s in reversed(Severity))
+    return render("complaints/form.html", form=form, deadlines=deadlines,
+                  status=422 if form.errors else 200)
 
 
 def _format_datetime(moment: datetime) -> str:

@@ -322,6 +322,18 @@ def answer(survey_id: int):
 
 
 
+@bp.route("/<int:survey_id>/links/refresh", methods=["POST"])
+def invitations_refresh(survey_id: int):
+    """Make links for the customers who joined since the survey was published."""
+    survey = get_survey_or_404(current_user, survey_id)
+    if (survey.audience == SurveyAudience.CUSTOMER and survey.status == SurveyStatus.PUBLISHED
+            and ConfirmForm().validate_on_submit()):
+        made = services.create_invitations(survey)
+        db.session.commit()
+        flash(_("%(n)d new links made.", n=made), "success")
+    return redirect(url_for("surveys.invitations", survey_id=survey.id), code=303)
+
+
 @bp.route("/<int:survey_id>/links")
 def invitations(survey_id: int):
     """A customer survey's personal links, to send to each customer, and which were used."""
@@ -330,7 +342,7 @@ def invitations(survey_id: int):
     if survey.audience == SurveyAudience.CUSTOMER:
         page = db.paginate(services.invitation_list(survey),
                            per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("surveys/invitations.html", survey=survey, page=page)
+    return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm())
 
 
 from portal.surveys import panels  # noqa: E402,F401

@@ -19,7 +19,8 @@ ROUTES = {
     "surveys.answer": {"staff1", "manager1"},
     "survey_public.respond": PUBLIC,
 }
-POST_ONLY = {"surveys.question_create", "surveys.question_move", "surveys.publish"}
+POST_ONLY = {"surveys.question_create", "surveys.question_move", "surveys.publish",
+             "surveys.invitations_refresh"}
 
 
 def sample_args(org) -> dict:
