@@ -114,6 +114,9 @@ def test_bad_question_is_refused_with_message_and_nothing_saved(client_as, org):
     assert "Give at least two options" in r.text or "至少" in r.text
     assert "只有一个选项的问题" in r.text  # what was typed is kept
     assert count(SurveyQuestion) == 0
+    r = client.post(f"/surveys/{survey.id}/questions",
+                    data={"kind": "single", "text": "没有选项的问题", "options": ""})
+    assert r.status_code == 422 and count(SurveyQuestion) == 0
 
 
 def test_publishing_needs_a_question(client_as, org):
@@ -128,6 +131,11 @@ def test_bad_survey_form_is_refused(client_as, org):
     r = client.post("/surveys/new", data={"title": "", "audience": "customer", "anonymous": "y",
                                           "area_id": str(org.areas[1].id)})
     assert r.status_code == 422
+    assert count(Survey) == 0
+    r = client.post("/surveys/new", data={"title": "过期的问卷", "audience": "customer",
+                                          "area_id": str(org.areas[0].id),
+                                          "expires_on": "2020-01-31"})
+    assert r.status_code == 422 and 'id="expires_on-error"' in r.text and "过期的问卷" in r.text
     assert count(Survey) == 0
 
 

@@ -25,6 +25,12 @@ class SurveyForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int, choices=[])
     expires_on = DateField(_l("Links expire after"), validators=[Optional()])
 
+    def validate_expires_on(self, field):
+        from datetime import date
+
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("Choose a day that has not passed."))
+
     def validate_anonymous(self, field):
         if field.data and self.audience.data == SurveyAudience.CUSTOMER.value:
             raise ValidationError(_l("Only staff surveys can be anonymous."))
@@ -37,7 +43,7 @@ class QuestionForm(FlaskForm):
     text = StringField(_l("Question"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=500), *TEXT])
     options = TextAreaField(_l("Options, one per line"), filters=[strip_filter],
-                            validators=[Optional(), Length(max=3000), *TEXT])
+                            validators=[Length(max=3000), *TEXT])
     required = BooleanField(_l("An answer is required"), default=True)
 
     def validate_options(self, field):
