@@ -174,3 +174,22 @@ def test_other_managers_do_not_see_customer_links(client_as, org):
     survey, _invitation = customer_survey(org)
     assert client_as("manager2").get(f"/surveys/{survey.id}/links").status_code == 404
     assert client_as("staff1").get(f"/surveys/{survey.id}/links").status_code == 404
+
+
+def test_links_page_statements_do_not_grow(client_as, org, count_queries):
+    survey, _invitation = customer_survey(org)
+    manager = client_as("manager1")
+
+    def statements():
+        with count_queries() as counter:
+            assert manager.get(f"/surveys/{survey.id}/links").status_code == 200
+        return counter.count
+
+    few = statements()
+    for i in range(15):
+        customer = make_customer(org.users["staff2" if i % 2 else "staff1"])
+        db.session.add(SurveyInvitation(survey_id=survey.id, customer_id=customer.id,
+                                        account_manager_id=customer.account_manager_id,
+                                        token=f"token-{i:02d}-" + "x" * 20))
+    db.session.commit()
+    assert statements() == few

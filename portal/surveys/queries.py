@@ -102,3 +102,11 @@ def invitation_by_token(token: str) -> SurveyInvitation | None:
         select(SurveyInvitation).where(SurveyInvitation.token == token)
         .options(selectinload(SurveyInvitation.survey).selectinload(Survey.questions),
                  selectinload(SurveyInvitation.account_manager)))
+
+
+def invitation_list(survey: Survey) -> Select:
+    """The links of a customer survey (reached through the survey), with what the page shows."""
+    return (select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
+            .options(selectinload(SurveyInvitation.account_manager),
+                     selectinload(SurveyInvitation.customer))
+            .order_by(SurveyInvitation.id))

@@ -437,12 +437,3 @@ def names_for_export(survey: Survey, responses: list[SurveyResponse]) -> dict[in
     return dict(db.session.execute(select(Customer.id, Customer.name)
                                    .where(Customer.id.in_(ids))).all())
 
-
-def invitation_list(survey: Survey):
-    """The links of a customer survey with what the page shows loaded eagerly."""
-    from sqlalchemy.orm import selectinload
-
-    return (select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
-            .options(selectinload(SurveyInvitation.account_manager),
-                     selectinload(SurveyInvitation.customer))
-            .order_by(SurveyInvitation.id))

@@ -17,8 +17,8 @@ from portal.surveys import services
 from portal.surveys.labels import label as survey_label
 from portal.surveys.forms import AnswerForm, ConfirmForm, QuestionForm, SurveyForm
 from portal.surveys.queries import (get_question_or_404, get_staff_survey_or_404,
-                                    get_survey_or_404, headed_area_ids, may_manage_surveys,
-                                    survey_list, surveys_to_answer)
+                                    get_survey_or_404, headed_area_ids, invitation_list,
+                                    may_manage_surveys, survey_list, surveys_to_answer)
 
 
 @bp.app_template_filter("survey_label")
@@ -340,7 +340,7 @@ def invitations(survey_id: int):
     survey = get_survey_or_404(current_user, survey_id)
     page = None
     if survey.audience == SurveyAudience.CUSTOMER:
-        page = db.paginate(services.invitation_list(survey),
+        page = db.paginate(invitation_list(survey),
                            per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm())
 
