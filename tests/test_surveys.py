@@ -294,6 +294,24 @@ def test_anonymous_results_withheld_under_threshold(client_as, org):
     assert "<svg" not in east  # 4 answers: still under 5
 
 
+def test_no_area_breakdown_while_another_area_is_small(client_as, org):
+    """All minus A01 would be A02's one answer: so A01 alone is not shown either."""
+    survey = make_survey(org.users["hr"], area=None, anonymous=True)
+    people = _team(org, 5)
+    db.session.commit()
+    for person in people:
+        client_as(person.username).post(f"/surveys/{survey.id}/answer", data=answer_form(survey))
+    client_as("staff3").post(f"/surveys/{survey.id}/answer",
+                             data=answer_form(survey, text="城西唯一的回答"))
+    hr = client_as("hr")
+    assert "<svg" in hr.get(f"/surveys/{survey.id}/results").text  # 6 in all: shown
+    east = hr.get(f"/surveys/{survey.id}/results?area={org.areas[0].id}").text
+    assert "<svg" not in east  # 5 in A01, but A02 has 1
+    assert services.may_break_down(survey, [5, 5], threshold=5)
+    assert not services.may_break_down(survey, [7, 1], threshold=5)
+    assert services.may_break_down(Survey(anonymous=False), [7, 1], threshold=5)
+
+
 def test_threshold_is_configurable(app, client_as, org, monkeypatch):
     monkeypatch.setitem(app.config, "SURVEY_ANONYMITY_THRESHOLD", 2)
     survey = make_survey(org.users["manager1"], area=org.areas[0], anonymous=True)

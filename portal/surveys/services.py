@@ -43,6 +43,18 @@ def may_show_group(survey: Survey, answers: int, threshold: int | None = None) -
     return answers >= (anonymity_threshold() if threshold is None else threshold)
 
 
+def may_break_down(survey: Survey, group_sizes: list[int], threshold: int | None = None) -> bool:
+    """Whether an anonymous survey's results may be shown per group (area) at all.
+
+    Only when no group has answers under the threshold: otherwise the whole minus the groups
+    shown would give away the small group's answers (differencing). Named surveys: always.
+    """
+    if not survey.anonymous:
+        return True
+    limit = anonymity_threshold() if threshold is None else threshold
+    return all(n >= limit for n in group_sizes if n)
+
+
 # --- reading a questionnaire -------------------------------------------------------------------
 
 def parse_answers(questions: list[SurveyQuestion], form) -> tuple[dict[int, dict], dict[int, str]]:
@@ -230,6 +242,8 @@ class SurveyResults:
     responses: int
     withheld: bool
     questions: list[QuestionResult]
+    #: Why withheld: "small" (this group is under the threshold) or "breakdown" (another is).
+    reason: str = ""
 
 
 def _responses(survey: Survey, area_id: int | None):
@@ -243,12 +257,19 @@ def _responses(survey: Survey, area_id: int | None):
 def survey_results(survey: Survey, area_id: int | None = None) -> SurveyResults:
     """Per-question counts, distributions, averages, CSAT and NPS; withheld under the threshold.
 
-    Three statements whatever the number of answers: the count, the questions, the answers.
+    For one area of an anonymous survey, withheld too while any area has a group under the
+    threshold (see may_break_down). A few statements whatever the number of answers.
     """
     count = db.session.scalar(select(func.count()).select_from(
         _responses(survey, area_id).subquery()))
     if not may_show_group(survey, count):
-        return SurveyResults(count, True, [])
+        return SurveyResults(count, True, [], "small")
+    if area_id and survey.anonymous:
+        sizes = db.session.scalars(
+            select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)
+            .group_by(SurveyResponse.area_id)).all()
+        if not may_break_down(survey, list(sizes)):
+            return SurveyResults(count, True, [], "breakdown")
     answers = db.session.execute(
         select(SurveyAnswer.question_id, SurveyAnswer.number, SurveyAnswer.choices,
                SurveyAnswer.text)
