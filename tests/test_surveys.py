@@ -374,3 +374,20 @@ def test_results_statements_do_not_grow_with_answers(client_as, org, count_queri
         db.session.commit()
         client_as(person.username).post(f"/surveys/{survey.id}/answer", data=answer_form(survey))
     assert statements() == few
+
+
+def test_area_head_reads_but_does_not_change_hr_surveys(client_as, org):
+    survey = make_survey(org.users["hr"], area=org.areas[0])
+    draft = make_survey(org.users["hr"], area=org.areas[0], status=SurveyStatus.DRAFT)
+    manager = client_as("manager1")
+    assert manager.get(f"/surveys/{survey.id}/results").status_code == 200
+    assert manager.get(f"/surveys/{survey.id}/close").status_code == 403
+    assert manager.post(f"/surveys/{survey.id}/close").status_code == 403
+    assert manager.post(f"/surveys/{draft.id}/publish").status_code == 403
+    assert manager.post(f"/surveys/{draft.id}/questions",
+                        data={"kind": "text", "text": "插入的问题"}).status_code == 403
+    page = manager.get(f"/surveys/{draft.id}").text
+    assert "Publish" not in page and "发布" not in page
+    db.session.expire_all()
+    assert db.session.get(Survey, survey.id).status == SurveyStatus.PUBLISHED
+    assert db.session.get(Survey, draft.id).status == SurveyStatus.DRAFT

@@ -1,5 +1,5 @@
 """Views of the surveys module: list, builder, publishing, staff answers, results, export."""
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -85,7 +85,20 @@ def detail(survey_id: int):
     """The builder: the survey, its questions in order, and (for drafts) a form to add one."""
     survey = get_survey_or_404(current_user, survey_id)
     return render("surveys/detail.html", survey=survey, qform=QuestionForm(formdata=None),
-                  confirm=ConfirmForm())
+                  confirm=ConfirmForm(), changeable=may_change_survey(survey))
+
+
+def may_change_survey(survey: Survey) -> bool:
+    """HR and the survey's author change it; the area's head may read it but not change it."""
+    return current_user.has_role(Role.HR) or survey.created_by_id == current_user.id
+
+
+def _get_changeable_survey(survey_id: int) -> Survey:
+    """A survey the person may see (else 404) and change (else 403)."""
+    survey = get_survey_or_404(current_user, survey_id)
+    if not may_change_survey(survey):
+        abort(403)
+    return survey
 
 
 def _draft_or_redirect(survey: Survey):
@@ -100,7 +113,7 @@ def _draft_or_redirect(survey: Survey):
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
 def edit(survey_id: int):
     """Change a draft's title, audience, area or expiry."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     if (blocked := _draft_or_redirect(survey)) is not None:
         return blocked
     form = SurveyForm(obj=survey)
@@ -121,7 +134,7 @@ def _builder(survey: Survey, qform: QuestionForm | None = None, status: int = 20
     """The builder block (questions and the add form) for htmx, or the whole page."""
     return render("surveys/detail.html", "surveys/_builder.html", survey=survey,
                   qform=qform or QuestionForm(formdata=None), confirm=ConfirmForm(),
-                  status=status)
+                  changeable=True, status=status)
 
 
 def _apply_question_form(form: QuestionForm, question: SurveyQuestion) -> None:
@@ -136,7 +149,7 @@ def _apply_question_form(form: QuestionForm, question: SurveyQuestion) -> None:
 @bp.route("/<int:survey_id>/questions", methods=["POST"])
 def question_create(survey_id: int):
     """Add a question at the end of a draft."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     if (blocked := _draft_or_redirect(survey)) is not None:
         return blocked
     form = QuestionForm()
@@ -154,7 +167,7 @@ def question_create(survey_id: int):
 @bp.route("/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def question_edit(survey_id: int, question_id: int):
     """Change one question of a draft."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     question = get_question_or_404(survey, question_id)
     if (blocked := _draft_or_redirect(survey)) is not None:
         return blocked
@@ -174,7 +187,7 @@ def question_edit(survey_id: int, question_id: int):
 @bp.route("/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
 def question_move(survey_id: int, question_id: int):
     """Move a question one place up or down (htmx swaps the builder; plain forms redirect)."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     question = get_question_or_404(survey, question_id)
     if (blocked := _draft_or_redirect(survey)) is not None:
         return blocked
@@ -189,7 +202,7 @@ def question_move(survey_id: int, question_id: int):
 @bp.route("/<int:survey_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])
 def question_delete(survey_id: int, question_id: int):
     """Confirm, then remove a question from a draft."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     question = get_question_or_404(survey, question_id)
     if (blocked := _draft_or_redirect(survey)) is not None:
         return blocked
@@ -210,7 +223,7 @@ def question_delete(survey_id: int, question_id: int):
 @bp.route("/<int:survey_id>/publish", methods=["POST"])
 def publish(survey_id: int):
     """Open a draft for answers; a customer survey gets one link per customer."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     if (blocked := _draft_or_redirect(survey)) is not None:
         return blocked
     if not ConfirmForm().validate_on_submit():
@@ -233,7 +246,7 @@ def publish(survey_id: int):
 @bp.route("/<int:survey_id>/close", methods=["GET", "POST"])
 def close(survey_id: int):
     """Confirm, then close a published survey: no more answers, links stop working."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     if survey.status != SurveyStatus.PUBLISHED:
         flash(_("Only a published survey can be closed."), "warning")
         return redirect(url_for("surveys.detail", survey_id=survey.id), code=303)
@@ -325,7 +338,7 @@ def answer(survey_id: int):
 @bp.route("/<int:survey_id>/links/refresh", methods=["POST"])
 def invitations_refresh(survey_id: int):
     """Make links for the customers who joined since the survey was published."""
-    survey = get_survey_or_404(current_user, survey_id)
+    survey = _get_changeable_survey(survey_id)
     if (survey.audience == SurveyAudience.CUSTOMER and survey.status == SurveyStatus.PUBLISHED
             and ConfirmForm().validate_on_submit()):
         made = services.create_invitations(survey)
@@ -342,7 +355,8 @@ def invitations(survey_id: int):
     if survey.audience == SurveyAudience.CUSTOMER:
         page = db.paginate(invitation_list(survey),
                            per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm())
+    return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm(),
+                  changeable=may_change_survey(survey))
 
 
 from portal.surveys import panels  # noqa: E402,F401
