@@ -193,3 +193,39 @@ def test_links_page_statements_do_not_grow(client_as, org, count_queries):
                                         token=f"token-{i:02d}-" + "x" * 20))
     db.session.commit()
     assert statements() == few
+
+
+def test_manager_reads_company_surveys_for_their_area_only(client, client_as, org):
+    survey = make_survey(org.users["hr"], area=None, audience=SurveyAudience.CUSTOMER,
+                         title="全公司客户回访")
+    east = make_customer(org.users["staff1"], name="城东客户甲")
+    west = make_customer(org.users["staff3"], name="城西客户乙")
+    links = {}
+    for customer in (east, west):
+        link = SurveyInvitation(survey_id=survey.id, customer_id=customer.id,
+                                account_manager_id=customer.account_manager_id,
+                                token=f"company-{customer.id}-" + "y" * 20)
+        db.session.add(link)
+        links[customer.name] = link.token
+    db.session.commit()
+    client.post(f"/surveys/r/{links['城东客户甲']}", data=answer_form(survey, text="城东的意见"))
+    client.post(f"/surveys/r/{links['城西客户乙']}", data=answer_form(survey, text="城西的意见"))
+    manager = client_as("manager1")
+    assert "全公司客户回访" in manager.get("/surveys/").text
+    results = manager.get(f"/surveys/{survey.id}/results").text
+    assert "城东的意见" in results and "城西的意见" not in results
+    assert org.users["staff3"].display_name not in results
+    # asking for the other area falls back to their own
+    other = manager.get(f"/surveys/{survey.id}/results?area={org.areas[1].id}").text
+    assert "城西的意见" not in other
+    export = manager.get(f"/surveys/{survey.id}/export.csv").text
+    assert "城东客户甲" in export and "城西客户乙" not in export
+    page = manager.get(f"/surveys/{survey.id}/links").text
+    assert links["城东客户甲"] in page and links["城西客户乙"] not in page
+    assert manager.post(f"/surveys/{survey.id}/close").status_code == 403
+    hr = client_as("hr").get(f"/surveys/{survey.id}/results").text
+    assert "城东的意见" in hr and "城西的意见" in hr
+    # drafts of the company stay with HR
+    draft = make_survey(org.users["hr"], area=None, status=SurveyStatus.DRAFT, title="人力草稿")
+    db.session.commit()
+    assert manager.get(f"/surveys/{draft.id}").status_code == 404

@@ -391,3 +391,17 @@ def test_area_head_reads_but_does_not_change_hr_surveys(client_as, org):
     db.session.expire_all()
     assert db.session.get(Survey, survey.id).status == SurveyStatus.PUBLISHED
     assert db.session.get(Survey, draft.id).status == SurveyStatus.DRAFT
+
+
+def test_manager_sees_anonymous_company_survey_for_own_area_above_threshold(client_as, org):
+    survey = make_survey(org.users["hr"], area=None, anonymous=True)
+    people = _team(org, 5)
+    db.session.commit()
+    for person in people:
+        client_as(person.username).post(f"/surveys/{survey.id}/answer", data=answer_form(survey))
+    manager = client_as("manager1")
+    assert "<svg" in manager.get(f"/surveys/{survey.id}/results").text  # A01: 5, A02: none
+    client_as("staff3").post(f"/surveys/{survey.id}/answer", data=answer_form(survey))
+    assert "<svg" not in manager.get(f"/surveys/{survey.id}/results").text  # A02 has 1 now
+    assert manager.get(f"/surveys/{survey.id}/export.csv").status_code == 302
+    assert client_as("manager2").get(f"/surveys/{survey.id}/export.csv").status_code == 302

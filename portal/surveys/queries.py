@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Area, Role, User
+from portal.models.customers import Customer
 from portal.models.feedback import (Survey, SurveyAudience, SurveyInvitation,
                                     SurveyParticipation, SurveyQuestion, SurveyStatus)
 
@@ -30,8 +31,10 @@ def visible_surveys(user: User) -> Select:
     if user.has_role(Role.HR):
         return query
     if user.has_role(Role.MANAGER):
+        # company-wide surveys too, once published: their results are held to the manager's areas
         return query.where(or_(Survey.created_by_id == user.id,
-                               Survey.area_id.in_(headed_area_ids(user))))
+                               Survey.area_id.in_(headed_area_ids(user)),
+                               Survey.area_id.is_(None) & (Survey.status != SurveyStatus.DRAFT)))
     return query.where(False)
 
 
@@ -104,9 +107,14 @@ def invitation_by_token(token: str) -> SurveyInvitation | None:
                  selectinload(SurveyInvitation.account_manager)))
 
 
-def invitation_list(survey: Survey) -> Select:
-    """The links of a customer survey (reached through the survey), with what the page shows."""
-    return (select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
+def invitation_list(survey: Survey, area_ids: list[int] | None = None) -> Select:
+    """The links of a customer survey (reached through the survey), of customers of these areas
+    if given, with what the page shows."""
+    query = select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
+    if area_ids is not None:
+        query = query.where(SurveyInvitation.customer_id.in_(
+            select(Customer.id).where(Customer.area_id.in_(area_ids))))
+    return (query
             .options(selectinload(SurveyInvitation.account_manager),
                      selectinload(SurveyInvitation.customer))
             .order_by(SurveyInvitation.id))

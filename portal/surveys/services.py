@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Role, User, utcnow
+from portal.models.customers import Customer, CustomerStatus
 from portal.models.feedback import (QuestionKind, Survey, SurveyAnswer, SurveyAudience,
                                     SurveyInvitation, SurveyParticipation, SurveyQuestion,
                                     SurveyResponse, SurveyStatus)
@@ -246,6 +247,13 @@ class SurveyResults:
     reason: str = ""
 
 
+def area_sizes(survey: Survey) -> list[int]:
+    """How many answers each area (and "no area") has given to a survey."""
+    return list(db.session.scalars(
+        select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)
+        .group_by(SurveyResponse.area_id)))
+
+
 def _responses(survey: Survey, area_id: int | None):
     """The select of a survey's responses, of one area if given."""
     query = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
@@ -265,10 +273,7 @@ def survey_results(survey: Survey, area_id: int | None = None) -> SurveyResults:
     if not may_show_group(survey, count):
         return SurveyResults(count, True, [], "small")
     if area_id and survey.anonymous:
-        sizes = db.session.scalars(
-            select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)
-            .group_by(SurveyResponse.area_id)).all()
-        if not may_break_down(survey, list(sizes)):
+        if not may_break_down(survey, area_sizes(survey)):
             return SurveyResults(count, True, [], "breakdown")
     answers = db.session.execute(
         select(SurveyAnswer.question_id, SurveyAnswer.number, SurveyAnswer.choices,
@@ -389,8 +394,6 @@ def parse_options(text: str) -> list[str]:
 def create_invitations(survey: Survey) -> int:
     """One link per active customer of the survey's area (or of the company) that has none yet;
     each remembers the customer's account manager. Returns how many were made."""
-    from portal.models.customers import Customer, CustomerStatus
-
     have = select(SurveyInvitation.customer_id).where(SurveyInvitation.survey_id == survey.id)
     query = select(Customer.id, Customer.account_manager_id).where(
         Customer.status != CustomerStatus.LOST, Customer.id.not_in(have))
@@ -452,8 +455,6 @@ def names_for_export(survey: Survey, responses: list[SurveyResponse]) -> dict[in
         ids = {r.respondent_id for r in responses if r.respondent_id}
         return dict(db.session.execute(select(User.id, User.display_name)
                                        .where(User.id.in_(ids))).all())
-    from portal.models.customers import Customer
-
     ids = {r.invitation.customer_id for r in responses if r.invitation}
     return dict(db.session.execute(select(Customer.id, Customer.name)
                                    .where(Customer.id.in_(ids))).all())

@@ -266,6 +266,17 @@ def close(survey_id: int):
                   cancel=url_for("surveys.detail", survey_id=survey.id))
 
 
+def _restricted_areas(survey: Survey) -> list[int] | None:
+    """The areas a reader is held to: none for HR and the author (and for an area's own survey);
+    the areas they head for a manager reading a company-wide survey. 404 if they head none."""
+    if current_user.has_role(Role.HR) or survey.created_by_id == current_user.id or survey.area_id:
+        return None
+    areas = list(db.session.scalars(headed_area_ids(current_user)))
+    if not areas:
+        abort(404)
+    return areas
+
+
 def _results_areas(survey: Survey) -> list[Area]:
     """The areas a results page may filter by: the survey's, or every area for company ones."""
     if survey.area_id:
@@ -281,15 +292,16 @@ def results(survey_id: int):
     """Per-question charts, averages, CSAT and NPS, filtered by area; withheld under the threshold."""
     survey = get_survey_or_404(current_user, survey_id)
     areas = _results_areas(survey)
+    restricted = _restricted_areas(survey)
     area_id = request.args.get("area", type=int)
     if area_id not in {a.id for a in areas}:
-        area_id = None
+        area_id = restricted[0] if restricted else None
     outcome = services.survey_results(survey, area_id)
     managers = []
     if survey.audience == SurveyAudience.CUSTOMER and not outcome.withheld:
         managers = services.results_by_account_manager(survey, area_id)
     return render("surveys/results.html", survey=survey, outcome=outcome, areas=areas,
-                  area_id=area_id, managers=managers,
+                  area_id=area_id, managers=managers, restricted=restricted is not None,
                   threshold=services.anonymity_threshold())
 
 
@@ -297,12 +309,17 @@ def results(survey_id: int):
 def export(survey_id: int):
     """The answers as CSV (formula-safe); anonymous ones without names, dates or areas."""
     survey = get_survey_or_404(current_user, survey_id)
+    restricted = _restricted_areas(survey)
+    query = select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+    if restricted is not None:
+        query = query.where(SurveyResponse.area_id.in_(restricted))
     responses = db.session.scalars(
-        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
-        .options(selectinload(SurveyResponse.answers), selectinload(SurveyResponse.area),
+        query.options(selectinload(SurveyResponse.answers), selectinload(SurveyResponse.area),
                  selectinload(SurveyResponse.invitation)
                  .selectinload(SurveyInvitation.account_manager))).all()
-    if not services.may_show_group(survey, len(responses)):
+    if not services.may_show_group(survey, len(responses)) or (
+            restricted is not None
+            and not services.may_break_down(survey, services.area_sizes(survey))):
         flash(_("Too few answers to show without revealing who gave them."), "warning")
         return redirect(url_for("surveys.results", survey_id=survey.id))
     people = services.names_for_export(survey, responses)
@@ -353,7 +370,7 @@ def invitations(survey_id: int):
     survey = get_survey_or_404(current_user, survey_id)
     page = None
     if survey.audience == SurveyAudience.CUSTOMER:
-        page = db.paginate(invitation_list(survey),
+        page = db.paginate(invitation_list(survey, _restricted_areas(survey)),
                            per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm(),
                   changeable=may_change_survey(survey))
