@@ -170,6 +170,7 @@ def _seed_staff_surveys(ctx: DemoContext, rng: random.Random) -> None:
     engagement = Survey(
         title="2026年第四季度员工敬业度调查", audience=SurveyAudience.STAFF, anonymous=True,
         status=SurveyStatus.PUBLISHED, created_by=hr, published_at=published,
+        created_at=published - timedelta(days=3),
         description="本问卷匿名填写，结果仅以汇总形式呈现（每组至少5份答卷）。",
         questions=_questions([
             (QuestionKind.RATING, "总体而言，您对目前的工作满意吗？", True, []),
@@ -216,6 +217,7 @@ def _seed_customer_surveys(ctx: DemoContext, rng: random.Random,
     q3 = Survey(title="2026年第三季度客户满意度回访", audience=SurveyAudience.CUSTOMER,
                 status=SurveyStatus.CLOSED, created_by=ctx.users["hr"],
                 published_at=closed_at - timedelta(days=30), closed_at=closed_at,
+                created_at=closed_at - timedelta(days=33),
                 expires_on=closed_at.date(), description="感谢您抽出两分钟时间评价我们的服务。",
                 questions=_questions(CUSTOMER_QUESTIONS))
     db.session.add(q3)
@@ -236,6 +238,7 @@ def _seed_customer_surveys(ctx: DemoContext, rng: random.Random,
                          status=SurveyStatus.PUBLISHED, created_by=ctx.users["manager1"],
                          area=east, published_at=datetime.combine(ctx.today - timedelta(days=5),
                                                                   time(2)),
+                         created_at=datetime.combine(ctx.today - timedelta(days=6), time(2)),
                          expires_on=ctx.today + timedelta(days=25),
                          questions=_questions(CUSTOMER_QUESTIONS[:3]))
     db.session.add(open_survey)
