@@ -103,6 +103,8 @@ BLUEPRINTS = [
     "portal.training:bp",
     "portal.careers:bp",
     "portal.appraisals:bp",
+    "portal.surveys:bp",
+    "portal.complaints:bp",
 ]
 
 

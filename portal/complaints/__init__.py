@@ -1,0 +1,13 @@
+"""Complaints (`/complaints`): intake, deadlines by severity, the status process, a timeline,
+satisfaction at closing, overdue lists and monthly figures."""
+from flask import Blueprint
+
+from portal.access import login_required_for_blueprint
+
+bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+login_required_for_blueprint(bp)
+
+from portal.complaints import views  # noqa: E402,F401
+from portal.complaints.duties import install as _install_duty  # noqa: E402
+
+_install_duty()

@@ -1,0 +1,24 @@
+"""The service duty "close complaints within the deadline", installed into the targets module's
+duty kinds when that module is present (it measures duties; we know the complaints)."""
+from flask_babel import lazy_gettext as _l
+
+from portal.complaints.services import on_time_close_percent
+
+DUTY_KIND = "complaints_closed_on_time"
+
+
+def measure_complaints(duty, user_id: int, start, end):
+    """Fulfilment % of the duty: complaints closed within their deadline ÷ complaints closed."""
+    return on_time_close_percent(user_id, start, end)
+
+
+def install() -> bool:
+    """Register the duty kind with portal.targets.duties; False when that module is absent."""
+    try:
+        from portal.targets.duties import register_duty_kind
+    except ModuleNotFoundError as error:
+        if error.name in ("portal.targets", "portal.targets.duties"):
+            return False
+        raise
+    register_duty_kind(DUTY_KIND, _l("Close complaints within the deadline"), measure_complaints)
+    return True

@@ -1,0 +1,106 @@
+"""Queries of the complaints module: every read goes through visible_complaints(user)."""
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.access import visible_user_ids
+from portal.extensions import db
+from portal.models import Area, Role, User
+from portal.models.customers import Customer
+from portal.models.feedback import Complaint, ComplaintEvent, ComplaintStatus, Severity
+
+SEVERITY_RANK = case({Severity.CRITICAL.value: 4, Severity.HIGH.value: 3,
+                      Severity.MEDIUM.value: 2, Severity.LOW.value: 1},
+                     value=Complaint.severity, else_=0)
+SORTS = {"received": Complaint.received_at, "due": Complaint.due_at, "severity": SEVERITY_RANK,
+         "status": Complaint.status, "id": Complaint.id}
+
+
+def visible_complaints(user: User) -> Select:
+    """The complaints this person may see: staff their own (as owner or account manager),
+    managers their people's and their areas', HR and admins all."""
+    query = select(Complaint)
+    if user.has_role(Role.HR, Role.ADMIN):
+        return query
+    people = visible_user_ids(user)
+    headed = select(Area.id).where(Area.head_id == user.id)
+    return query.where(or_(Complaint.owner_id.in_(people),
+                           Complaint.account_manager_id.in_(people),
+                           Complaint.area_id.in_(headed)))
+
+
+def complaint_list(user: User, q: str = "", status: str = "", severity: str = "",
+                   owner_id: int | None = None, area_id: int | None = None,
+                   overdue: bool = False, now=None, sort: str = "-received") -> Select:
+    """Visible complaints matching the filters, sorted, with what the list shows loaded."""
+    query = (visible_complaints(user)
+             .join(Customer, Complaint.customer_id == Customer.id)
+             .options(selectinload(Complaint.customer), selectinload(Complaint.owner),
+                      selectinload(Complaint.area)))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Complaint.subject).like(like),
+                                func.lower(Customer.name).like(like)))
+    if status == "open":
+        query = query.where(Complaint.status != ComplaintStatus.CLOSED)
+    elif status in {s.value for s in ComplaintStatus}:
+        query = query.where(Complaint.status == ComplaintStatus(status))
+    if severity in {s.value for s in Severity}:
+        query = query.where(Complaint.severity == Severity(severity))
+    if owner_id:
+        query = query.where(Complaint.owner_id == owner_id)
+    if area_id:
+        query = query.where(Complaint.area_id == area_id)
+    if overdue:
+        query = query.where(Complaint.status != ComplaintStatus.CLOSED, Complaint.due_at < now)
+    column = SORTS.get(sort.lstrip("-"), Complaint.received_at)
+    return query.order_by(column.desc() if sort.startswith("-") else column.asc(),
+                          Complaint.id.desc())
+
+
+def get_complaint_or_404(user: User, complaint_id: int) -> Complaint:
+    """A complaint the person may see, with its timeline, or 404."""
+    return db.first_or_404(
+        visible_complaints(user).where(Complaint.id == complaint_id)
+        .options(selectinload(Complaint.customer), selectinload(Complaint.owner),
+                 selectinload(Complaint.account_manager), selectinload(Complaint.area),
+                 selectinload(Complaint.events).selectinload(ComplaintEvent.author)))
+
+
+def intake_customers(user: User) -> Select:
+    """The customers this person may file a complaint for: their own, or their people's/areas'."""
+    query = select(Customer).options(selectinload(Customer.account_manager))
+    if user.has_role(Role.HR, Role.ADMIN):
+        return query.where(False)
+    headed = select(Area.id).where(Area.head_id == user.id)
+    return query.where(or_(Customer.account_manager_id.in_(visible_user_ids(user)),
+                           Customer.area_id.in_(headed)))
+
+
+def owner_choices(user: User) -> Select:
+    """The active people this person may hand a complaint to: themselves and their people."""
+    return (select(User).where(User.id.in_(visible_user_ids(user)), User.active.is_(True))
+            .order_by(User.display_name))
+
+
+def visible_areas(user: User) -> Select:
+    """The areas whose complaints this person may list as areas."""
+    query = select(Area).order_by(Area.code)
+    if user.has_role(Role.HR, Role.ADMIN):
+        return query
+    return query.where(or_(Area.head_id == user.id, Area.id == user.area_id))
+
+
+def overdue_counts(user: User, now) -> tuple[list, list]:
+    """Open complaints past their deadline, counted per owner and per area (two statements)."""
+    overdue = visible_complaints(user).where(Complaint.status != ComplaintStatus.CLOSED,
+                                             Complaint.due_at < now).subquery()
+    per_person = db.session.execute(
+        select(User.id, User.display_name, func.count(overdue.c.id), func.min(overdue.c.due_at))
+        .join(overdue, overdue.c.owner_id == User.id)
+        .group_by(User.id, User.display_name).order_by(func.count(overdue.c.id).desc(),
+                                                       User.display_name)).all()
+    per_area = db.session.execute(
+        select(Area.id, Area.code, Area.name, Area.name_en, func.count(overdue.c.id))
+        .join(overdue, overdue.c.area_id == Area.id)
+        .group_by(Area.id, Area.code, Area.name, Area.name_en).order_by(Area.code)).all()
+    return per_person, per_area

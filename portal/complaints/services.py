@@ -1,0 +1,241 @@
+"""The rules of complaints: deadlines, the allowed status moves, overdue, monthly figures, and the
+two figures other modules read (satisfaction and on-time closing per account manager).
+
+Times are stored as naive UTC; periods and months are the business's days (BABEL_DEFAULT_TIMEZONE,
+Asia/Shanghai by default), so a complaint closed at 23:30 on 31 January in Shanghai counts in
+January.
+"""
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import utcnow
+from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, QuestionKind,
+                                    Severity, SurveyAnswer, SurveyInvitation,
+                                    SurveyQuestion, SurveyResponse)
+
+S = ComplaintStatus
+#: The only moves a complaint may make.
+TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
+    S.NEW: frozenset({S.IN_PROGRESS}),
+    S.IN_PROGRESS: frozenset({S.RESOLVED}),
+    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.IN_PROGRESS}),
+}
+#: Hours from intake to the deadline per severity; COMPLAINT_DEADLINE_HOURS overrides any of them.
+DEFAULT_DEADLINE_HOURS = {"critical": 24, "high": 72, "medium": 120, "low": 240}
+
+
+class IllegalTransition(ValueError):
+    """A status move the complaint process does not allow."""
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+def deadline_hours(severity: Severity) -> int:
+    """The hours a complaint of this severity may take, from the configuration."""
+    configured = {}
+    if has_app_context():
+        configured = current_app.config.get("COMPLAINT_DEADLINE_HOURS") or {}
+    hours = {**DEFAULT_DEADLINE_HOURS, **{str(k): v for k, v in configured.items()}}
+    return int(hours[Severity(severity).value])
+
+
+def due_at(received_at: datetime, severity: Severity) -> datetime:
+    """The deadline: received plus the severity's hours, on the real calendar (month ends,
+    leap days and year ends included, as timedelta counts elapsed time)."""
+    return received_at + timedelta(hours=deadline_hours(severity))
+
+
+def is_open(complaint: Complaint) -> bool:
+    """Whether the complaint still waits to be closed."""
+    return complaint.status != S.CLOSED
+
+
+def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
+    """Still open past its deadline."""
+    return is_open(complaint) and (now or utcnow()) > complaint.due_at
+
+
+def closed_on_time(complaint: Complaint) -> bool:
+    """Closed no later than its deadline."""
+    return complaint.closed_at is not None and complaint.closed_at <= complaint.due_at
+
+
+# --- the process -------------------------------------------------------------------------------
+
+def allowed_moves(status: ComplaintStatus) -> frozenset[ComplaintStatus]:
+    """The statuses a complaint may move to from this one."""
+    return TRANSITIONS.get(ComplaintStatus(status), frozenset())
+
+
+def change_status(complaint: Complaint, to: ComplaintStatus, author_id: int | None,
+                  note: str = "", resolution: str = "", satisfaction: int | None = None,
+                  now: datetime | None = None) -> ComplaintEvent:
+    """Move a complaint and write the move on its timeline; IllegalTransition when not allowed.
+
+    Resolving needs the resolution, closing the customer's satisfaction (1–5), reopening a reason.
+    """
+    to = ComplaintStatus(to)
+    now = now or utcnow()
+    if to not in allowed_moves(complaint.status):
+        raise IllegalTransition(f"{complaint.status.value} -> {to.value}")
+    if to == S.RESOLVED:
+        if not resolution.strip():
+            raise ValueError("resolution")
+        complaint.resolution = resolution.strip()
+        complaint.resolved_at = now
+    elif to == S.CLOSED:
+        if satisfaction is None or not 1 <= int(satisfaction) <= 5:
+            raise ValueError("satisfaction")
+        complaint.satisfaction = int(satisfaction)
+        complaint.closed_at = now
+    elif to == S.REOPENED:
+        if not note.strip():
+            raise ValueError("note")
+        complaint.closed_at = None
+        complaint.satisfaction = None
+        complaint.resolved_at = None
+    event = ComplaintEvent(kind="status", from_status=complaint.status.value,
+                           to_status=to.value, note=note.strip(), author_id=author_id, at=now)
+    complaint.status = to
+    complaint.events.append(event)
+    return event
+
+
+# --- periods in the business's time zone -------------------------------------------------------
+
+def business_zone() -> ZoneInfo:
+    """The time zone the business counts its days and months in."""
+    name = "Asia/Shanghai"
+    if has_app_context():
+        name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or name
+    return ZoneInfo(name)
+
+
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The naive-UTC [from, to) of the business days start..end, both included."""
+    zone = business_zone()
+
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time(), zone).astimezone(UTC).replace(tzinfo=None)
+
+    return utc(start), utc(end + timedelta(days=1))
+
+
+def local_month(moment: datetime) -> str:
+    """The business month (YYYY-MM) of a naive-UTC time."""
+    return moment.replace(tzinfo=UTC).astimezone(business_zone()).strftime("%Y-%m")
+
+
+def _quantize(value: Decimal, places: str = "0.01") -> Decimal:
+    return value.quantize(Decimal(places), ROUND_HALF_UP)
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+@dataclass
+class MonthFigures:
+    """One month of complaints: received, closed, closed on time, average days to close."""
+
+    month: str
+    received: int = 0
+    closed: int = 0
+    on_time: int = 0
+    days_total: float = 0.0
+
+    @property
+    def on_time_percent(self) -> Decimal | None:
+        return _quantize(Decimal(self.on_time) * 100 / self.closed, "0.1") if self.closed else None
+
+    @property
+    def average_days(self) -> Decimal | None:
+        return _quantize(Decimal(str(self.days_total)) / self.closed, "0.1") if self.closed else None
+
+
+def monthly_figures(rows, months: list[str]) -> list[MonthFigures]:
+    """Figures per business month from (received_at, closed_at, due_at, status) rows.
+
+    A complaint counts as received in its intake month and as closed in its closing month.
+    """
+    figures = {m: MonthFigures(m) for m in months}
+    for received_at, closed_at, due, status in rows:
+        month = local_month(received_at)
+        if month in figures:
+            figures[month].received += 1
+        if status == S.CLOSED and closed_at is not None:
+            month = local_month(closed_at)
+            if month in figures:
+                f = figures[month]
+                f.closed += 1
+                f.on_time += closed_at <= due
+                f.days_total += (closed_at - received_at).total_seconds() / 86400
+    return [figures[m] for m in months]
+
+
+def last_months(today: date, n: int = 12) -> list[str]:
+    """The n business months up to today's, oldest first, as YYYY-MM."""
+    year, month = today.year, today.month
+    out = []
+    for _ in range(n):
+        out.append(f"{year:04d}-{month:02d}")
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return out[::-1]
+
+
+def month_start(month: str) -> date:
+    """The first day of a YYYY-MM month."""
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1)
+
+
+# --- what other modules read -------------------------------------------------------------------
+
+def satisfaction_average(user_id: int, start: date, end: date) -> Decimal | None:
+    """The average 1–5 satisfaction of this account manager's customers in the period.
+
+    Counts, one value each, the satisfaction given when complaints of the person's customers
+    were closed in the period, and every 1–5 rating answer in customer surveys answered in the
+    period through links about this account manager. None when there is neither. Two places.
+    """
+    since, until = utc_bounds(start, end)
+    complaint_values = select(Complaint.satisfaction.label("value")).where(
+        Complaint.account_manager_id == user_id, Complaint.status == S.CLOSED,
+        Complaint.satisfaction.is_not(None),
+        Complaint.closed_at >= since, Complaint.closed_at < until)
+    survey_values = (
+        select(SurveyAnswer.number.label("value"))
+        .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
+        .join(SurveyInvitation, SurveyResponse.invitation_id == SurveyInvitation.id)
+        .join(SurveyQuestion, SurveyAnswer.question_id == SurveyQuestion.id)
+        .where(SurveyInvitation.account_manager_id == user_id,
+               SurveyQuestion.kind == QuestionKind.RATING,
+               SurveyAnswer.number.is_not(None),
+               SurveyInvitation.answered_at >= since, SurveyInvitation.answered_at < until))
+    both = complaint_values.union_all(survey_values).subquery()
+    total, n = db.session.execute(select(func.sum(both.c.value), func.count(both.c.value))).one()
+    if not n:
+        return None
+    return _quantize(Decimal(total) / n)
+
+
+def on_time_close_percent(user_id: int, start: date, end: date) -> Decimal | None:
+    """Of the complaints this person owns that were closed in the period, the percentage
+    (0–100, two places) closed within their deadline; None when none was closed."""
+    since, until = utc_bounds(start, end)
+    closed, on_time = db.session.execute(
+        select(func.count(Complaint.id),
+               func.count(Complaint.id).filter(Complaint.closed_at <= Complaint.due_at))
+        .where(Complaint.owner_id == user_id, Complaint.status == S.CLOSED,
+               Complaint.closed_at >= since, Complaint.closed_at < until)).one()
+    if not closed:
+        return None
+    return _quantize(Decimal(on_time) * 100 / closed)

@@ -1,0 +1,281 @@
+"""Views of the complaints module: list, intake, detail with timeline and moves, overdue, figures."""
+from datetime import UTC, datetime
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import audit
+from portal.access import manages
+from portal.complaints import bp, services
+from portal.complaints.forms import ComplaintForm, NoteForm, OwnerForm, StatusForm
+from portal.complaints.labels import MOVE_LABELS
+from portal.complaints.labels import label as complaint_label
+from portal.complaints.queries import (complaint_list, get_complaint_or_404, intake_customers,
+                                       overdue_counts, owner_choices, visible_areas,
+                                       visible_complaints)
+from portal.extensions import db
+from portal.htmx import is_htmx, render
+from portal.models import Role, utcnow
+from portal.models.customers import Customer
+from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, Severity)
+
+
+@bp.app_template_filter("complaint_label")
+def _complaint_label_filter(member) -> str:
+    """`{{ complaint.status|complaint_label }}`: an enum's name in the reader's language."""
+    return complaint_label(member)
+
+
+@bp.app_template_global()
+def complaint_overdue(complaint) -> bool:
+    """Whether a complaint is open past its deadline (for the lists' badges)."""
+    return services.is_overdue(complaint)
+
+
+def may_change(complaint: Complaint) -> bool:
+    """The owner, the account manager and their managers act on a complaint; others only read."""
+    me = current_user.id
+    if me in (complaint.owner_id, complaint.account_manager_id):
+        return True
+    if complaint.area is not None and complaint.area.head_id == me:
+        return True
+    return any(uid and manages(current_user, uid)
+               for uid in (complaint.owner_id, complaint.account_manager_id))
+
+
+def _get_changeable(complaint_id: int) -> Complaint:
+    """A complaint the person may see (else 404) and change (else 403)."""
+    complaint = get_complaint_or_404(current_user, complaint_id)
+    if not may_change(complaint):
+        abort(403)
+    return complaint
+
+
+@bp.route("/")
+def index():
+    """Complaints I may see, with search, filters (status, severity, owner, area, overdue), sort."""
+    args = request.args
+    now = utcnow()
+    query = complaint_list(current_user, q=args.get("q", "").strip(),
+                           status=args.get("status", ""), severity=args.get("severity", ""),
+                           owner_id=args.get("owner", type=int), area_id=args.get("area", type=int),
+                           overdue=args.get("overdue") == "1", now=now,
+                           sort=args.get("sort", "-received"))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    owners = db.session.scalars(owner_choices(current_user)).all() if _sees_others() else []
+    areas = db.session.scalars(visible_areas(current_user)).all() if _sees_others() else []
+    return render("complaints/index.html", "complaints/_results.html", page=page, owners=owners,
+                  areas=areas, statuses=list(ComplaintStatus), severities=list(Severity),
+                  may_file=_may_file())
+
+
+def _sees_others() -> bool:
+    return current_user.has_role(Role.MANAGER, Role.HR, Role.ADMIN)
+
+
+def _may_file() -> bool:
+    """Account managers and area managers take complaints in."""
+    return current_user.has_role(Role.STAFF, Role.MANAGER)
+
+
+def _local_to_utc(moment: datetime) -> datetime:
+    """A naive business-local time as naive UTC."""
+    return moment.replace(tzinfo=services.business_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Take a complaint in; its deadline follows from the severity, its owner from the customer."""
+    if not _may_file():
+        abort(403)
+    form = ComplaintForm()
+    customers = db.session.scalars(intake_customers(current_user).order_by(Customer.name)).all()
+    form.customer_id.choices = [(0, _("— choose —"))] + [(c.id, c.name) for c in customers]
+    form.owner_id.choices = [(0, _("The customer's account manager"))] + [
+        (u.id, u.display_name) for u in db.session.scalars(owner_choices(current_user))]
+    if request.method == "GET" and request.args.get("customer", type=int):
+        form.customer_id.data = request.args.get("customer", type=int)
+    ok = form.validate_on_submit()
+    if request.method == "POST":
+        customer = next((c for c in customers if c.id == form.customer_id.data), None)
+        if customer is None:
+            form.customer_id.errors.append(_("Choose the customer."))
+            ok = False
+        received = _local_to_utc(form.received_at.data) if form.received_at.data else utcnow()
+        if received > utcnow():
+            form.received_at.errors.append(_("A complaint cannot be received in the future."))
+            ok = False
+        owner_id = form.owner_id.data or (customer.account_manager_id if customer else None)
+        if ok and not owner_id:
+            form.owner_id.errors.append(_("The customer has no account manager: choose an owner."))
+            ok = False
+    if ok:
+        owner = next(u for u in db.session.scalars(owner_choices(current_user))
+                     if u.id == owner_id) if form.owner_id.data else customer.account_manager
+        severity = Severity(form.severity.data)
+        complaint = Complaint(
+            customer_id=customer.id, account_manager_id=customer.account_manager_id,
+            owner_id=owner.id, area_id=owner.area_id or customer.area_id,
+            channel=form.channel.data, category=form.category.data, severity=severity,
+            subject=form.subject.data, description=form.description.data,
+            received_at=received, due_at=services.due_at(received, severity),
+            created_by_id=current_user.id)
+        complaint.events.append(ComplaintEvent(kind="created", to_status="new",
+                                               author_id=current_user.id))
+        db.session.add(complaint)
+        db.session.commit()
+        flash(_("Complaint recorded; it is due by %(due)s.",
+                due=_format_datetime(complaint.due_at)), "success")
+        return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+    deadlines = ", ".join(_("%(severity)s: %(hours)d h", severity=complaint_label(s),
+                              hours=services.deadline_hours(s)) for s in reversed(Severity))
+    return render("complaints/form.html", form=form, deadlines=deadlines,
+                  status=422 if form.errors else 200)
+
+
+def _format_datetime(moment: datetime) -> str:
+    from flask_babel import format_datetime
+    return format_datetime(moment, "short")
+
+
+def _detail(complaint: Complaint, status_form: StatusForm | None = None,
+            note_form: NoteForm | None = None, status: int = 200):
+    """The detail page with its forms."""
+    changeable = may_change(complaint)
+    owner_form = None
+    if changeable and current_user.has_role(Role.MANAGER):
+        owner_form = OwnerForm(formdata=None)
+        owner_form.owner_id.choices = [(u.id, u.display_name)
+                                       for u in db.session.scalars(owner_choices(current_user))]
+        owner_form.owner_id.data = complaint.owner_id
+    return render("complaints/detail.html", complaint=complaint, changeable=changeable,
+                  moves=sorted(services.allowed_moves(complaint.status)) if changeable else [],
+                  move_labels=MOVE_LABELS, status_form=status_form or StatusForm(formdata=None),
+                  failed_move=status_form.to_status.data if status_form else None,
+                  note_form=note_form or NoteForm(formdata=None), owner_form=owner_form,
+                  overdue=services.is_overdue(complaint), status=status)
+
+
+@bp.route("/<int:complaint_id>")
+def detail(complaint_id: int):
+    """A complaint: facts, deadline, timeline, and the moves allowed from its status."""
+    return _detail(get_complaint_or_404(current_user, complaint_id))
+
+
+@bp.route("/<int:complaint_id>/status", methods=["POST"])
+def move(complaint_id: int):
+    """Move a complaint to another status; only the allowed moves pass, each with what it needs."""
+    complaint = _get_changeable(complaint_id)
+    form = StatusForm()
+    ok = form.validate_on_submit()
+    try:
+        target = ComplaintStatus(form.to_status.data)
+    except ValueError:
+        target = None
+    if target is None or target not in services.allowed_moves(complaint.status):
+        form.to_status.errors = [_("A complaint that is %(status)s cannot move there.",
+                                   status=complaint_label(complaint.status))]
+        ok = False
+    elif target == ComplaintStatus.RESOLVED and not form.resolution.data:
+        form.resolution.errors.append(_("Say how the complaint was resolved."))
+        ok = False
+    elif target == ComplaintStatus.CLOSED and not 1 <= (form.satisfaction.data or 0) <= 5:
+        form.satisfaction.errors.append(_("Ask the customer for a rating from 1 to 5."))
+        ok = False
+    elif target == ComplaintStatus.REOPENED and not form.note.data:
+        form.note.errors.append(_("Say why the complaint is reopened."))
+        ok = False
+    if not ok:
+        db.session.rollback()
+        return _detail(complaint, status_form=form, status=422)
+    before = {"status": complaint.status.value, "satisfaction": complaint.satisfaction}
+    services.change_status(complaint, target, current_user.id, note=form.note.data or "",
+                           resolution=form.resolution.data or "",
+                           satisfaction=form.satisfaction.data or None)
+    if target in (ComplaintStatus.CLOSED, ComplaintStatus.REOPENED):
+        audit.record(f"complaint.{target.value}", "complaint", complaint.id, before,
+                     {"status": complaint.status.value, "satisfaction": complaint.satisfaction})
+    db.session.commit()
+    flash(_("The complaint is now %(status)s.", status=complaint_label(target)), "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+
+
+@bp.route("/<int:complaint_id>/notes", methods=["POST"])
+def note(complaint_id: int):
+    """Add an update to the timeline (htmx swaps the timeline; plain forms redirect)."""
+    complaint = _get_changeable(complaint_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        if is_htmx():
+            return render("complaints/_timeline.html", complaint=complaint, note_form=form,
+                          changeable=True, status=422)
+        return _detail(complaint, note_form=form, status=422)
+    complaint.events.append(ComplaintEvent(kind="note", note=form.note.data,
+                                           author_id=current_user.id))
+    db.session.commit()
+    if is_htmx():
+        return render("complaints/_timeline.html", complaint=complaint,
+                      note_form=NoteForm(formdata=None), changeable=True)
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id, _anchor="timeline"),
+                    code=303)
+
+
+@bp.route("/<int:complaint_id>/owner", methods=["POST"])
+def reassign(complaint_id: int):
+    """A manager hands the complaint to someone of their team (the deadline stays)."""
+    complaint = _get_changeable(complaint_id)
+    if not current_user.has_role(Role.MANAGER):
+        abort(403)
+    form = OwnerForm()
+    people = {u.id: u for u in db.session.scalars(owner_choices(current_user))}
+    form.owner_id.choices = [(u.id, u.display_name) for u in people.values()]
+    if not form.validate_on_submit():
+        return _detail(complaint, status=422)
+    new_owner = people[form.owner_id.data]
+    if new_owner.id != complaint.owner_id:
+        before = {"owner_id": complaint.owner_id}
+        old_name = complaint.owner.display_name if complaint.owner else "—"
+        complaint.owner_id, complaint.area_id = new_owner.id, new_owner.area_id or complaint.area_id
+        complaint.events.append(ComplaintEvent(
+            kind="owner", author_id=current_user.id,
+            note=f"{old_name} → {new_owner.display_name}"))
+        audit.record("complaint.reassign", "complaint", complaint.id, before,
+                     {"owner_id": new_owner.id})
+        db.session.commit()
+        flash(_("%(name)s now owns the complaint.", name=new_owner.display_name), "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+
+
+@bp.route("/overdue")
+def overdue():
+    """Open complaints past their deadline: counts per person and per area, then the list."""
+    now = utcnow()
+    per_person, per_area = overdue_counts(current_user, now)
+    query = complaint_list(current_user, overdue=True, now=now, sort="due")
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render("complaints/overdue.html", per_person=per_person, per_area=per_area, page=page)
+
+
+@bp.route("/figures")
+def figures():
+    """Monthly figures of the last 12 months: received, closed, on time %, average days."""
+    areas = db.session.scalars(visible_areas(current_user)).all()
+    area_id = request.args.get("area", type=int)
+    if area_id not in {a.id for a in areas}:
+        area_id = None
+    today = datetime.now(services.business_zone()).date()
+    months = services.last_months(today, 12)
+    since, _until = services.utc_bounds(services.month_start(months[0]), today)
+    scoped = visible_complaints(current_user).where(
+        (Complaint.received_at >= since) | (Complaint.closed_at >= since))
+    if area_id:
+        scoped = scoped.where(Complaint.area_id == area_id)
+    rows = db.session.execute(scoped.with_only_columns(
+        Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status)).all()
+    table = services.monthly_figures(rows, months)
+    return render("complaints/figures.html", table=table, areas=areas, area_id=area_id,
+                  peak=max((f.received for f in table), default=0))
+
+
+from portal.complaints import panels  # noqa: E402,F401

@@ -1,0 +1,23 @@
+"""Surveys (`/surveys`): the builder, staff surveys (named or anonymous), customer surveys with a
+personal link each, results with charts, CSAT and NPS, CSV export.
+
+The customers' answer pages (`/surveys/r/<token>`) need no sign-in, so they live on a blueprint
+of their own, registered alongside this one.
+"""
+from flask import Blueprint
+
+from portal.access import login_required_for_blueprint
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+login_required_for_blueprint(bp)
+
+public_bp = Blueprint("survey_public", __name__, url_prefix="/surveys/r")
+
+
+@bp.record_once
+def _register_public_pages(state):
+    """The public blueprint comes with this one, so BLUEPRINTS needs one line only."""
+    state.app.register_blueprint(public_bp)
+
+
+from portal.surveys import views, public  # noqa: E402,F401
