@@ -95,6 +95,8 @@ BLUEPRINTS = [
     "portal.auth:bp",
     "portal.home:bp",
     "portal.admin:bp",
+    "portal.incentives:bp",
+    "portal.reviews:bp",
 ]
 
 
