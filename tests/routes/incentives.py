@@ -53,6 +53,6 @@ def sample_args(org) -> dict:
     practice = BestPractice(title="大客户拜访", body="**先约**再访", tags="拜访")
     db.session.add_all([version, rate, kind, nomination, review, practice])
     db.session.flush()
-    return {"user_id": org.users["staff1"].id, "rule_version_id": version.id, "commission_rate_id": rate.id,
+    return {"payee_id": org.users["staff1"].id, "rule_version_id": version.id, "commission_rate_id": rate.id,
             "nomination_id": nomination.id, "area_review_id": review.id, "review_action_id": 0,
             "practice_id": practice.id}
