@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.forms import NoControlCharacters, strip_filter
 from portal.models.incentives import BANDS
@@ -39,7 +39,7 @@ def _band_fields(cls):
     for band in BANDS:
         setattr(cls, f"band_{band}", DecimalField(
             _l("Band %(band)s multiplier", band=band), places=None, validators=[
-                DataRequired(message=_l("Enter a multiplier.")),
+                InputRequired(message=_l("Enter a multiplier.")),
                 NumberRange(min=0, max=10, message=_l("Enter a multiplier between 0 and 10."))]))
     return cls
 
@@ -49,7 +49,7 @@ class RuleVersionForm(FlaskForm):
     """The header of a version of the pay rules: the base bonus and the band multipliers."""
 
     base_bonus = DecimalField(_l("Monthly base bonus (¥)"), places=None,
-                              validators=[DataRequired(message=_l("Enter an amount.")), *MONEY])
+                              validators=[InputRequired(message=_l("Enter an amount.")), *MONEY])
     note = StringField(_l("Note"), filters=[strip_filter], validators=[Optional(), Length(max=200),
                                                                        *TEXT])
 
@@ -69,7 +69,7 @@ class BasePayForm(FlaskForm):
 
     user_id = SelectField(_l("Person"), coerce=int, choices=[])
     monthly = DecimalField(_l("Monthly base pay (¥)"), places=None,
-                           validators=[DataRequired(message=_l("Enter an amount.")), *MONEY])
+                           validators=[InputRequired(message=_l("Enter an amount.")), *MONEY])
 
 
 class CommissionRateForm(FlaskForm):
@@ -79,7 +79,7 @@ class CommissionRateForm(FlaskForm):
     min_attainment = DecimalField(_l("From attainment (%)"), places=None, default=0, validators=[
         Optional(), NumberRange(min=0, max=500, message=_l("Enter a percentage between 0 and 500."))])
     rate_percent = DecimalField(_l("Rate (% of sales)"), places=None, validators=[
-        DataRequired(message=_l("Enter a rate.")),
+        InputRequired(message=_l("Enter a rate.")),
         NumberRange(min=0, max=100, message=_l("Enter a rate between 0 and 100."))])
 
 

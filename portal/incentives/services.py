@@ -296,7 +296,7 @@ def rules_by_person(version, user_ids: Sequence[int] | None = None) -> dict[int,
             .where(CommissionRate.version_id == version.id)):
         commission.setdefault(rate.product_line_id, []).append(
             Tier(rate.min_attainment, rate.rate_percent))
-        names[line.id] = line.label
+        names[line.id] = line.name
     query = select(BasePay.user_id, BasePay.monthly).where(BasePay.version_id == version.id)
     if user_ids is not None:
         query = query.where(BasePay.user_id.in_(list(user_ids)))
@@ -437,13 +437,15 @@ def pay_visible_user_ids(viewer):
     """
     from sqlalchemy import literal, union
 
-    from portal.access import managed_user_ids
+    from portal.access import headed_area_member_ids, report_ids
     from portal.models import Role, User
 
     if viewer.has_role(Role.HR):
         return select(User.id)
     if viewer.has_role(Role.MANAGER) and managers_see_reports():
-        return union(select(literal(viewer.id)), managed_user_ids(viewer))
+        # One flat UNION: SQLite refuses nested, parenthesised compound selects.
+        return union(select(literal(viewer.id)), report_ids(viewer.id),
+                     headed_area_member_ids(viewer))
     return select(literal(viewer.id))
 
 

@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -66,7 +66,15 @@ def _line_label(line: pay.Line) -> str:
         return _("Performance bonus") + (f" ({line.note})" if line.note in BANDS else "")
     if line.label == "commission":
         return _("Commission")
-    return _("Commission: %(line)s", line=line.label)
+    return _("Commission: %(line)s", line=_product_line_labels().get(line.product_line_id,
+                                                                      line.label))
+
+
+def _product_line_labels() -> dict[int, str]:
+    """Product line names in the reader's language, read once per request."""
+    if "product_line_labels" not in g:
+        g.product_line_labels = {pl.id: pl.label for pl in db.session.scalars(select(ProductLine))}
+    return g.product_line_labels
 
 
 @bp.app_template_global()
