@@ -47,6 +47,18 @@ def statement_url(org, who, period=PERIOD, **more):
     return f"/incentives/statements/{org.users[who].id}?{query}"
 
 
+@pytest.fixture
+def client_as(client_as):
+    """Signed-in clients whose browser asks for English, so messages can be asserted."""
+
+    def make(username: str):
+        client = client_as(username)
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return make
+
+
 # --- privacy -----------------------------------------------------------------------------------
 
 def test_staff_see_their_own_pay_only(org, client_as):
