@@ -95,6 +95,8 @@ BLUEPRINTS = [
     "portal.auth:bp",
     "portal.home:bp",
     "portal.admin:bp",
+    "portal.customers:bp",
+    "portal.targets:bp",
     "portal.incentives:bp",
     "portal.reviews:bp",
 ]

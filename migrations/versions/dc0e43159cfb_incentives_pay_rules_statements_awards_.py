@@ -1,7 +1,7 @@
 """incentives: pay rules, statements, awards, activities; reviews and best practices
 
 Revision ID: dc0e43159cfb
-Revises: 6c9cd3fba7bd
+Revises: d5a417100c6f
 Create Date: 2026-11-26 17:26:19.778124
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dc0e43159cfb'
-down_revision = '6c9cd3fba7bd'
+down_revision = 'd5a417100c6f'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,89 @@
+"""Scoped queries of the customers module: what a user may see is decided here only."""
+from sqlalchemy import Select, and_, false, or_, select
+
+from portal.access import managed_user_ids
+from portal.extensions import db
+from portal.models import Area, Role, User
+from portal.models.customers import Customer, CustomerAssignment, Visit
+from portal.models.sales import SalesRecord
+
+
+def customer_scope(user: User):
+    """The condition on Customer that this user may see: own customers, or the managed area's."""
+    conditions = []
+    if user.has_role(Role.STAFF, Role.MANAGER):
+        conditions.append(Customer.account_manager_id == user.id)
+    if user.has_role(Role.MANAGER):
+        headed = select(Area.id).where(Area.head_id == user.id)
+        conditions.append(Customer.area_id.in_(headed))
+        conditions.append(Customer.account_manager_id.in_(managed_user_ids(user)))
+    return or_(*conditions) if conditions else false()
+
+
+def visible_customers(user: User) -> Select:
+    """The customers this user may see and edit, as a select."""
+    return select(Customer).where(customer_scope(user))
+
+
+def get_customer_or_404(user: User, customer_id: int) -> Customer:
+    """A customer the user may see, else 404."""
+    return db.first_or_404(visible_customers(user).where(Customer.id == customer_id))
+
+
+def visible_visits(user: User) -> Select:
+    """Visits to customers the user may see, plus the user's own visits."""
+    return (select(Visit).join(Visit.customer)
+            .where(or_(customer_scope(user), Visit.account_manager_id == user.id)))
+
+
+def get_visit_or_404(user: User, visit_id: int) -> Visit:
+    """A visit the user may see, else 404."""
+    return db.first_or_404(visible_visits(user).where(Visit.id == visit_id))
+
+
+def visible_sales(user: User) -> Select:
+    """Sales records of the customers this user may see."""
+    return select(SalesRecord).join(SalesRecord.customer).where(customer_scope(user))
+
+
+def get_sale_or_404(user: User, sale_id: int) -> SalesRecord:
+    """A sales record the user may see, else 404."""
+    return db.first_or_404(visible_sales(user).where(SalesRecord.id == sale_id))
+
+
+def credit_join():
+    """The join condition crediting a sale to the assignment that owned its customer that day."""
+    return and_(
+        CustomerAssignment.customer_id == SalesRecord.customer_id,
+        or_(CustomerAssignment.starts_on.is_(None),
+            CustomerAssignment.starts_on <= SalesRecord.sold_on),
+        or_(CustomerAssignment.ends_on.is_(None),
+            SalesRecord.sold_on < CustomerAssignment.ends_on),
+    )
+
+
+def credited_sales(user_ids, start, end) -> Select:
+    """Sales in [start, end] credited to these people, with the credited person's id."""
+    return (select(SalesRecord, CustomerAssignment.account_manager_id.label("credited_to"))
+            .join(CustomerAssignment, credit_join())
+            .where(CustomerAssignment.account_manager_id.in_(user_ids),
+                   SalesRecord.sold_on >= start, SalesRecord.sold_on <= end))
+
+
+def area_staff(area_id: int) -> Select:
+    """The active account managers of an area, by name."""
+    from portal.models import UserRole
+
+    return (select(User).join(UserRole)
+            .where(User.area_id == area_id, User.active.is_(True), UserRole.role == Role.STAFF)
+            .order_by(User.display_name))
+
+
+def assignable_staff(manager: User) -> Select:
+    """Account managers a manager may give customers to: the active staff of the areas they head."""
+    from portal.models import UserRole
+
+    headed = select(Area.id).where(Area.head_id == manager.id)
+    return (select(User).join(UserRole)
+            .where(User.area_id.in_(headed), User.active.is_(True), UserRole.role == Role.STAFF)
+            .order_by(User.display_name))

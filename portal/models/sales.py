@@ -1,0 +1,134 @@
+"""Sales, targets and service duties: what account managers are measured by."""
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import BilingualName, utcnow
+
+Money = Numeric(14, 2)
+
+
+class SalesImport(db.Model):
+    """One import of a sales file, for the record and the row-by-row report."""
+
+    __tablename__ = "sales_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    #: SHA-256 of the file's bytes, to tell the user a file was imported before.
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_imported: Mapped[int] = mapped_column(default=0)
+    #: Rows already present from an earlier import (same fingerprint), not counted twice.
+    rows_duplicate: Mapped[int] = mapped_column(default=0)
+    rows_rejected: Mapped[int] = mapped_column(default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_by = relationship("User")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SalesRecord(db.Model):
+    """One sale: a customer bought from a product line on a day for an amount."""
+
+    __tablename__ = "sales_records"
+    __table_args__ = (
+        Index("ix_sales_records_customer_sold_on", "customer_id", "sold_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    customer = relationship("Customer")
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="RESTRICT"), index=True
+    )
+    product_line = relationship("ProductLine")
+    sold_on: Mapped[date] = mapped_column(index=True)
+    #: Yuan, exact.
+    amount: Mapped[Decimal] = mapped_column(Money)
+    #: The invoice or order number from the source system, if any.
+    reference: Mapped[str] = mapped_column(String(60), default="")
+    #: Identity of an imported row (reference or content + occurrence); re-imports skip it.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_imports.id", ondelete="SET NULL"), index=True
+    )
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TargetStatus(enum.StrEnum):
+    """Draft targets may be changed; approved ones are locked (the manager may still change them, audited)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+
+class SalesTarget(db.Model):
+    """An account manager's sales target for one month, overall or for a product line / customer type.
+
+    A person-month's total is its overall row when there is one, else the sum of its split rows
+    of one kind (see portal.targets.services.month_target).
+    """
+
+    __tablename__ = "sales_targets"
+    __table_args__ = (
+        Index("ix_sales_targets_user_month", "user_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user = relationship("User", foreign_keys=[user_id])
+    #: The first day of the month the target is for.
+    month: Mapped[date]
+    #: None: all product lines.
+    product_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="RESTRICT")
+    )
+    product_line = relationship("ProductLine")
+    #: None: all customer types.
+    customer_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_types.id", ondelete="RESTRICT")
+    )
+    customer_type = relationship("CustomerType")
+    #: Yuan, exact.
+    amount: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[TargetStatus] = mapped_column(
+        db.Enum(TargetStatus, native_enum=False, length=20, create_constraint=False,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=TargetStatus.DRAFT,
+    )
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+    approved_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ServiceDuty(BilingualName, db.Model):
+    """A duty expected of everyone holding a role, measured by the function of its kind.
+
+    Kinds are registered in portal.targets.duties; other modules add theirs (complaints).
+    """
+
+    __tablename__ = "service_duties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The role the duty applies to, e.g. "staff".
+    role: Mapped[str] = mapped_column(String(20), default="staff")
+    #: Limits the duty to one area; None: every area.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    area = relationship("Area")
+    #: The measuring function's key, e.g. "visit_tier_cadence", "complaints_closed_on_time".
+    kind: Mapped[str] = mapped_column(String(50))
+    #: The tier the duty is about (visit kinds), None for all.
+    tier: Mapped[str | None] = mapped_column(String(1))
+    #: A number the kind reads, e.g. days of grace or the deadline in days.
+    parameter: Mapped[int | None]
+    #: The fulfilment % expected.
+    expected_percent: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("100"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,292 @@
+"""Targets, attainment and the at-risk rule: plain functions the pages and the appraisal call.
+
+Attainment = sales credited to a person (to whoever owned the customer on the sale's date)
+÷ the person's targets over the months of the period × 100, to one decimal.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.customers.queries import credit_join
+from portal.customers.services import add_months
+from portal.extensions import db
+from portal.models.customers import Customer, CustomerAssignment
+from portal.models.sales import SalesRecord, SalesTarget
+
+ZERO = Decimal("0.00")
+DEFAULT_AT_RISK_PERCENT = Decimal("80")
+
+
+def one_decimal(value: Decimal) -> Decimal:
+    """Round half up to one decimal, as percentages are shown and compared."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    """part ÷ whole × 100 to one decimal; None when there is nothing to divide by."""
+    if whole is None or whole <= 0:
+        return None
+    return one_decimal(Decimal(part) * 100 / Decimal(whole))
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+def month_start(day: date) -> date:
+    """The first day of the day's month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of the day's month."""
+    return add_months(month_start(day), 1) - timedelta(days=1)
+
+
+def months_in(start: date, end: date) -> list[date]:
+    """The first days of the months that [start, end] touches."""
+    months, month = [], month_start(start)
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, quarter or year: the units targets roll up into."""
+
+    kind: str  # "month", "quarter" or "year"
+    start: date
+    end: date
+
+    @property
+    def key(self) -> str:
+        """How the period is written in URLs: 2026-11, 2026-Q4, 2026."""
+        if self.kind == "month":
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return str(self.start.year)
+
+
+def parse_period(key: str | None, today: date) -> Period:
+    """A period from its key; the current quarter when the key is missing or wrong."""
+    key = (key or "").strip().upper()
+    try:
+        if len(key) == 4 and key.isdigit():
+            year = int(key)
+            return Period("year", date(year, 1, 1), date(year, 12, 31))
+        if len(key) == 7 and key[4:6] == "-Q" and key[6] in "1234":
+            year, quarter = int(key[:4]), int(key[6])
+            start = date(year, 3 * quarter - 2, 1)
+            return Period("quarter", start, add_months(start, 3) - timedelta(days=1))
+        if len(key) == 7 and key[4] == "-":
+            start = date(int(key[:4]), int(key[5:]), 1)
+            return Period("month", start, month_end(start))
+    except ValueError:
+        pass
+    quarter = (today.month - 1) // 3 + 1
+    return parse_period(f"{today.year}-Q{quarter}", today)
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+def month_target(rows: list[SalesTarget]) -> Decimal | None:
+    """A person-month's total target from its rows.
+
+    The overall row when there is one; else the sum of the rows split by product line only;
+    else of the rows split by customer type only; else of the rows split by both. None when no row.
+    """
+    if not rows:
+        return None
+    groups = (
+        [r for r in rows if r.product_line_id is None and r.customer_type_id is None],
+        [r for r in rows if r.product_line_id is not None and r.customer_type_id is None],
+        [r for r in rows if r.product_line_id is None and r.customer_type_id is not None],
+        [r for r in rows if r.product_line_id is not None and r.customer_type_id is not None],
+    )
+    for group in groups:
+        if group:
+            return sum((r.amount for r in group), ZERO)
+    return None
+
+
+def targets_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
+    """Each person's total target over the months of [start, end], in one query; absent if none."""
+    months = months_in(start, end)
+    rows = db.session.scalars(select(SalesTarget).where(
+        SalesTarget.user_id.in_(user_ids), SalesTarget.month >= months[0],
+        SalesTarget.month <= months[-1]))
+    per_month: dict[tuple[int, date], list[SalesTarget]] = defaultdict(list)
+    for row in rows:
+        per_month[(row.user_id, row.month)].append(row)
+    totals: dict[int, Decimal] = {}
+    for (user_id, _month), month_rows in per_month.items():
+        value = month_target(month_rows)
+        if value is not None:
+            totals[user_id] = totals.get(user_id, ZERO) + value
+    return totals
+
+
+def sales_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
+    """Each person's credited sales in [start, end], in one query."""
+    rows = db.session.execute(
+        select(CustomerAssignment.account_manager_id, func.sum(SalesRecord.amount))
+        .select_from(SalesRecord).join(CustomerAssignment, credit_join())
+        .where(CustomerAssignment.account_manager_id.in_(user_ids),
+               SalesRecord.sold_on >= start, SalesRecord.sold_on <= end)
+        .group_by(CustomerAssignment.account_manager_id))
+    return {uid: Decimal(total or 0).quantize(Decimal("0.01")) for uid, total in rows}
+
+
+def attainment_percent(user_id: int, start: date, end: date) -> Decimal | None:
+    """Sales credited to the person in [start, end] ÷ their targets over its months × 100.
+
+    One decimal; None when the person has no target in the period.
+    """
+    target = targets_by_person([user_id], start, end).get(user_id)
+    if target is None:
+        return None
+    return percent(sales_by_person([user_id], start, end).get(user_id, ZERO), target)
+
+
+# --- at risk -----------------------------------------------------------------------------------
+
+def elapsed_fraction(start: date, end: date, today: date) -> Decimal:
+    """How much of [start, end] has passed by the end of today, between 0 and 1."""
+    if today < start:
+        return Decimal(0)
+    if today >= end:
+        return Decimal(1)
+    return Decimal((today - start).days + 1) / Decimal((end - start).days + 1)
+
+
+def pro_rated_percent(sales: Decimal, target: Decimal | None, start: date, end: date,
+                      today: date) -> Decimal | None:
+    """Attainment against the share of the target that time has used up so far."""
+    fraction = elapsed_fraction(start, end, today)
+    if target is None or target <= 0 or fraction == 0:
+        return None
+    return percent(sales, target * fraction)
+
+
+def at_risk_threshold() -> Decimal:
+    """The pro-rated attainment below which a person is at risk (configurable)."""
+    return Decimal(str(current_app.config.get("TARGET_AT_RISK_PERCENT", DEFAULT_AT_RISK_PERCENT)))
+
+
+def is_at_risk(sales: Decimal, target: Decimal | None, start: date, end: date, today: date,
+               threshold: Decimal | None = None) -> bool:
+    """Whether attainment pro-rated to today is below the threshold."""
+    value = pro_rated_percent(sales, target, start, end, today)
+    if value is None:
+        return False
+    return value < (threshold if threshold is not None else at_risk_threshold())
+
+
+@dataclass
+class AttainmentRow:
+    """One person's figures for a period."""
+
+    user: object
+    target: Decimal | None
+    sales: Decimal
+    percent: Decimal | None
+    pro_rated: Decimal | None
+    at_risk: bool
+
+
+def attainment_rows(users, period: Period, today: date) -> list[AttainmentRow]:
+    """Attainment of several people in two queries."""
+    ids = [u.id for u in users]
+    if not ids:
+        return []
+    targets = targets_by_person(ids, period.start, period.end)
+    sales = sales_by_person(ids, period.start, period.end)
+    threshold = at_risk_threshold()
+    rows = []
+    for user in users:
+        target, sold = targets.get(user.id), sales.get(user.id, ZERO)
+        rows.append(AttainmentRow(
+            user, target, sold, percent(sold, target),
+            pro_rated_percent(sold, target, period.start, period.end, today),
+            is_at_risk(sold, target, period.start, period.end, today, threshold)))
+    return rows
+
+
+def team_total(rows: list[AttainmentRow]) -> AttainmentRow:
+    """The team's line: summed targets and sales."""
+    targets = [r.target for r in rows if r.target is not None]
+    target = sum(targets, ZERO) if targets else None
+    sold = sum((r.sales for r in rows), ZERO)
+    return AttainmentRow(None, target, sold, percent(sold, target), None, False)
+
+
+def product_line_rows(user_ids, period: Period) -> list[tuple[int, Decimal | None, Decimal]]:
+    """(product line id, target, credited sales) of a team in a period; two queries."""
+    months = months_in(period.start, period.end)
+    targets: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line_id, amount in db.session.execute(
+            select(SalesTarget.product_line_id, func.sum(SalesTarget.amount))
+            .where(SalesTarget.user_id.in_(user_ids), SalesTarget.product_line_id.is_not(None),
+                   SalesTarget.month >= months[0], SalesTarget.month <= months[-1])
+            .group_by(SalesTarget.product_line_id)):
+        targets[line_id] = Decimal(amount)
+    sales = dict(db.session.execute(
+        select(SalesRecord.product_line_id, func.sum(SalesRecord.amount))
+        .join(CustomerAssignment, credit_join())
+        .where(CustomerAssignment.account_manager_id.in_(user_ids),
+               SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end)
+        .group_by(SalesRecord.product_line_id)).all())
+    keys = sorted(set(targets) | set(sales))
+    return [(k, targets.get(k), Decimal(sales.get(k) or 0)) for k in keys]
+
+
+def monthly_series(user_ids, start: date, end: date) -> list[tuple[date, Decimal | None, Decimal]]:
+    """(month, target, credited sales) per month of [start, end], for the charts."""
+    months = months_in(start, end)
+    rows = db.session.scalars(select(SalesTarget).where(
+        SalesTarget.user_id.in_(user_ids), SalesTarget.month >= months[0],
+        SalesTarget.month <= months[-1]))
+    per: dict[tuple[int, date], list] = defaultdict(list)
+    for row in rows:
+        per[(row.user_id, row.month)].append(row)
+    target_by_month: dict[date, Decimal] = {}
+    for (_uid, month), month_rows in per.items():
+        value = month_target(month_rows)
+        if value is not None:
+            target_by_month[month] = target_by_month.get(month, ZERO) + value
+    sold_by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for sold_on, amount in db.session.execute(
+            select(SalesRecord.sold_on, SalesRecord.amount)
+            .join(CustomerAssignment, credit_join())
+            .where(CustomerAssignment.account_manager_id.in_(user_ids),
+                   SalesRecord.sold_on >= months[0], SalesRecord.sold_on <= end)):
+        sold_by_month[month_start(sold_on)] += Decimal(amount)
+    return [(m, target_by_month.get(m), sold_by_month[m]) for m in months]
+
+
+# --- service duties (called by the appraisal module) -------------------------------------------
+
+def duty_fulfilment_percent(user_id: int, start: date, end: date) -> Decimal | None:
+    """The average measured fulfilment of the person's service duties over [start, end].
+
+    Duties apply by role and area; a duty whose kind measures nothing for the person (no
+    customer of the tier, no visit due, kind not installed) is left out. None when none applies.
+    """
+    from portal.targets.duties import duties_for, measure
+
+    values = [v for v in (measure(d, user_id, start, end) for d in duties_for(user_id))
+              if v is not None]
+    if not values:
+        return None
+    return one_decimal(sum(values, Decimal(0)) / len(values))
+
+
+def customer_count(user_id: int) -> int:
+    """How many customers a person owns now."""
+    return db.session.scalar(select(func.count(Customer.id))
+                             .where(Customer.account_manager_id == user_id)) or 0

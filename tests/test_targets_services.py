@@ -1,0 +1,141 @@
+"""The numbers other modules rely on, against examples computed by hand.
+
+The example: customer X is owned by staff1 until 2026-02-14 and by staff2 from 2026-02-15;
+customer Y by staff1 throughout; customer Z by staff1, bought before the period.
+
+sales    X 2026-01-10 BB  10,000.00  → staff1
+         X 2026-02-14 MOB  5,000.50  → staff1 (last day of staff1's ownership)
+         X 2026-02-15 BB   7,000.00  → staff2 (first day of staff2's)
+         X 2026-03-20 BB   3,000.00  → staff2
+         Y 2026-03-01 CLD  2,000.25  → staff1
+         Y 2026-04-01 BB  99,999.00  → outside Q1
+         Z 2024-12-15 CLD  1,000.00, Z 2025-12-01 BB 500.00 → before Q1
+targets  staff1: Jan 10,000 overall; Feb BB 4,000 + MOB 6,000 (split only) = 10,000;
+                 Mar 20,000 overall (+ a BB split of 5,000 that the overall row supersedes)
+                 → 40,000
+         staff2: Feb 5,000, Mar 10,000 → 15,000
+Q1 2026  staff1: 10,000 + 5,000.50 + 2,000.25 = 17,000.75 / 40,000 = 42.501875 % → 42.5
+         staff2: 7,000 + 3,000 = 10,000 / 15,000 = 66.666… % → 66.7
+"""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.customers.services import market_expansion, owner_on, reassign, suggest_tier
+from portal.extensions import db
+from portal.models.customers import Tier
+from portal.targets.services import (attainment_percent, duty_fulfilment_percent,
+                                     is_at_risk, parse_period, pro_rated_percent)
+from tests.customer_factories import (make_customer, make_duty, make_sale, make_target,
+                                      make_visit)
+
+Q1 = (date(2026, 1, 1), date(2026, 3, 31))
+
+
+@pytest.fixture
+def example(org):
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    bb, mob, cld = org.product_lines[0], org.product_lines[1], org.product_lines[2]
+    x = make_customer(staff1, "客户X", tier=Tier.A)
+    y = make_customer(staff1, "客户Y", tier=Tier.A)
+    z = make_customer(staff1, "客户Z", tier=Tier.C)
+    reassign(x, staff2, org.users["manager1"], date(2026, 2, 15), "交接")
+    make_sale(x, bb, date(2026, 1, 10), "10000.00")
+    make_sale(x, mob, date(2026, 2, 14), "5000.50")
+    make_sale(x, bb, date(2026, 2, 15), "7000.00")
+    make_sale(x, bb, date(2026, 3, 20), "3000.00")
+    make_sale(y, cld, date(2026, 3, 1), "2000.25")
+    make_sale(y, bb, date(2026, 4, 1), "99999.00")
+    make_sale(z, cld, date(2024, 12, 15), "1000.00")
+    make_sale(z, bb, date(2025, 12, 1), "500.00")
+    make_target(staff1, date(2026, 1, 1), "10000")
+    make_target(staff1, date(2026, 2, 1), "4000", line=bb)
+    make_target(staff1, date(2026, 2, 1), "6000", line=mob)
+    make_target(staff1, date(2026, 3, 1), "20000")
+    make_target(staff1, date(2026, 3, 1), "5000", line=bb)
+    make_target(staff2, date(2026, 2, 1), "5000")
+    make_target(staff2, date(2026, 3, 1), "10000")
+    db.session.commit()
+    return {"x": x, "y": y, "z": z, "staff1": staff1, "staff2": staff2}
+
+
+def test_sale_counts_for_whoever_owned_the_customer_that_day(example):
+    x = example["x"]
+    assert owner_on(x.id, date(2026, 2, 14)) == example["staff1"].id
+    assert owner_on(x.id, date(2026, 2, 15)) == example["staff2"].id
+    assert owner_on(x.id, date(2020, 1, 1)) == example["staff1"].id  # first owner: since always
+
+
+def test_attainment_matches_the_hand_computed_example(example):
+    one = attainment_percent(example["staff1"].id, *Q1)
+    two = attainment_percent(example["staff2"].id, *Q1)
+    assert one == Decimal("42.5") and isinstance(one, Decimal)
+    assert two == Decimal("66.7")
+
+
+def test_attainment_of_a_single_month(example):
+    # March, staff2: 3,000 / 10,000 = 30.0 %; staff1: 2,000.25 / 20,000 = 10.00125 → 10.0
+    assert attainment_percent(example["staff2"].id, date(2026, 3, 1), date(2026, 3, 31)) == Decimal("30.0")
+    assert attainment_percent(example["staff1"].id, date(2026, 3, 1), date(2026, 3, 31)) == Decimal("10.0")
+
+
+def test_no_target_means_none(example, org):
+    assert attainment_percent(org.users["staff3"].id, *Q1) is None
+    assert attainment_percent(example["staff2"].id, date(2026, 1, 1), date(2026, 1, 31)) is None
+
+
+def test_at_risk_is_pro_rated_to_today():
+    # Q1 2026 has 90 days; on 14 February 45 have passed: half the 40,000 target is 20,000.
+    start, end, today = date(2026, 1, 1), date(2026, 3, 31), date(2026, 2, 14)
+    assert pro_rated_percent(Decimal("15000.50"), Decimal("40000"), start, end, today) == Decimal("75.0")
+    assert is_at_risk(Decimal("15000.50"), Decimal("40000"), start, end, today, Decimal("80"))
+    assert not is_at_risk(Decimal("16000.00"), Decimal("40000"), start, end, today, Decimal("80"))
+    assert not is_at_risk(Decimal("0"), None, start, end, today, Decimal("80"))
+
+
+def test_periods_roll_up():
+    assert parse_period("2026-Q4", date.today()).start == date(2026, 10, 1)
+    assert parse_period("2026-Q4", date.today()).end == date(2026, 12, 31)
+    assert parse_period("2026-02", date.today()).end == date(2026, 2, 28)
+    assert parse_period("2026", date.today()).end == date(2026, 12, 31)
+    assert parse_period("nonsense", date(2026, 5, 2)).key == "2026-Q2"
+
+
+def test_market_expansion(example):
+    # staff1: X (first sale 10 Jan, theirs) and Y (1 Mar) are new; Z bought in 2024.
+    # Lines sold in Q1: BB, MOB, CLD; in 2025 (the 12 months before) BB only → 2 new.
+    # CLD was sold in December 2024, more than 12 months before: it counts as new.
+    assert market_expansion(example["staff1"].id, *Q1) == {"new_customers": 2,
+                                                           "new_product_lines": 2}
+    # staff2 took X over after its first sale: no new customer; BB is new for them.
+    assert market_expansion(example["staff2"].id, *Q1) == {"new_customers": 0,
+                                                           "new_product_lines": 1}
+
+
+def test_duty_fulfilment(example, org):
+    staff1, x, y = example["staff1"], example["x"], example["y"]
+    make_duty("visit_tier_cadence", tier="A")
+    make_duty("visit_plan_on_time", parameter=2)
+    make_duty("complaints_closed_on_time", parameter=3)  # not installed yet: left out
+    make_duty("visit_plan_on_time", area=org.areas[1])  # another area's duty
+    # Tier A monthly. X is due in January only (staff2's from 15 Feb), Y in Jan, Feb, Mar: 4.
+    # Done: X 5 Jan, Y 20 Jan, Y 4 Mar → 3 of 4 = 75.0 %.
+    make_visit(x, staff1, planned_on=date(2026, 1, 5), done_on=date(2026, 1, 5))
+    make_visit(y, staff1, planned_on=date(2026, 1, 18), done_on=date(2026, 1, 20))
+    make_visit(y, staff1, planned_on=date(2026, 2, 10))
+    make_visit(y, staff1, planned_on=date(2026, 3, 1), done_on=date(2026, 3, 4))
+    # On time with 2 days of grace: 5 Jan yes, 18→20 Jan yes, 10 Feb never, 1→4 Mar late: 50.0 %.
+    db.session.commit()
+    assert duty_fulfilment_percent(staff1.id, *Q1) == Decimal("62.5")
+    assert duty_fulfilment_percent(org.users["hr"].id, *Q1) is None
+
+
+def test_tier_suggestion():
+    high, medium = Decimal("500000"), Decimal("100000")
+    assert suggest_tier(Decimal("600000"), 1, high, medium).tier == Tier.A
+    assert suggest_tier(Decimal("150000"), 3, high, medium).tier == Tier.A
+    assert suggest_tier(Decimal("150000"), 2, high, medium).tier == Tier.B
+    assert suggest_tier(Decimal("100000.00"), 1, high, medium).value_band == "medium"
+    assert suggest_tier(Decimal("50000"), 3, high, medium).tier == Tier.B
+    assert suggest_tier(Decimal("99999.99"), 2, high, medium).tier == Tier.C
