@@ -128,6 +128,8 @@ def test_adapter_takes_attainment_and_band_from_the_other_modules(org, client_as
     calls = []
     targets = types.ModuleType("portal.targets.services")
     targets.attainment_percent = lambda uid, start, end: calls.append((start, end)) or D("95")
+    targets.attainment_by_person = lambda uids, start, end: {
+        uid: targets.attainment_percent(uid, start, end) for uid in uids}
     appraisals = types.ModuleType("portal.appraisals.services")
     appraisals.final_band = lambda uid, start, end: "A"
     monkeypatch.setitem(sys.modules, "portal.targets.services", targets)
@@ -372,3 +374,52 @@ def test_activities_are_seen_by_their_area_only(org, client_as):
 @pytest.mark.parametrize("who", ["staff1", "manager1", "hr", "admin"])
 def test_index_for_every_role(org, client_as, who):
     assert client_as(who).get("/incentives/").status_code == 200
+
+
+# --- the adapter with the customers module's sales ---------------------------------------------
+
+def test_sales_count_for_whoever_owned_the_customer_on_the_sale_date(org, client_as):
+    """A customer moves from staff1 to staff2 on 16 October: each keeps the sales of their days.
+
+    staff1: 100,000 broadband on 3 Oct  → 2 % = 2,000.00 (base 8,000: total 10,000.00)
+    staff2:  50,000 broadband on 20 Oct → 2 % = 1,000.00; a November sale is outside the month.
+    """
+    from tests.customer_factories import make_customer, make_sale
+    from portal.models.customers import CustomerAssignment
+
+    make_rules(org)
+    broadband = org.product_lines[0]
+    customer = make_customer(org.users["staff1"])
+    customer.assignments[0].ends_on = date(2026, 10, 16)
+    customer.assignments.append(CustomerAssignment(account_manager_id=org.users["staff2"].id,
+                                                   starts_on=date(2026, 10, 16)))
+    make_sale(customer, broadband, date(2026, 10, 3), "100000")
+    make_sale(customer, broadband, date(2026, 10, 20), "50000")
+    make_sale(customer, broadband, date(2026, 11, 2), "70000")
+    db.session.commit()
+    period = pay.parse_period(PERIOD)
+    ids = [org.users["staff1"].id, org.users["staff2"].id]
+    inputs = pay.gather_inputs(ids, period)
+    one, two = (pay.statement_from(inputs[i], period) for i in ids)
+    assert one.amount_of("commission") == D("2000.00") and one.total == D("10000.00")
+    assert two.amount_of("commission") == D("1000.00")
+    page = client_as("staff1").get(statement_url(org, "staff1")).text
+    assert "¥100,000.00" in page and "¥2,000.00" in page
+
+
+def test_batch_attainment_agrees_with_the_targets_module(org):
+    """The statement list reads attainment for a page of people at once; it must equal
+    portal.targets.services.attainment_percent person by person."""
+    from tests.customer_factories import make_customer, make_sale, make_target
+    from portal.targets.services import attainment_percent
+
+    make_rules(org)
+    customer = make_customer(org.users["staff1"])
+    make_sale(customer, org.product_lines[0], date(2026, 10, 3), "95000")
+    make_target(org.users["staff1"], date(2026, 10, 1), "100000")
+    db.session.commit()
+    period = pay.parse_period(PERIOD)
+    ids = [org.users["staff1"].id, org.users["staff2"].id]
+    batch = pay.attainment_for_many(ids, period)
+    assert batch == {uid: attainment_percent(uid, period.start, period.end) for uid in ids}
+    assert batch[ids[0]] == D("95.0") and batch[ids[1]] is None

@@ -236,10 +236,39 @@ def attainment_for(user_id: int, period: Period) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def attainment_for_many(user_ids: Sequence[int], period: Period) -> dict[int, Decimal | None]:
+    """Attainment % of several people at once, in a fixed number of queries when the targets
+    module offers its batch pieces (targets_by_person, sales_by_person, percent), which is
+    exactly how its attainment_percent computes one person; else one call per person."""
+    batch = _resolve("portal.targets.services", "attainment_by_person")
+    if batch is not None:
+        found = batch(list(user_ids), period.start, period.end)
+        return {uid: found.get(uid) for uid in user_ids}
+    targets = _resolve("portal.targets.services", "targets_by_person")
+    sold = _resolve("portal.targets.services", "sales_by_person")
+    percent = _resolve("portal.targets.services", "percent")
+    if targets and sold and percent and user_ids:
+        goal = targets(list(user_ids), period.start, period.end)
+        done = sold(list(user_ids), period.start, period.end)
+        return {uid: None if goal.get(uid) is None
+                else percent(done.get(uid, Decimal("0")), goal[uid]) for uid in user_ids}
+    return {uid: attainment_for(uid, period) for uid in user_ids}
+
+
 def band_for(user_id: int, period: Period) -> str | None:
     """The rating band of the person's appraisal for the period (appraisals module), or None."""
     source = _resolve("portal.appraisals.services", "final_band")
     return None if source is None else source(user_id, period.start, period.end)
+
+
+def bands_for_many(user_ids: Sequence[int], period: Period) -> dict[int, str | None]:
+    """Rating bands of several people: one call of the appraisals module's batch function
+    `final_bands(user_ids, start, end)` when it has one, else final_band person by person."""
+    batch = _resolve("portal.appraisals.services", "final_bands")
+    if batch is not None:
+        found = batch(list(user_ids), period.start, period.end)
+        return {uid: found.get(uid) for uid in user_ids}
+    return {uid: band_for(uid, period) for uid in user_ids}
 
 
 def sales_by_person(user_ids: Sequence[int] | None, period: Period
@@ -327,8 +356,10 @@ def gather_inputs(user_ids: Sequence[int] | None, period: Period) -> dict[int, I
     rules = rules_by_person(version, user_ids)
     people = sorted(rules)
     sales = sales_by_person(people, period)
+    attainment = attainment_for_many(people, period)
+    bands = bands_for_many(people, period)
     return {uid: Inputs(rules[uid], None if sales is None else sales.get(uid, {}),
-                        attainment_for(uid, period), band_for(uid, period))
+                        attainment[uid], bands[uid])
             for uid in people}
 
 
