@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -54,7 +55,7 @@ def _note_text(line: pay.Line) -> str:
         "below_tiers": _("Attainment below the lowest tier: no commission."),
     }
     if line.note.startswith("from "):
-        return _("Tier from %(pct)s %% attainment", pct=line.note[5:])
+        return _("Tier from %(pct)s %% attainment", pct=format_decimal(Decimal(line.note[5:])))
     return notes.get(line.note, "")
 
 
