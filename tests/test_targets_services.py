@@ -139,3 +139,34 @@ def test_tier_suggestion():
     assert suggest_tier(Decimal("100000.00"), 1, high, medium).value_band == "medium"
     assert suggest_tier(Decimal("50000"), 3, high, medium).tier == Tier.B
     assert suggest_tier(Decimal("99999.99"), 2, high, medium).tier == Tier.C
+
+
+def test_a_later_module_plugs_in_its_duty_kind(org):
+    """The complaints module will register "complaints_closed_on_time"; until then it is skipped."""
+    from portal.targets.duties import DUTY_KINDS, register_duty_kind
+
+    staff1 = org.users["staff1"]
+    make_duty("complaints_closed_on_time", parameter=3)
+    db.session.commit()
+    assert duty_fulfilment_percent(staff1.id, *Q1) is None
+    register_duty_kind("complaints_closed_on_time", "closed on time",
+                       lambda duty, user_id, start, end: Decimal("80.0"))
+    try:
+        assert duty_fulfilment_percent(staff1.id, *Q1) == Decimal("80.0")
+    finally:
+        DUTY_KINDS.pop("complaints_closed_on_time")
+
+
+def test_a_manager_adds_a_duty_for_their_area(client_as, org):
+    from portal.models.sales import ServiceDuty
+
+    response = client_as("manager1").post("/targets/duties/new", data={
+        "name": "C类客户半年拜访", "role": "staff", "kind": "visit_tier_cadence", "tier": "C",
+        "expected_percent": "90", "active": "y"})
+    assert response.status_code == 303
+    duty = db.session.scalar(db.select(ServiceDuty))
+    assert duty.area_id == org.areas[0].id and duty.tier == "C"
+    assert client_as("manager2").get(f"/targets/duties/{duty.id}/edit").status_code == 403
+    bad = client_as("manager1").post("/targets/duties/new", data={
+        "name": "", "role": "staff", "kind": "visit_tier_cadence", "expected_percent": "150"})
+    assert bad.status_code == 422

@@ -74,6 +74,8 @@ def reassign(customer: Customer, new_owner: User, actor: User | None, effective:
         raise AllocationError("outside_area")
     if not new_owner.active or not new_owner.has_role(Role.STAFF):
         raise AllocationError("not_staff")
+    if effective > date.today():
+        raise AllocationError("future")  # the current owner would change before the move
     if customer.account_manager_id == new_owner.id:
         return None
     current = db.session.scalar(

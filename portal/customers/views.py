@@ -18,9 +18,9 @@ from portal.customers.queries import (assignable_staff, customer_scope, get_cust
 from portal.customers.services import (AllocationError, cadence_months, plan_visits, reassign,
                                        sales_last_12_months, start_ownership, suggest_tier)
 from portal.extensions import db
-from portal.htmx import is_htmx, render
+from portal.htmx import render
 from portal.home.panels import panel
-from portal.models import Area, CustomerType, Role, User
+from portal.models import CustomerType, Role, User
 from portal.models.customers import (Customer, CustomerAssignment, CustomerContact,
                                      CustomerStatus, Tier, Visit, VisitCadence, VisitMethod)
 from portal.models.sales import SalesRecord
@@ -309,6 +309,7 @@ ALLOCATION_ERRORS = {
     "outside_area": lambda: _("This account manager is not in the customer's area."),
     "not_staff": lambda: _("Customers can only go to active account managers."),
     "before_current": lambda: _("The move cannot start before the current owner's start."),
+    "future": lambda: _("A move takes effect today or on a past day, not in the future."),
 }
 
 
@@ -610,9 +611,9 @@ def home_panel(user: User):
     mine = (select(Visit).where(Visit.account_manager_id == user.id, Visit.done_on.is_(None),
                                 Visit.cancelled.is_(False))
             .options(selectinload(Visit.customer)))
-    week_visits = db.session.scalars(mine.where(Visit.planned_on >= start,
-                                                Visit.planned_on <= start + timedelta(days=6))
-                                     .order_by(Visit.planned_on)).all()
+    # This week's visits and any still open from before (overdue), the oldest first.
+    week_visits = db.session.scalars(mine.where(Visit.planned_on <= start + timedelta(days=6))
+                                     .order_by(Visit.planned_on).limit(10)).all()
     overdue_count = db.session.scalar(
         visible_visits(user).where(Visit.done_on.is_(None), Visit.cancelled.is_(False),
                                    Visit.planned_on < today)

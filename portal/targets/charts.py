@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-WIDTH, HEIGHT = 640, 240
+WIDTH, HEIGHT = 520, 220
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 10, 40
 
 
@@ -110,7 +110,7 @@ def horizontal_percent_bars(rows: list[tuple[str, Decimal | None]], threshold: D
     chart = Chart(height=max(80, 26 * len(rows) + 40))
     top = max([Decimal(100)] + [v for _n, v in rows if v is not None])
     top = nice_max(top)
-    plot = chart.width - 150 - RIGHT
+    plot = chart.width - 150 - 30  # room on the right for the last tick's label
     chart.empty = not rows
     for i, (name, value) in enumerate(rows):
         y = TOP + i * 26

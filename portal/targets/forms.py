@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.forms import NoControlCharacters, strip_filter
 from portal.models.sales import TargetStatus
-from portal.targets.imports import MAX_AMOUNT, parse_amount
+from portal.targets.imports import parse_amount
 
 TEXT = [NoControlCharacters()]
 TARGET_STATUS_LABELS = {TargetStatus.DRAFT: _l("Draft"), TargetStatus.APPROVED: _l("Approved")}
@@ -83,5 +83,3 @@ class DutyForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token confirms an action."""
 
-
-__all__ = ["SaleForm", "ImportForm", "TargetChangeForm", "DutyForm", "ConfirmForm", "MAX_AMOUNT"]

@@ -225,6 +225,15 @@ def team_total(rows: list[AttainmentRow]) -> AttainmentRow:
     return AttainmentRow(None, target, sold, percent(sold, target), None, False)
 
 
+def team_figures(user_ids, period: Period) -> AttainmentRow:
+    """The team's line over everyone in it (not only one page of people): two queries."""
+    targets = targets_by_person(user_ids, period.start, period.end)
+    sales = sales_by_person(user_ids, period.start, period.end)
+    target = sum(targets.values(), ZERO) if targets else None
+    sold = sum(sales.values(), ZERO)
+    return AttainmentRow(None, target, sold, percent(sold, target), None, False)
+
+
 def product_line_rows(user_ids, period: Period) -> list[tuple[int, Decimal | None, Decimal]]:
     """(product line id, target, credited sales) of a team in a period; two queries."""
     months = months_in(period.start, period.end)

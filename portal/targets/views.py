@@ -7,14 +7,13 @@ from decimal import Decimal
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.access import get_user_or_404, manages
 from portal.customers.queries import (credit_join, get_sale_or_404, visible_customers,
                                       visible_sales)
-from portal.customers.services import add_months
 from portal.extensions import db
 from portal.home.panels import panel
 from portal.htmx import is_htmx, render
@@ -32,9 +31,17 @@ from portal.targets.queries import (editable_duties, get_duty_or_404, get_target
                                     managed_staff, visible_staff)
 from portal.targets.services import (Period, at_risk_threshold, attainment_rows, month_start,
                                      monthly_series, months_in, parse_period, product_line_rows,
-                                     team_total)
+                                     team_figures, team_total)
 
 MAX_UPLOAD = 2 * 1024 * 1024
+
+
+@bp.app_template_filter("pct")
+def pct(value) -> str:
+    """A percentage with one decimal for the reader's locale ("42.5 %"), or "—"."""
+    from flask_babel import format_decimal
+
+    return "—" if value is None else f"{format_decimal(value, format='#,##0.0')} %"
 
 
 @bp.app_context_processor
@@ -68,13 +75,10 @@ def index():
     if area_id:
         query = query.where(User.area_id == area_id)
     everyone = db.session.scalars(query.with_only_columns(User.id)).all()
-    sort = request.args.get("sort", "name")
     page = db.paginate(query.options(selectinload(User.area)).order_by(User.display_name, User.id),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     rows = attainment_rows(page.items, period, today)
-    if sort in ("percent", "-percent"):
-        rows.sort(key=lambda r: (r.percent is None, r.percent or 0), reverse=sort == "-percent")
-    team = team_total(attainment_rows_all(everyone, period, today)) if len(everyone) > 1 else None
+    team = team_figures(everyone, period) if len(everyone) > 1 else None
     lines = {p.id: p for p in db.session.scalars(select(ProductLine))}
     by_line = [(lines[k], t, s) for k, t, s in product_line_rows(everyone, period)] if everyone else []
     chart_months = period if period.kind != "month" else parse_period(
@@ -84,21 +88,13 @@ def index():
         (_("Target"), "series-target", [t for _m, t, _s in series]),
         (_("Sales"), "series-sales", [s for _m, _t, s in series])])
     threshold = at_risk_threshold()
-    people_chart = horizontal_percent_bars([(r.user.display_name, r.percent) for r in rows],
+    people_chart = horizontal_percent_bars([(r.user.display_name, r.pro_rated) for r in rows],
                                            threshold)
     areas = db.session.scalars(select(Area).order_by(Area.code)).all() if len(everyone) > 1 else []
     return render("targets/index.html", "targets/_results.html", period=period, rows=rows,
                   team=team, by_line=by_line, monthly=monthly, people_chart=people_chart,
                   page=page, periods=_periods(today), threshold=threshold, areas=areas,
                   can_set=bool(current_user.has_role(Role.MANAGER)))
-
-
-def attainment_rows_all(user_ids, period, today):
-    """Rows for a list of ids (the team line), without loading the people."""
-    class _Id:
-        def __init__(self, i):
-            self.id = i
-    return attainment_rows([_Id(i) for i in user_ids], period, today)
 
 
 @bp.route("/people/<int:user_id>")

@@ -1,0 +1,204 @@
+"""The targets module through HTTP: sales entry and import, the grid, approval lock, audit."""
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import AuditLog
+from portal.models.sales import SalesRecord, SalesTarget, TargetStatus
+from tests.customer_factories import make_customer, make_sale, make_target
+
+
+def _csv(rows, header=("date", "customer", "product_line", "amount", "reference")) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _upload(client, content: bytes, action="check", name="sales.csv"):
+    return client.post("/targets/sales/import", data={
+        "file": (io.BytesIO(content), name), "action": action},
+        content_type="multipart/form-data", headers={"Accept-Language": "en"})
+
+
+def _sales_count():
+    return db.session.scalar(select(func.count(SalesRecord.id)))
+
+
+def test_import_with_a_bad_row_leaves_the_database_unchanged(client_as, org):
+    make_customer(org.users["staff1"], code="K001")
+    client = client_as("staff1")
+    content = _csv([["2026-10-01", "K001", "BB", "1000.00", "INV-1"],
+                    ["2026-10-02", "K001", "NOPE", "12.345", "INV-2"]])
+    response = _upload(client, content, action="import_all")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "No active product line has this code." in page
+    assert "at most two" in page
+    assert _sales_count() == 0
+
+
+def test_good_rows_only_when_asked_and_reimport_counts_nothing_twice(client_as, org):
+    make_customer(org.users["staff1"], code="K001")
+    make_customer(org.users["staff3"], code="W001")  # another area's customer: refused
+    client = client_as("staff1")
+    content = _csv([["2026-10-01", "K001", "BB", "1000.00", ""],
+                    ["2026-10-01", "K001", "BB", "1000.00", ""],  # a second, equal sale
+                    ["2026-10-03", "W001", "BB", "5.00", ""],
+                    ["2026/10/04", "k001", "mob", "¥2,000.10", "INV-9"]])
+    check = _upload(client, content)
+    assert check.status_code == 200
+    assert "No customer of yours has this code." in check.get_data(as_text=True)
+    assert _sales_count() == 0  # checking writes nothing
+    assert _upload(client, content, action="import_good").status_code == 303
+    amounts = sorted(db.session.scalars(select(SalesRecord.amount)))
+    assert amounts == [Decimal("1000.00"), Decimal("1000.00"), Decimal("2000.10")]
+    # The same file again, even asking for the good rows: nothing is counted twice.
+    _upload(client, content, action="import_good")
+    assert _sales_count() == 3
+    total = db.session.scalar(select(func.sum(SalesRecord.amount)))
+    assert Decimal(total) == Decimal("4000.10")
+
+
+def test_excel_import_and_export_round_trip(client_as, org):
+    make_customer(org.users["staff1"], code="K002", name="表格客户")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "客户编号", "产品线", "金额", "单号"])
+    sheet.append([date(2026, 9, 1), "K002", "CLD", 300.5, "X-1"])
+    sheet.append(["2026-09-02", "K002", "DL", "0.10", "X-2"])
+    out = io.BytesIO()
+    book.save(out)
+    client = client_as("staff1")
+    response = _upload(client, out.getvalue(), action="import_all", name="sales.xlsx")
+    assert response.status_code == 303
+    assert sorted(db.session.scalars(select(SalesRecord.amount))) == [Decimal("0.10"), Decimal("300.50")]
+    exported = client.get("/targets/sales/export?format=csv")
+    assert exported.status_code == 200
+    text = exported.get_data().decode("utf-8-sig")
+    assert "表格客户" in text and "300.50" in text
+    # The export goes back in without double counting (same references).
+    assert _upload(client, exported.get_data(), action="import_all").status_code == 303
+    assert _sales_count() == 2
+    xlsx = client.get("/targets/sales/export?format=xlsx")
+    assert xlsx.data[:2] == b"PK"
+
+
+def test_sale_entry_validates_and_keeps_money_exact(client_as, org):
+    customer = make_customer(org.users["staff1"])
+    other = make_customer(org.users["staff3"])
+    client = client_as("staff1")
+    line = org.product_lines[0].id
+    bad = client.post("/targets/sales/new", data={
+        "customer_id": customer.id, "sold_on": "2026-11-01", "product_line_id": line,
+        "amount": "12.345", "reference": "手工单号"})
+    assert bad.status_code == 422
+    assert "12.345" in bad.get_data(as_text=True) and "手工单号" in bad.get_data(as_text=True)
+    assert _sales_count() == 0
+    refused = client.post("/targets/sales/new", data={
+        "customer_id": other.id, "sold_on": "2026-11-01", "product_line_id": line,
+        "amount": "1.00"})
+    assert refused.status_code == 422 and _sales_count() == 0
+    for amount in ("0.10", "0.20"):
+        assert client.post("/targets/sales/new", data={
+            "customer_id": customer.id, "sold_on": "2026-11-01", "product_line_id": line,
+            "amount": amount}).status_code == 303
+    total = db.session.scalar(select(func.sum(SalesRecord.amount)))
+    assert Decimal(total) == Decimal("0.30")
+
+
+def test_staff_see_only_sales_of_their_customers(client_as, org):
+    mine = make_customer(org.users["staff1"], "甲客户")
+    theirs = make_customer(org.users["staff2"], "乙客户")
+    make_sale(mine, org.product_lines[0], date(2026, 11, 1), "10.00")
+    other = make_sale(theirs, org.product_lines[0], date(2026, 11, 1), "20.00")
+    client = client_as("staff1")
+    page = client.get("/targets/sales").get_data(as_text=True)
+    assert "甲客户" in page and "乙客户" not in page
+    assert "乙客户" not in client.get("/targets/sales/export").get_data().decode("utf-8-sig")
+    assert client_as("manager1").get(f"/targets/sales/{other.id}/delete").status_code == 200
+    assert client_as("manager2").get(f"/targets/sales/{other.id}/delete").status_code == 404
+
+
+def test_grid_saves_audits_refuses_bad_cells_and_locks_approved(client_as, org):
+    staff1 = org.users["staff1"]
+    client = client_as("manager1")
+    assert client.get("/targets/grid?period=2026-Q4").status_code == 200
+    response = client.post("/targets/grid?period=2026-Q4", data={
+        f"cell-{staff1.id}-202610": "10000", f"cell-{staff1.id}-202611": "abc"})
+    assert response.status_code == 422
+    assert 'value="abc"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SalesTarget.id))) == 0
+    response = client.post("/targets/grid?period=2026-Q4", data={
+        f"cell-{staff1.id}-202610": "10000", f"cell-{staff1.id}-202611": "12000.50"})
+    assert response.status_code == 303
+    amounts = sorted(db.session.scalars(select(SalesTarget.amount)))
+    assert amounts == [Decimal("10000.00"), Decimal("12000.50")]
+    assert db.session.scalar(select(func.count(AuditLog.id))
+                             .where(AuditLog.action == "target.create")) == 2
+    # Approve: locked.
+    assert client.post("/targets/approve?period=2026-Q4").status_code == 303
+    assert set(db.session.scalars(select(SalesTarget.status))) == {TargetStatus.APPROVED}
+    response = client.post("/targets/grid?period=2026-Q4", data={f"cell-{staff1.id}-202610": "1"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(SalesTarget.amount).where(
+        SalesTarget.month == date(2026, 10, 1))) == Decimal("10000.00")
+    # The htmx cell says the same.
+    cell = client.post("/targets/grid/cell", data={
+        "user_id": staff1.id, "month": "2026-10-01", "value": "1"}, headers={"HX-Request": "true"})
+    assert cell.status_code == 422
+    # A change through its own form, by the manager, with a reason, audited.
+    target = db.session.scalar(select(SalesTarget).where(SalesTarget.month == date(2026, 10, 1)))
+    assert client_as("staff1").post(f"/targets/{target.id}/change",
+                                    data={"amount": "1", "reason": "x"}).status_code == 403
+    assert client.post(f"/targets/{target.id}/change",
+                       data={"amount": "9000", "reason": "市场调整"}).status_code == 303
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "target.change_approved"))
+    assert entry.before["amount"] == "10000.00" and entry.after["amount"] == "9000.00"
+    assert entry.after["reason"] == "市场调整"
+
+
+def test_grid_cell_for_someone_not_managed_is_404(client_as, org):
+    response = client_as("manager1").post("/targets/grid/cell", data={
+        "user_id": org.users["staff3"].id, "month": "2026-10-01", "value": "5"},
+        headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert db.session.scalar(select(func.count(SalesTarget.id))) == 0
+
+
+def test_attainment_page_shows_the_credited_figures(client_as, org):
+    staff1 = org.users["staff1"]
+    customer = make_customer(staff1)
+    make_sale(customer, org.product_lines[0], date(2026, 10, 5), "2500.25")
+    make_target(staff1, date(2026, 10, 1), "10000")
+    page = client_as("staff1").get("/targets/?period=2026-10").get_data(as_text=True)
+    assert "25 %" in page or "25.0 %" in page  # 2,500.25 / 10,000 = 25.0025 → 25.0
+    assert "2,500.25" in page
+    # staff1 sees only themselves; another person's page is 404.
+    assert org.users["staff2"].display_name not in page
+    assert client_as("staff1").get(f"/targets/people/{org.users['staff2'].id}").status_code == 404
+
+
+def test_target_and_sales_pages_run_a_bounded_number_of_statements(client_as, org, count_queries):
+    client = client_as("manager1")
+    counts = {}
+    staff = [u for u in org.users.values() if u.area is org.areas[0] and u.has_role("staff")]
+    for n in (3, 30):
+        for i in range(n if n == 3 else n - 3):
+            owner = staff[i % len(staff)]
+            c = make_customer(owner)
+            make_sale(c, org.product_lines[i % 5], date.today() - timedelta(days=i), "100.00")
+            make_target(owner, date.today().replace(day=1), "1000", line=org.product_lines[i % 5])
+        db.session.commit()
+        for url in ("/targets/", "/targets/sales", "/targets/grid"):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counts.setdefault(url, []).append(counter.count)
+    for url, (few, many) in counts.items():
+        assert few == many, (url, few, many)
