@@ -423,3 +423,23 @@ def test_batch_attainment_agrees_with_the_targets_module(org):
     batch = pay.attainment_for_many(ids, period)
     assert batch == {uid: attainment_percent(uid, period.start, period.end) for uid in ids}
     assert batch[ids[0]] == D("95.0") and batch[ids[1]] is None
+
+
+def test_no_rules_in_force_means_no_statement(org, client_as):
+    make_rules(org, start=date(2026, 6, 1))
+    hr = client_as("hr")
+    page = hr.get("/incentives/statements?period=2026-05").text
+    assert "No statement for this period" in page
+    assert "No statement for this period" in hr.get(statement_url(org, "staff1", "2026-05")).text
+    response = hr.post("/incentives/approve?period=2026-05")
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count(PayoutStatement.id))) == 0
+
+
+def test_htmx_gets_the_rows_alone(org, client_as):
+    make_rules(org)
+    response = client_as("hr").get(f"/incentives/statements?period={PERIOD}",
+                                   headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text and "李娜" in response.text
+    assert "HX-Request" in response.headers["Vary"]

@@ -25,12 +25,13 @@ from portal.incentives.queries import (frozen_statements, get_nomination_for_hr_
 from portal.models import ProductLine, Role, User, utcnow
 from portal.models.incentives import (BANDS, AwardType, BandMultiplier, BasePay, CommissionRate,
                                       IncentiveSettings, Nomination, NominationStatus,
-                                      PayRuleVersion, TeamActivity)
+                                      PayoutStatement, PayRuleVersion, TeamActivity)
 
 RULE_FIELDS = ["base_bonus", "note"]
 
 
 def _today() -> date:
+    """Today's date (one place, so the default periods follow the calendar)."""
     return date.today()
 
 
@@ -154,8 +155,6 @@ def statement(payee_id: int):
     approval = pay.approval_of(period.key)
     context["approval"] = approval
     if approval is not None:
-        from portal.models.incentives import PayoutStatement
-
         frozen = db.session.scalar(select(PayoutStatement).where(
             PayoutStatement.approval_id == approval.id, PayoutStatement.user_id == person.id))
         if frozen is not None:
@@ -349,6 +348,15 @@ def _render_version(version, form, base_form=None, rate_form=None, status=200):
                   base_pays=sorted(version.base_pays, key=lambda b: b.user.display_name))
 
 
+def _stored_version_form(version: PayRuleVersion) -> RuleVersionForm:
+    """The header form showing the version as stored (beside another form's errors)."""
+    form = RuleVersionForm(formdata=None, obj=version)
+    for band in BANDS:
+        form[f"band_{band}"].data = next(
+            (m.multiplier for m in version.multipliers if m.band == band), None)
+    return form
+
+
 def _refuse_if_locked(version: PayRuleVersion) -> None:
     """403 on any change to rules an approved period was computed under."""
     if version.locked_at is not None:
@@ -387,12 +395,8 @@ def base_pay(rule_version_id: int):
     base_form = BasePayForm()
     _pay_forms(version, base_form)
     if not base_form.validate_on_submit():
-        form = RuleVersionForm(formdata=None, obj=version)
-        _fill_bands(form, version)
-        for band in BANDS:
-            form[f"band_{band}"].data = next(
-                (m.multiplier for m in version.multipliers if m.band == band), None)
-        return _render_version(version, form, base_form=base_form, status=422)
+        return _render_version(version, _stored_version_form(version), base_form=base_form,
+                               status=422)
     row = next((b for b in version.base_pays if b.user_id == base_form.user_id.data), None)
     before = {"monthly": row.monthly} if row else None
     if row is None:
@@ -417,11 +421,8 @@ def commission_add(rule_version_id: int):
     rate_form = CommissionRateForm()
     _pay_forms(version, rate_form=rate_form)
     if not rate_form.validate_on_submit():
-        form = RuleVersionForm(formdata=None, obj=version)
-        for band in BANDS:
-            form[f"band_{band}"].data = next(
-                (m.multiplier for m in version.multipliers if m.band == band), None)
-        return _render_version(version, form, rate_form=rate_form, status=422)
+        return _render_version(version, _stored_version_form(version), rate_form=rate_form,
+                               status=422)
     threshold = rate_form.min_attainment.data or Decimal("0")
     row = next((r for r in version.commission_rates
                 if r.product_line_id == rate_form.product_line_id.data
