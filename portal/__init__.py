@@ -105,6 +105,8 @@ BLUEPRINTS = [
     "portal.appraisals:bp",
     "portal.surveys:bp",
     "portal.complaints:bp",
+    "portal.incentives:bp",
+    "portal.reviews:bp",
 ]
 
 
