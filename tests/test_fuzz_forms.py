@@ -82,9 +82,10 @@ def local(url):
 
 def reachable_forms(client):
     """(page, form) for every POST form on the pages this client can reach."""
-    queue, seen, found, actions = ["/"], {"/"}, [], set()
-    while queue and len(seen) < MAX_PAGES:
+    queue, seen, found, actions, visited = ["/"], {"/"}, [], set(), 0
+    while queue and visited < MAX_PAGES:
         url = queue.pop(0)
+        visited += 1
         response = client.get(url)
         if response.status_code != 200 or "text/html" not in response.content_type:
             continue

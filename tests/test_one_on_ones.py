@@ -198,12 +198,12 @@ def test_private_note_is_read_by_its_author_alone_on_every_page(app, client_as, 
     for who in EVERY_ROLE:
         c = client_as(who)
         for url in urls + admin_urls:
-            body = c.get(url).get_data(as_text=True)
+            body = c.get(url).get_data()  # bytes: exports and PDFs are pages too
             for author, secret in secrets.items():
                 if author == who and url == f"/one-on-ones/{one.id}":
-                    assert secret in body, (who, url)
+                    assert secret.encode() in body, (who, url)
                 else:
-                    assert secret not in body, (who, url, author)
+                    assert secret.encode() not in body, (who, url, author)
     # Both notes exist, one per author; neither overwrote the other.
     notes = db.session.scalars(select(PrivateNote).where(PrivateNote.one_on_one_id == one.id))
     assert {n.body for n in notes} == set(secrets.values())

@@ -197,7 +197,7 @@ def action_toggle(meeting_action_id: int):
 def calendar():
     """My calendar subscription: the secret URL, and a way to replace or revoke it."""
     token = calendar_token(current_user)
-    url = url_for("meetings.calendar_feed", token=token.token, _external=True) if token else None
+    url = url_for("meetings.calendar_feed", feed_token=token.token, _external=True) if token else None
     return render("meetings/calendar.html", url=url, form=ConfirmForm())
 
 
@@ -228,10 +228,10 @@ def calendar_revoke():
     return redirect(url_for("meetings.calendar"), code=303)
 
 
-@bp.route("/calendar/<token>.ics")
-def calendar_feed(token: str):
+@bp.route("/calendar/<feed_token>.ics")
+def calendar_feed(feed_token: str):
     """The .ics feed of my meetings and one-on-ones: titles and times, never notes."""
-    user = user_by_token(token)
+    user = user_by_token(feed_token)
     if user is None:
         abort(404)
     now = utcnow()

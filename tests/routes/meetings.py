@@ -20,4 +20,4 @@ def sample_args(org) -> dict:
 
     sample = sample_communication(org)
     return {"meeting_id": sample["meeting"].id, "meeting_action_id": sample["meeting_action"].id,
-            "token": sample["token"].token}
+            "feed_token": sample["token"].token}
