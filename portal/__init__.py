@@ -127,10 +127,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Security headers on every response; request measurements when a benchmark asks."""
-    from portal import instrumentation
+    """Malformed input refused; security headers on every response; measurements on request."""
+    from portal import input_guard, instrumentation
     from portal.security_headers import add_security_headers
 
+    input_guard.register(app)
     app.after_request(add_security_headers)
     instrumentation.register(app)
 

@@ -216,3 +216,19 @@ def test_an_administrator_cannot_lock_themselves_out(client_as, org):
     db.session.expire_all()
     user = db.session.get(User, me.id)
     assert user.active and user.roles == {Role.ADMIN}
+
+
+@pytest.mark.parametrize("field", ["username", "display_name", "email"])
+def test_a_nul_character_is_refused_before_it_reaches_the_database(client_as, org, field):
+    """PostgreSQL cannot store NUL; every backend answers 400 and stores nothing."""
+    admin = client_as("admin")
+    before = count(User)
+    response = admin.post("/admin/users/new", data=user_form(org, **{field: "ab\x00c"}))
+    assert response.status_code == 400
+    assert count(User) == before
+    assert admin.get("/admin/users?q=%00").status_code == 400
+
+
+def test_a_nul_character_in_the_login_form_is_refused(client, org):
+    response = client.post("/login", data={"username": "\x00", "password": "x"})
+    assert response.status_code == 400

@@ -65,7 +65,7 @@ def _check_user_form(form: UserForm, user: User | None) -> bool:
     if request.method != "POST":
         return False
     user_id = user.id if user else None
-    if form.username.data and username_taken(form.username.data, user_id):
+    if form.username.data and not form.username.errors and username_taken(form.username.data, user_id):
         form.username.errors.append(_("This username is taken."))
         ok = False
     if needs_area(form.roles.data or []) and not form.area_id.data:
