@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     configure(app, test_config)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -108,6 +109,13 @@ BLUEPRINTS = [
     "portal.incentives:bp",
     "portal.reviews:bp",
 ]
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<int:...>` bounded to what an INTEGER column holds (before any rule is added)."""
+    from portal.input_guard import register_converters
+
+    register_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:
