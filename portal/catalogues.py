@@ -5,6 +5,7 @@ catalogue of its own (`portal/<module>/translations/`, for `portal/<module>/` an
 `templates/<module>/`). A catalogue per module lets modules grow without touching each other's
 files; at run time Flask-Babel merges them.
 """
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,8 +131,13 @@ def compile_all() -> None:
         for locale in LOCALES:
             path = po_path(domain, locale)
             if path.exists():
-                with path.with_suffix(".mo").open("wb") as f:
+                # Written aside, then renamed: a process reading it meanwhile (a second test run,
+                # a running server) sees the old file or the new one, never half of one.
+                target = path.with_suffix(".mo")
+                partial = target.with_suffix(f".mo.{os.getpid()}")
+                with partial.open("wb") as f:
                     write_mo(f, load(path, locale))
+                os.replace(partial, target)
 
 
 @i18n.command("compile")

@@ -5,11 +5,11 @@ its fields: Unicode (Chinese, emoji, right-to-left, control characters), very lo
 and huge numbers, malformed dates and decimals, fields left out or sent twice. The portal must
 never answer 5xx, and a rejected submission must leave the database exactly as it was.
 """
+import re
+import threading
 from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
-
-import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -111,13 +111,16 @@ class CommittedWrites:
 
     Cheaper and stricter than comparing every row before and after: a rejected submission that
     rewrote a row with the same values, or wrote and deleted, shows here too. Statements of a
-    transaction that was rolled back do not count: they left the database as it was.
+    transaction that was rolled back do not count: they left the database as it was. Only this
+    thread's statements count (the test client runs the request in it); a print job's worker
+    thread left over from another test writes on its own.
     """
 
     DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE)", re.I)
 
     def __init__(self, engine):
         self.engine, self.pending, self.committed = engine, {}, []
+        self.thread = threading.get_ident()
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self.executed)
@@ -131,7 +134,7 @@ class CommittedWrites:
         event.remove(self.engine, "rollback", self.rollback)
 
     def executed(self, conn, cursor, statement, parameters, context, executemany):
-        if self.DML.match(statement):
+        if threading.get_ident() == self.thread and self.DML.match(statement):
             self.pending.setdefault(id(conn), []).append(statement)
 
     def commit(self, conn):
