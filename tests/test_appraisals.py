@@ -6,6 +6,7 @@ from types import ModuleType
 import pytest
 from sqlalchemy import func, select
 
+from portal.appraisals import workflow
 from portal.extensions import db
 from portal.models import AuditLog
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalScore,
@@ -335,3 +336,27 @@ def test_drafts_stay_with_their_author(org, cycle, client_as):
                   data={f"score-{qualitative}": "2", "comment": "经理草稿评语", "action": "save"})
     assert "经理草稿评语" in manager1.get(f"/appraisals/{appraisal.id}").text
     assert "经理草稿评语" not in staff1.get(f"/appraisals/{appraisal.id}").text
+
+
+def test_hr_takes_the_managers_part_for_someone_without_a_manager(org, client_as):
+    """An area head has nobody above them: HR reviews, nobody else, never the person."""
+    c = make_cycle(make_template(), areas=[org.areas[0]], opened=False)
+    c.manager_template = make_template()
+    workflow.open_cycle(c)
+    db.session.flush()
+    appraisal = appraisal_of(c, org.users["manager1"])
+    assert appraisal.manager_id is None
+    advance(appraisal, S.MANAGER_REVIEW)
+    db.session.commit()
+    aid = appraisal.id
+    assert client_as("manager1").post(f"/appraisals/{aid}/review",
+                                      data={"action": "submit"}).status_code == 403
+    assert client_as("manager2").get(f"/appraisals/{aid}/review").status_code == 404
+    hr = client_as("hr")
+    assert hr.get(f"/appraisals/{aid}/review").status_code == 200
+    scores = {f"score-{r.indicator_id}": "3" for r in fresh(aid).scores
+              if r.indicator.kind == "qualitative" or r.figure_score is None}
+    response = hr.post(f"/appraisals/{aid}/review", data={**scores, "comment": "人力资源部评审",
+                                                          "action": "submit"})
+    assert response.status_code == 303
+    assert fresh(aid).status == S.FEEDBACK and fresh(aid).manager_comment == "人力资源部评审"

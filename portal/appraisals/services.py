@@ -191,6 +191,8 @@ def actor_role(appraisal, viewer, manages: bool) -> set[str]:
         roles.add("manager")
     if viewer.has_role("hr"):
         roles.add("hr")
+        if appraisal.manager_id is None and viewer.id != appraisal.user_id:
+            roles.add("manager")  # nobody above them (an area head): HR takes the manager's part
     return roles
 
 
