@@ -8,10 +8,10 @@ import pytest
 
 from portal.dashboards import charts
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Role, utcnow
 from portal.models.appraisals import AppraisalStatus as S
 from portal.models.communication import MoodCheckIn
-from portal.models.feedback import SurveyAudience, SurveyResponse
+from portal.models.feedback import SurveyAudience
 from portal.models.reviews import Review, ReviewAction, ReviewKind
 from portal.surveys.services import record_staff_response
 from tests.appraisal_factories import advance, appraisal_of, make_cycle, make_template
@@ -94,7 +94,7 @@ def test_staff_dashboard_shows_my_day_from_the_modules(org, client_as):
     make_sale(customer, org.product_lines[0], month, "25000")
     make_series(manager1, staff1, next_date=today + timedelta(days=3))
     make_complaint(customer, subject="宽带经常掉线",
-                   received_at=datetime.utcnow() - timedelta(days=10))
+                   received_at=utcnow() - timedelta(days=10))
     make_course("客户投诉处理", required=[Role.STAFF])
     done = make_course("产品知识", required=[Role.STAFF])
     complete(staff1, done, today - timedelta(days=30))
@@ -132,7 +132,7 @@ def _team_data(org):
     make_target(staff1, month, "80000")
     make_sale(customer, org.product_lines[0], month, "40000")
     make_visit(customer, staff1, planned_on=today - timedelta(days=3))
-    make_complaint(customer, received_at=datetime.utcnow() - timedelta(days=10))
+    make_complaint(customer, received_at=utcnow() - timedelta(days=10))
     make_complaint(make_customer(staff2), severity="low")
     course = make_course("合规培训", required=[Role.STAFF])
     complete(staff1, course, today - timedelta(days=2))
@@ -161,10 +161,18 @@ def test_manager_dashboard_has_a_row_per_report_from_real_data(org, client_as):
 
 
 def test_a_manager_sees_no_mood_of_a_series_that_is_not_theirs(org, client_as):
-    """Moods belong to the one-on-one: HR and other managers never see them on a dashboard."""
-    _team_data(org)
-    assert "falling" not in client_as("hr").get("/").text
-    assert "dash-spark" not in client_as("manager2").get("/").text
+    """Moods belong to the one-on-one's two people: the head of the area, who manages staff1
+    too, does not see the moods of staff1's one-on-ones with another manager; HR sees none."""
+    deputy = make_user("deputy", roles=(Role.MANAGER,), area=org.areas[0],
+                       manager=org.users["manager1"])
+    series = make_series(deputy, org.users["staff1"], next_date=date.today())
+    one = make_one_on_one(series, held=True)
+    db.session.add(MoodCheckIn(one_on_one=one, score=1))
+    db.session.commit()
+    head = client_as("manager1").get("/").text
+    assert team_row(head, "李娜").endswith("No one-on-one series with you")
+    assert "dash-spark" not in head
+    assert "dash-spark" not in client_as("hr").get("/").text
 
 
 # --- HR ----------------------------------------------------------------------------------------

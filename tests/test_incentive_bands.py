@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from portal.appraisals import services as appraisal_services
 from portal.extensions import db
 from portal.incentives import services as pay
-from portal.models.appraisals import AppraisalStatus as S
+from portal.models.appraisals import Appraisal, AppraisalStatus as S
 from tests.appraisal_factories import advance, appraisal_of, make_cycle, make_template
 from tests.customer_factories import make_customer, make_sale, make_target
 from tests.test_incentives import make_rules, statement_url
@@ -37,7 +37,7 @@ def test_payout_includes_the_bonus_of_a_closed_appraisal(org, client_as):
     make_sale(make_customer(staff1), org.product_lines[0], date(2026, 10, 3), "100000")
     db.session.commit()
     cycle = _appraise(org, {"staff1": S.CLOSED, "staff2": S.FEEDBACK})
-    mine = db.session.get(type(cycle.appraisals[0]), appraisal_of(cycle, staff1).id)
+    mine = db.session.get(Appraisal, appraisal_of(cycle, staff1).id)
     assert (mine.final_score, mine.band) == (D("72.00"), "B")
 
     period = pay.parse_period("2026-Q4")
