@@ -23,7 +23,7 @@ from portal.models.communication import OneOnOneSeries
 from portal.models.customers import Visit
 from portal.models.feedback import (Complaint, ComplaintStatus, Survey, SurveyAudience,
                                     SurveyInvitation, SurveyResponse, SurveyStatus)
-from portal.models.training import Course, Enrolment, TrainingSession
+from portal.models.training import Course
 from portal.one_on_ones.queries import (cadence_series, last_held_dates, recent_moods,
                                         series_list)
 from portal.one_on_ones.services import cadence_figures, mood_trend
@@ -77,7 +77,8 @@ class StaffDashboard:
 
 def staff_dashboard(user: User, today: date) -> StaffDashboard:
     """Today's visits, open tasks, this month's attainment, the next one-on-one, open complaints
-    and training due, of one account manager."""
+    and training due, of one account manager; the complaint counts, compliance and next
+    sessions are the complaints and training modules' own home-panel figures."""
     mine = visible_visits(user).where(Visit.account_manager_id == user.id,
                                       Visit.cancelled.is_(False))
     visits_today = db.session.scalars(
@@ -99,38 +100,36 @@ def staff_dashboard(user: User, today: date) -> StaffDashboard:
     next_one = db.session.scalars(
         series_list(user).where(OneOnOneSeries.next_date.is_not(None)).limit(1)).first()
 
-    complaints = _open_complaints(user)
-    counts = complaints.subquery()
-    total, late = db.session.execute(select(
-        func.count(counts.c.id), func.count(counts.c.id).filter(counts.c.due_at < utcnow()))).one()
-    soonest = db.session.scalars(
-        complaints.options(selectinload(Complaint.customer))
-        .order_by(Complaint.due_at, Complaint.id).limit(5)).all()
+    # Imported here: the modules' panel files import portal.home, which imports this module.
+    from portal.complaints.panels import complaints_panel
+    from portal.training.panels import training_panel
 
-    compliance, missing = _training_due(user, today)
-    upcoming = db.session.scalars(
-        select(Enrolment).join(TrainingSession)
-        .where(Enrolment.user_id == user.id, TrainingSession.starts_at > utcnow())
-        .options(selectinload(Enrolment.session).selectinload(TrainingSession.course))
-        .order_by(TrainingSession.starts_at).limit(3)).all()
+    counts = complaints_panel(user) or {"open": 0, "late": 0}
+    soonest = db.session.scalars(
+        _open_complaints(user).order_by(Complaint.due_at, Complaint.id).limit(5)).all()
+
+    training_now = training_panel(user) or {"upcoming": [], "my_compliance": None}
+    missing = _training_missing(user, today)
 
     return StaffDashboard(
         today, visits_today, overdue_visits, items[:6],
         sum(1 for i in items if i.due_date and i.due_date < today),
         period, attainment,
         targets.elapsed_fraction(period.start, period.end, today) * 100, chart, next_one,
-        soonest, total, late, compliance, missing, upcoming)
+        soonest, counts["open"], counts["late"], training_now["my_compliance"], missing,
+        training_now["upcoming"])
 
 
-def _training_due(user: User, today: date) -> tuple[Decimal | None, list[Course]]:
-    """The person's compliance % and the required courses not completed yet (training module)."""
+def _training_missing(user: User, today: date) -> list[Course]:
+    """The courses the person's roles require that they have not completed yet."""
     required = set().union(*(ids for role, ids in training.required_course_ids_by_role().items()
                              if user.has_role(role)))
     done = training.completions([user.id], today)
-    missing_ids = sorted(cid for cid in required if (user.id, cid) not in done)
-    missing = db.session.scalars(select(Course).where(Course.id.in_(missing_ids))
-                                 .order_by(Course.title)).all() if missing_ids else []
-    return training.percent(len(required) - len(missing_ids), len(required)), list(missing)
+    missing = [cid for cid in required if (user.id, cid) not in done]
+    if not missing:
+        return []
+    return list(db.session.scalars(select(Course).where(Course.id.in_(missing))
+                                   .order_by(Course.title)))
 
 
 # --- manager ------------------------------------------------------------------------------------
