@@ -8,7 +8,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.models.appraisals import Appraisal, AppraisalCycle
 from portal.models.appraisals import AppraisalStatus as S
 from portal.models.appraisals import FigureSource
 
@@ -142,6 +145,44 @@ def compute_figure(source: FigureSource, user_id: int, start: date, end: date) -
     else:
         plain = None if answer is None else str(answer)
     return Figure(None if value is None else Decimal(str(value)), {**data, "answer": plain})
+
+
+# --- the band that pays: read by the incentives module ------------------------------------------
+
+def _overlap_days(start: date, end: date, period_start: date, period_end: date) -> int:
+    """How many days two date ranges share (0 when they do not meet)."""
+    return max(0, (min(end, period_end) - max(start, period_start)).days + 1)
+
+
+def final_bands(user_ids, start: date, end: date) -> dict[int, str]:
+    """The rating band of each person's finalised appraisal for a pay period, in one query.
+
+    Finalised means closed by HR (locked); an appraisal still in its workflow pays no bonus yet.
+    The appraisal counts whose cycle shares the most days with the period (a month's pay takes
+    the band of the quarter's cycle it falls in), the latest cycle on a tie. People without one
+    are left out: the payout says "no data" for them.
+    """
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Appraisal.user_id, Appraisal.band, Appraisal.final_score,
+               AppraisalCycle.period_start, AppraisalCycle.period_end)
+        .join(AppraisalCycle, Appraisal.cycle_id == AppraisalCycle.id)
+        .where(Appraisal.user_id.in_(ids), Appraisal.status == S.CLOSED,
+               Appraisal.final_score.is_not(None),
+               AppraisalCycle.period_start <= end, AppraisalCycle.period_end >= start))
+    best: dict[int, tuple] = {}
+    for user_id, stored_band, score, cycle_start, cycle_end in rows:
+        key = (_overlap_days(start, end, cycle_start, cycle_end), cycle_end)
+        if user_id not in best or key > best[user_id][0]:
+            best[user_id] = (key, stored_band or band(score))
+    return {user_id: found for user_id, (_, found) in best.items() if found}
+
+
+def final_band(user_id: int, start: date, end: date) -> str | None:
+    """The rating band of one person's finalised appraisal for a pay period, or None."""
+    return final_bands([user_id], start, end).get(user_id)
 
 
 # --- the workflow ------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ def panel(template: str, order: int = 50):
     return decorator
 
 
-def panels_for(user) -> list[tuple[str, dict]]:
-    """The (template, context) of every panel that has something for this user."""
-    built = ((p.template, p.build(user)) for p in PANELS)
+def panels_for(user, skip=frozenset()) -> list[tuple[str, dict]]:
+    """The (template, context) of every panel that has something for this user, except the
+    panels whose templates are in `skip` (a dashboard already shows what they would)."""
+    built = ((p.template, p.build(user)) for p in PANELS if p.template not in skip)
     return [(template, context) for template, context in built if context is not None]

@@ -1,21 +1,65 @@
-"""The home page."""
+"""The home page: the dashboards of the reader's roles, then the modules' other panels."""
+from datetime import date
+
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.dashboards import charts
+from portal.dashboards.queries import hr_dashboard, manager_dashboard, staff_dashboard
 from portal.extensions import db
 from portal.home import bp
 from portal.home.panels import panels_for
 from portal.htmx import render
-from portal.models import User
+from portal.models import Role, User, utcnow
+
+#: Each role's dashboard: its template, its builder, and the module panels it takes the place of.
+DASHBOARDS = [
+    (Role.STAFF, "dashboards/_staff.html", staff_dashboard,
+     {"tasks/_home_panel.html", "customers/_home_panel.html", "targets/_home_panel.html",
+      "one_on_ones/_home_panel.html", "complaints/_home_panel.html",
+      "training/_home_panel.html"}),
+    (Role.MANAGER, "dashboards/_manager.html", manager_dashboard,
+     {"targets/_home_panel.html", "complaints/_home_panel.html", "training/_home_panel.html",
+      "one_on_ones/_home_panel.html"}),
+    (Role.HR, "dashboards/_hr.html", hr_dashboard,
+     {"appraisals/_home_panel.html", "training/_home_panel.html"}),
+]
+
+
+def _today() -> date:
+    return date.today()
 
 
 @bp.route("/")
 def index():
-    """Who I am, my area, my manager and my direct reports, then the modules' panels."""
+    """What the reader needs today: a dashboard per role held, then the remaining panels."""
     me = db.session.scalar(
         select(User).where(User.id == current_user.id)
         .options(selectinload(User.area), selectinload(User.manager),
                  selectinload(User.reports).selectinload(User.area))
     )
-    return render("home/index.html", me=me, panels=panels_for(current_user))
+    today = _today()
+    dashboards, covered = [], set()
+    for role, template, build, replaces in DASHBOARDS:
+        if current_user.has_role(role):
+            dashboards.append((template, build(current_user, today)))
+            covered |= replaces
+    return render("home/index.html", me=me, dashboards=dashboards, now_utc=utcnow(),
+                  panels=panels_for(current_user, skip=covered))
+
+
+@bp.app_template_global("dash_meter")
+def dash_meter(value, **kwargs):
+    """The geometry of a percentage meter (portal.dashboards.charts.meter)."""
+    return charts.meter(value, **kwargs)
+
+
+@bp.app_template_global("dash_spark")
+def dash_spark(values):
+    """The geometry of a mood sparkline (portal.dashboards.charts.sparkline)."""
+    return charts.sparkline(values)
+
+
+bp.add_app_template_global(charts.appraisal_segments, "dash_appraisal_segments")
+bp.add_app_template_global(charts.appraisal_legend, "dash_appraisal_legend")

@@ -1,8 +1,10 @@
 """Queries of the task list: everything is the signed-in person's own."""
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models.communication import ActionItem, Task
+from portal.models.reviews import Review, ReviewAction
 from portal.tasks.services import action_items_with_sources
 
 TASK_SORTS = {"due": Task.due_date, "title": Task.title, "created": Task.created_at}
@@ -48,3 +50,20 @@ def get_my_action_item_or_404(user, action_item_id: int) -> ActionItem:
     """An action item this person owns, or 404."""
     return db.first_or_404(my_action_items(user, show="all")
                            .where(ActionItem.id == action_item_id))
+
+
+def my_review_actions(user, show: str = "open") -> Select:
+    """Actions of area reviews owned by this person, with their review and its area."""
+    query = (select(ReviewAction).where(ReviewAction.owner_id == user.id)
+             .options(selectinload(ReviewAction.review).selectinload(Review.area)))
+    if show == "open":
+        query = query.where(ReviewAction.done_at.is_(None))
+    elif show == "done":
+        query = query.where(ReviewAction.done_at.is_not(None))
+    return query.order_by(ReviewAction.due_on.is_(None), ReviewAction.due_on, ReviewAction.id)
+
+
+def get_my_review_action_or_404(user, review_action_id: int) -> ReviewAction:
+    """A review action this person owns, or 404."""
+    return db.first_or_404(my_review_actions(user, show="all")
+                           .where(ReviewAction.id == review_action_id))

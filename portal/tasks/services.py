@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import utcnow
 from portal.models.communication import ActionItem, OneOnOne, Task
+from portal.models.reviews import ReviewAction
 
 #: The four quadrants (urgent, important) in reading order: do, plan, delegate, drop.
 QUADRANTS = [(True, True), (False, True), (True, False), (False, False)]
@@ -32,9 +33,13 @@ def action_item_urgent(due: date | None, today: date) -> bool:
     return due is not None and (due - today).days <= URGENT_WITHIN_DAYS
 
 
-def set_done(item: Task | ActionItem, done: bool) -> None:
-    """Tick or untick a task or an action item; the time it was done is kept for the record."""
-    item.done = done
+def set_done(item: Task | ActionItem | ReviewAction, done: bool) -> None:
+    """Tick or untick a task or an action item; the time it was done is kept for the record.
+
+    A review's action has no done flag of its own: its done time is the flag.
+    """
+    if not isinstance(item, ReviewAction):
+        item.done = done
     item.done_at = utcnow() if done else None
 
 
@@ -42,13 +47,13 @@ def set_done(item: Task | ActionItem, done: bool) -> None:
 class OpenItem:
     """An open task or action item of one person, as dashboards show it."""
 
-    kind: str  #: "task" or "action_item"
+    kind: str  #: "task", "action_item" or "review_action"
     id: int
     title: str
     due_date: date | None
     urgent: bool
     important: bool
-    #: Where an action item comes from: "meeting" or "one_on_one"; None for a task.
+    #: Where an action item comes from: "meeting", "one_on_one" or "review"; None for a task.
     source: str | None = None
     source_id: int | None = None
 
@@ -58,7 +63,8 @@ def _due_key(item: OpenItem):
 
 
 def open_items_for(user_id: int, today: date | None = None) -> list[OpenItem]:
-    """The person's open tasks and action items, soonest due first (undated last).
+    """The person's open tasks, action items and review actions, soonest due first (undated
+    last).
 
     Action items count as important, and as urgent when due within URGENT_WITHIN_DAYS.
     """
@@ -73,6 +79,11 @@ def open_items_for(user_id: int, today: date | None = None) -> list[OpenItem]:
         items.append(OpenItem("action_item", a.id, a.title, a.due_date,
                               action_item_urgent(a.due_date, today), True,
                               source, source_id))
+    reviews = db.session.scalars(select(ReviewAction).where(ReviewAction.owner_id == user_id,
+                                                            ReviewAction.done_at.is_(None)))
+    items.extend(OpenItem("review_action", r.id, r.text, r.due_on,
+                          action_item_urgent(r.due_on, today), True, "review", r.review_id)
+                 for r in reviews)
     return sorted(items, key=_due_key)
 
 

@@ -10,8 +10,8 @@ from portal.htmx import is_htmx, render
 from portal.models.communication import Task
 from portal.tasks import bp
 from portal.tasks.forms import ConfirmForm, TaskForm
-from portal.tasks.queries import (get_my_action_item_or_404, get_task_or_404, my_action_items,
-                                  task_list)
+from portal.tasks.queries import (get_my_action_item_or_404, get_my_review_action_or_404,
+                                  get_task_or_404, my_action_items, my_review_actions, task_list)
 from portal.tasks.services import QUADRANTS, action_item_urgent, is_overdue, set_done
 
 VIEWS = ("quadrants", "list", "actions")
@@ -32,11 +32,14 @@ def index():
     if view == "quadrants":
         tasks = db.session.scalars(task_list(current_user, show="open")).all()
         actions = db.session.scalars(my_action_items(current_user, show="open")).all()
-        cells = {key: {"tasks": [], "actions": []} for key in QUADRANTS}
+        reviews = db.session.scalars(my_review_actions(current_user, show="open")).all()
+        cells = {key: {"tasks": [], "actions": [], "reviews": []} for key in QUADRANTS}
         for task in tasks:
             cells[(task.urgent, task.important)]["tasks"].append(task)
         for item in actions:
             cells[(action_item_urgent(item.due_date, today), True)]["actions"].append(item)
+        for action in reviews:
+            cells[(action_item_urgent(action.due_on, today), True)]["reviews"].append(action)
         context["cells"] = cells
     elif view == "list":
         query = task_list(current_user, show=show, q=request.args.get("q", "").strip(),
@@ -46,6 +49,9 @@ def index():
     else:
         context["page"] = db.paginate(my_action_items(current_user, show=show),
                                       per_page=current_app.config["PER_PAGE"], error_out=False)
+        # Review actions are few per person (a handful per area review): one list, unpaged.
+        context["review_actions"] = db.session.scalars(
+            my_review_actions(current_user, show=show)).all()
     return render("tasks/index.html", "tasks/_results.html", **context)
 
 
@@ -116,6 +122,19 @@ def action_toggle(action_item_id: int):
         db.session.commit()
     if is_htmx():
         return render("tasks/_action.html", item=item, today=_today())
+    return _back()
+
+
+@bp.route("/review-actions/<int:review_action_id>/toggle", methods=["POST"])
+def review_action_toggle(review_action_id: int):
+    """Tick an action of an area review that I own; the review shows the change."""
+    action = get_my_review_action_or_404(current_user, review_action_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        set_done(action, action.done_at is None)
+        db.session.commit()
+    if is_htmx():
+        return render("tasks/_review_action.html", action=action, today=_today())
     return _back()
 
 

@@ -7,7 +7,7 @@ ROUTES = {
     "tasks.edit": {"staff1"},
     "tasks.delete": {"staff1"},
 }
-POST_ONLY = {"tasks.toggle", "tasks.action_toggle"}
+POST_ONLY = {"tasks.toggle", "tasks.action_toggle", "tasks.review_action_toggle"}
 
 
 def sample_args(org) -> dict:
