@@ -132,6 +132,18 @@ def client_as(app, org):
     return make
 
 
+@pytest.fixture
+def client_as_en(client_as):
+    """Signed-in clients whose browser asks for English, so texts can be asserted."""
+
+    def make(username: str):
+        client = client_as(username)
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return make
+
+
 class QueryCounter:
     """The SQL statements an engine ran, except transaction control and PRAGMAs."""
 

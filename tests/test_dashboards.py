@@ -23,15 +23,9 @@ from tests.test_training import complete, make_course, make_session
 
 
 @pytest.fixture
-def client_as(client_as):
+def client_as(client_as_en):
     """Signed-in clients whose browser asks for English, so texts can be asserted."""
-
-    def make(username: str):
-        client = client_as(username)
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return make
+    return client_as_en
 
 
 def text_of(html: str) -> str:

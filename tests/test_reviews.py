@@ -19,15 +19,9 @@ def make_review(org, period="2026-10", area=0, **fields):
 
 
 @pytest.fixture
-def client_as(client_as):
-    """Signed-in clients whose browser asks for English, so messages can be asserted."""
-
-    def make(username: str):
-        client = client_as(username)
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return make
+def client_as(client_as_en):
+    """Signed-in clients whose browser asks for English, so texts can be asserted."""
+    return client_as_en
 
 
 # --- markdown and tags -------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from portal.models.sales import SalesRecord
 
 
 def search_text(args) -> str:
-    """The typed search of a list, trimmed; NUL characters dropped (PostgreSQL refuses them)."""
-    return args.get("q", "").replace("\x00", "").strip()[:100]
+    """The typed search of a list, trimmed (portal.input_guard has already refused NUL)."""
+    return args.get("q", "").strip()[:100]
 
 
 def customer_scope(user: User):

@@ -448,7 +448,7 @@ def sale_import():
             filename = upload.filename.replace("\x00", "")
         else:
             content_b64 = request.form.get("content", "")
-            filename = request.form.get("filename", "").replace("\x00", "")
+            filename = request.form.get("filename", "")  # NUL refused by portal.input_guard
             try:
                 content = base64.b64decode(content_b64, validate=True)
             except ValueError:
