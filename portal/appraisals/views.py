@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal.concurrency import is_current
 from portal import audit
 from portal.access import manages, roles_required
 from portal.appraisals import bp, printing, services, workflow
@@ -106,14 +107,15 @@ def _score_step(appraisal_id: int, status: S, role: str, field: str, scored, sav
     _step(appraisal, status, role)
     rows = _rows(appraisal)
     ids = [r.indicator_id for r, _s, _w in rows if scored(r)]
-    form = CommentForm(data={"comment": getattr(appraisal, f"{field}_comment")}
+    form = CommentForm(data={"comment": getattr(appraisal, f"{field}_comment"),
+                             "row_version": appraisal.row_version}
                        if request.method == "GET" else None)
     errors, values = {}, {r.indicator_id: getattr(r, f"{field}_score") for r, _s, _w in rows}
     if request.method == "POST":
         submit = request.form.get("action") == "submit"
         values = {i: request.form.get(f"score-{i}", "") for i in ids}
         scores, errors = services.parse_scores(request.form, ids, required=submit)
-        if form.validate_on_submit() and not errors:
+        if form.validate_on_submit() and not errors and is_current(form, appraisal, form.comment):
             save(appraisal, scores, form.comment.data or "", submit)
             db.session.commit()
             flash(_("Submitted.") if submit else _("Saved."), "success")
@@ -147,7 +149,7 @@ def feedback(appraisal_id: int):
     appraisal = get_appraisal_or_404(current_user, appraisal_id)
     _step(appraisal, S.FEEDBACK, "manager")
     form = FeedbackForm(obj=appraisal)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and is_current(form, appraisal, form.improvement_plan):
         submit = request.form.get("action") == "submit"
         if submit and not (form.feedback_talk_on.data and form.improvement_plan.data):
             if not form.feedback_talk_on.data:

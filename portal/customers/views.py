@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.concurrency import is_current
 from portal import audit
 from portal.access import visible_users
 from portal.customers import bp
@@ -247,6 +248,8 @@ def edit(customer_id: int):
     if (request.method == "POST" and form.code.data and not form.code.errors
             and _code_taken(form.code.data, customer.id)):
         form.code.errors.append(_("This code is taken."))
+        ok = False
+    if ok and not is_current(form, customer, form.name):
         ok = False
     if ok:
         before = audit.snapshot(customer, CUSTOMER_FIELDS)
