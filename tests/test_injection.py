@@ -3,7 +3,7 @@
 One record of every module is made (tests/routes sample_args), then every free-text column of
 every row is overwritten with an XSS payload (short columns get a short one). Every GET route is
 then opened by every account allowed to, as a page and as an htmx partial: markup from the data
-must arrive escaped. CSV and Excel exports must start no cell with a formula character, and the
+must arrive escaped, and every answer carries the security headers. CSV and Excel exports must start no cell with a formula character, and the
 printed appraisal must show the payload as text.
 """
 import csv
@@ -87,6 +87,10 @@ def test_hostile_text_is_inert_on_every_page_and_partial(app, poisoned):
                 response = clients[who].get(url, headers=headers)
                 tried += 1
                 assert response.status_code < 500, (who, url)
+                # Every answer, downloads included, carries the security headers.
+                assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+                assert response.headers["X-Content-Type-Options"] == "nosniff", url
+                assert response.headers["Referrer-Policy"] == "same-origin", url
                 if "html" in response.content_type:
                     body = response.get_data(as_text=True)
                     raw = [m for m in MARKERS if m in body]

@@ -5,8 +5,8 @@ from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectFi
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.concurrency import version_field
 from portal.appraisals.services import parse_thresholds
+from portal.concurrency import version_field
 from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.appraisals.labels import KIND_LABELS, SOURCE_LABELS
 

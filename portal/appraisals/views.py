@@ -9,7 +9,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.concurrency import is_current
 from portal import audit
 from portal.access import manages, roles_required
 from portal.appraisals import bp, printing, services, workflow
@@ -19,6 +18,7 @@ from portal.appraisals.forms import (AcknowledgeForm, CommentForm, ConfirmForm, 
 from portal.appraisals.queries import (appraisal_list, get_appraisal_or_404, get_cycle_or_404,
                                        get_indicator_or_404, get_job_or_404, get_template_or_404,
                                        status_counts, template_in_use)
+from portal.concurrency import is_current
 from portal.extensions import db
 from portal.htmx import render
 from portal.models import Area, Role

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.concurrency import is_current
 from portal import audit
 from portal.access import visible_users
+from portal.concurrency import is_current
 from portal.customers import bp
 from portal.customers.forms import (BAND_LABELS, METHOD_LABELS, POTENTIAL_LABELS, STATUS_LABELS,
                                     TIER_LABELS, CadenceForm, ConfirmForm, ContactForm,

@@ -9,9 +9,9 @@ from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, LargeBinary, 
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.versioning import Versioned
 from portal.models.base import BilingualName, utcnow
 from portal.models.people import Area, User
+from portal.models.versioning import Versioned
 
 
 def _enum(cls, length=20):

@@ -12,9 +12,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.versioning import Versioned
 from portal.models.base import utcnow
 from portal.models.people import Area, User
+from portal.models.versioning import Versioned
 
 
 class Cadence(enum.StrEnum):

@@ -6,8 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.versioning import Versioned
 from portal.models.base import utcnow
+from portal.models.versioning import Versioned
 
 
 class Tier(enum.StrEnum):

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
 
-from portal.concurrency import digest, is_current
 from portal.access import roles_required
+from portal.concurrency import digest, is_current
 from portal.extensions import db
 from portal.home.panels import panel
 from portal.htmx import is_htmx, render
