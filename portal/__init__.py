@@ -129,9 +129,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the reader's language; JSON for /healthz-style clients."""
+    from portal import concurrency
     from portal.errors import register
 
     register(app)
+    concurrency.register(app)
 
 
 def register_request_hooks(app: Flask) -> None:

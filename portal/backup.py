@@ -25,6 +25,9 @@ def _libpq_url() -> str:
 def _tool(name: str) -> str:
     """The path of a PostgreSQL client tool, or a clear error."""
     path = shutil.which(name)
+    if path is None:  # Debian keeps the server's own copies here when the client is missing
+        found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+        path = str(found[-1]) if found else None
     if path is None:
         raise click.ClickException(f"{name} is not installed (Debian: postgresql-client)")
     return path

@@ -6,6 +6,7 @@ from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.appraisals.services import parse_thresholds
+from portal.concurrency import version_field
 from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.appraisals.labels import KIND_LABELS, SOURCE_LABELS
 
@@ -104,11 +105,15 @@ class CycleForm(FlaskForm):
 class CommentForm(FlaskForm):
     """The comment beside a set of scores (the scores themselves come as score-<id> fields)."""
 
+    row_version = version_field()
+
     comment = TextAreaField(_l("Comment"), filters=[strip_filter], validators=LONG_TEXT)
 
 
 class FeedbackForm(FlaskForm):
     """The feedback talk and the improvement plan."""
+
+    row_version = version_field()
 
     feedback_talk_on = DateField(_l("Feedback talk held on"), validators=[Optional()])
     improvement_plan = TextAreaField(_l("Improvement plan"), filters=[strip_filter],

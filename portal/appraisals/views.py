@@ -18,6 +18,7 @@ from portal.appraisals.forms import (AcknowledgeForm, CommentForm, ConfirmForm, 
 from portal.appraisals.queries import (appraisal_list, get_appraisal_or_404, get_cycle_or_404,
                                        get_indicator_or_404, get_job_or_404, get_template_or_404,
                                        status_counts, template_in_use)
+from portal.concurrency import is_current
 from portal.extensions import db
 from portal.htmx import render
 from portal.models import Area, Role
@@ -106,14 +107,15 @@ def _score_step(appraisal_id: int, status: S, role: str, field: str, scored, sav
     _step(appraisal, status, role)
     rows = _rows(appraisal)
     ids = [r.indicator_id for r, _s, _w in rows if scored(r)]
-    form = CommentForm(data={"comment": getattr(appraisal, f"{field}_comment")}
+    form = CommentForm(data={"comment": getattr(appraisal, f"{field}_comment"),
+                             "row_version": appraisal.row_version}
                        if request.method == "GET" else None)
     errors, values = {}, {r.indicator_id: getattr(r, f"{field}_score") for r, _s, _w in rows}
     if request.method == "POST":
         submit = request.form.get("action") == "submit"
         values = {i: request.form.get(f"score-{i}", "") for i in ids}
         scores, errors = services.parse_scores(request.form, ids, required=submit)
-        if form.validate_on_submit() and not errors:
+        if form.validate_on_submit() and not errors and is_current(form, appraisal, form.comment):
             save(appraisal, scores, form.comment.data or "", submit)
             db.session.commit()
             flash(_("Submitted.") if submit else _("Saved."), "success")
@@ -147,7 +149,7 @@ def feedback(appraisal_id: int):
     appraisal = get_appraisal_or_404(current_user, appraisal_id)
     _step(appraisal, S.FEEDBACK, "manager")
     form = FeedbackForm(obj=appraisal)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and is_current(form, appraisal, form.improvement_plan):
         submit = request.form.get("action") == "submit"
         if submit and not (form.feedback_talk_on.data and form.improvement_plan.data):
             if not form.feedback_talk_on.data:

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from portal.concurrency import version_field
 from portal.forms import NoControlCharacters, strip_filter
 from portal.models.customers import CustomerStatus, Tier, VisitMethod
 
@@ -43,6 +44,8 @@ BAND_LABELS = {"high": _l("high value"), "medium": _l("medium value"), "low": _l
 
 class CustomerForm(FlaskForm):
     """A customer's profile."""
+
+    row_version = version_field()
 
     code = StringField(_l("Customer code"), filters=[strip_filter], validators=[
         DataRequired(), Length(max=30),

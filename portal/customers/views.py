@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.access import visible_users
+from portal.concurrency import is_current
 from portal.customers import bp
 from portal.customers.forms import (BAND_LABELS, METHOD_LABELS, POTENTIAL_LABELS, STATUS_LABELS,
                                     TIER_LABELS, CadenceForm, ConfirmForm, ContactForm,
@@ -247,6 +248,8 @@ def edit(customer_id: int):
     if (request.method == "POST" and form.code.data and not form.code.errors
             and _code_taken(form.code.data, customer.id)):
         form.code.errors.append(_("This code is taken."))
+        ok = False
+    if ok and not is_current(form, customer, form.name):
         ok = False
     if ok:
         before = audit.snapshot(customer, CUSTOMER_FIELDS)

@@ -5,9 +5,7 @@ The core, `compute_statement`, takes plain inputs (rules, sales per product line
 rating band) and returns statement lines; it reads no database and invents no number: an input
 that is missing makes its line say "no data" (amount None), and the total is then incomplete.
 """
-import csv
 import importlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +14,7 @@ from typing import Callable, Mapping, Sequence
 
 from sqlalchemy import func, select
 
+from portal import spreadsheets
 from portal.extensions import db
 
 CENT = Decimal("0.01")
@@ -492,41 +491,14 @@ def can_see_pay(viewer, user_id: int) -> bool:
 
 # --- exports ------------------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell value a spreadsheet will not run as a formula: text starting = + - @ gets a '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def export_rows(rows: Sequence[Sequence]) -> list[list]:
-    """Every text cell of the rows neutralised."""
-    return [[neutralise(v) for v in row] for row in rows]
+neutralise = spreadsheets.safe_cell
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     """A CSV text (with a BOM so Excel reads the Chinese) of neutralised rows."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(export_rows([header])[0])
-    writer.writerows(export_rows(rows))
-    return out.getvalue()
+    return spreadsheets.csv_text(header, rows)
 
 
 def to_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
     """An Excel workbook of neutralised rows; money stays numeric."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = re.sub(r"[^A-Za-z0-9 _-]", "", title)[:31] or "payouts"
-    sheet.append(export_rows([header])[0])
-    for row in export_rows(rows):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(title, header, rows)

@@ -5,6 +5,7 @@ from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, 
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
+from portal.concurrency import version_field
 from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models.communication import MeetingKind
 
@@ -18,6 +19,8 @@ MEETING_KIND_LABELS = {
 
 class MeetingForm(FlaskForm):
     """A team or cross-department meeting."""
+
+    row_version = version_field()
 
     kind = SelectField(_l("Kind"), choices=[(k.value, l) for k, l in MEETING_KIND_LABELS.items()])
     title = StringField(_l("Title"), filters=[strip_filter],

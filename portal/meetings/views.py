@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
+from portal.concurrency import is_current
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.meetings import bp
@@ -128,7 +129,7 @@ def edit(meeting_id: int):
         form.attendee_ids.data = [a.user_id for a in meeting.attendees]
         form.starts_at.data = to_user_timezone(meeting.starts_at).replace(tzinfo=None)
         form.kind.data = meeting.kind.value
-    if form.validate_on_submit():
+    if form.validate_on_submit() and is_current(form, meeting, form.title):
         _apply(form, meeting)
         db.session.commit()
         flash(_("Meeting saved."), "success")

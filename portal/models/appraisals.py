@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from portal.extensions import db
 from portal.models.base import BilingualName, utcnow
 from portal.models.people import Area, User
+from portal.models.versioning import Versioned
 
 
 def _enum(cls, length=20):
@@ -153,7 +154,7 @@ class AppraisalCycle(db.Model):
     appraisals: Mapped[list["Appraisal"]] = relationship(back_populates="cycle")
 
 
-class Appraisal(db.Model):
+class Appraisal(Versioned, db.Model):
     """One person's appraisal in a cycle, moving through the workflow of AppraisalStatus."""
 
     __tablename__ = "appraisals"

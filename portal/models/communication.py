@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.people import Area, User
+from portal.models.versioning import Versioned
 
 
 class Cadence(enum.StrEnum):
@@ -134,7 +135,7 @@ class MoodCheckIn(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Meeting(db.Model):
+class Meeting(Versioned, db.Model):
     """A team meeting of an area or a cross-department meeting."""
 
     __tablename__ = "meetings"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import utcnow
+from portal.models.versioning import Versioned
 
 
 class Tier(enum.StrEnum):
@@ -44,7 +45,7 @@ def _enum(kind, length=20):
                    values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
-class Customer(db.Model):
+class Customer(Versioned, db.Model):
     """A customer of the area, owned by one account manager at a time."""
 
     __tablename__ = "customers"

@@ -5,6 +5,7 @@ from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, Se
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.concurrency import version_field
 from portal.forms import NoControlCharacters, strip_filter
 from portal.models.communication import Cadence
 
@@ -49,6 +50,9 @@ class PointForm(FlaskForm):
 
 class SharedNotesForm(FlaskForm):
     """The notes both people share."""
+
+    #: A digest of the notes as shown (portal.concurrency): both people type into them.
+    row_version = version_field()
 
     shared_notes = TextAreaField(_l("Shared notes"), filters=[strip_filter],
                                  validators=[Optional(), Length(max=10000), *TEXT])

@@ -7,6 +7,7 @@ from flask_babel import to_utc
 from flask_login import current_user
 
 from portal.access import roles_required
+from portal.concurrency import digest, is_current
 from portal.extensions import db
 from portal.home.panels import panel
 from portal.htmx import is_htmx, render
@@ -155,7 +156,8 @@ def _context(one: OneOnOne, **forms) -> dict:
     if "action_form" not in forms:
         forms["action_form"] = _action_form(series, blank=True)
     forms.setdefault("point_form", PointForm(formdata=None))
-    forms.setdefault("notes_form", SharedNotesForm(formdata=None, obj=one))
+    forms.setdefault("notes_form", SharedNotesForm(
+        formdata=None, obj=one, row_version=digest(one.shared_notes)))
     forms.setdefault("private_form", PrivateNoteForm(formdata=None, body=note.body if note else ""))
     forms.setdefault("mood_form", MoodForm(formdata=None, score=one.mood.score if one.mood else None,
                                            comment=one.mood.comment if one.mood else ""))
@@ -222,7 +224,9 @@ def notes_save(one_on_one_id: int):
     """Save the shared notes."""
     one = get_one_on_one_or_404(current_user, one_on_one_id)
     form = SharedNotesForm()
-    if not form.validate_on_submit():
+    db.session.refresh(one, with_for_update=True)  # PostgreSQL: one save of the notes at a time
+    if not (form.validate_on_submit() and is_current(form, one, form.shared_notes,
+                                                      digest(one.shared_notes))):
         return _section(one, "shared_notes", status=422, notes_form=form)
     one.shared_notes = form.shared_notes.data or ""
     db.session.commit()

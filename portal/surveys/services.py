@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal import spreadsheets
 from portal.extensions import db
 from portal.models import Role, User, utcnow
 from portal.models.customers import Customer, CustomerStatus
@@ -24,8 +25,6 @@ from portal.models.feedback import (QuestionKind, Survey, SurveyAnswer, SurveyAu
 
 TEXT_MAX = 2000
 RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}
-#: The first characters that make a spreadsheet read a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def anonymity_threshold() -> int:
@@ -318,11 +317,8 @@ def question_result(question: SurveyQuestion, rows) -> QuestionResult:
 # --- CSV ---------------------------------------------------------------------------------------
 
 def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    """A CSV cell a spreadsheet will not run as a formula (portal.spreadsheets)."""
+    return spreadsheets.safe_cell("" if value is None else str(value))
 
 
 def answer_text(question: SurveyQuestion, answer: SurveyAnswer | None) -> str:

@@ -38,7 +38,9 @@ def index():
                             status=args.get("status", ""), audience=args.get("audience", ""),
                             sort=args.get("sort", "-created"))
         page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("surveys/index.html", "surveys/_list.html", to_answer=to_answer, page=page,
+    # Only those who run surveys have the list that the search partial refreshes.
+    return render("surveys/index.html", "surveys/_list.html" if page is not None else None,
+                  to_answer=to_answer, page=page,
                   statuses=list(SurveyStatus), audiences=list(SurveyAudience))
 
 

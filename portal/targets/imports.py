@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal import spreadsheets
 from portal.extensions import db
 from portal.models import ProductLine, User
 from portal.models.customers import Customer
@@ -257,31 +258,18 @@ def import_rows(report: ImportReport, user: User, only_good: bool) -> SalesImpor
 
 def export_rows(records) -> list[list]:
     """Rows of an export in the import's columns (so a file can go round-trip), plus names."""
-    return [[r.sold_on.isoformat(), r.customer.code, r.product_line.code, str(r.amount),
+    return [[r.sold_on.isoformat(), r.customer.code, r.product_line.code, r.amount,
              r.reference, r.customer.name, credited] for r, credited in records]
 
 
 def table_to_csv(header: list[str], rows: list[list]) -> bytes:
-    """CSV bytes with a BOM so Excel reads the Chinese right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    """CSV bytes with a BOM so Excel reads the Chinese right; formula-safe cells."""
+    return spreadsheets.csv_bytes(header, rows)
 
 
 def table_to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
-    """An .xlsx workbook of one sheet."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """An .xlsx workbook of one sheet; formula-safe cells."""
+    return spreadsheets.xlsx_bytes(title, header, rows)
 
 
 def to_csv(rows: list[list]) -> bytes:

@@ -3,8 +3,6 @@
 Session times are stored as naive UTC like every timestamp; people type and read them in the
 portal's time zone (Asia/Shanghai), and a completion counts on the local day the session ended.
 """
-import csv
-import io
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from sqlalchemy import func, select, update
 
+from portal import spreadsheets
 from portal.extensions import db
 from portal.models import Role, User, UserRole, utcnow
 from portal.models.training import (Attendance, Course, CourseRequirement, Enrolment,
@@ -234,39 +233,14 @@ def compliance_percent(user_id: int, start: date, end: date) -> Decimal | None:
 
 # --- export ------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """A cell value a spreadsheet will not run as a formula: text starting = + - @ gets a '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+spreadsheet_safe = spreadsheets.safe_cell
 
 
 def to_csv(header: list[str], rows: Iterable[list]) -> bytes:
     """CSV with a BOM (so Excel reads the Chinese as UTF-8), every text cell made safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([spreadsheet_safe(h) for h in header])
-    for row in rows:
-        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(header, rows)
 
 
 def to_xlsx(title: str, header: list[str], rows: Iterable[list]) -> bytes:
     """An Excel workbook of one sheet, every text cell made safe and stored as text."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([spreadsheet_safe(h) for h in header])
-    for row in rows:
-        sheet.append([spreadsheet_safe(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(title, header, rows)

@@ -1,0 +1,127 @@
+"""Other people's records, by id, on every route of app.url_map: never shown, never changed.
+
+tests/test_access.py tries each route with records that belong to staff1 (area A01). Here the same
+sample records are made for the mirror image of the organisation (staff3 and manager2 of area
+A02), and staff1 and manager1, who must not see any of it, ask for every route with those ids,
+with GET and with POST. Each must answer 403 or 404, show nothing of the other area's people,
+and the POSTs must change nothing. A throw-away app with one unscoped route shows the check
+catching the mistake it exists for.
+"""
+import dataclasses
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import TEST_CONFIG, login
+from tests.routes import PUBLIC, collect_post_only, collect_routes, collect_sample_args
+
+#: The people outside the askers' scope, and the askers.
+OUTSIDERS = ("staff3", "manager2")
+ASKERS = ("staff1", "manager1")
+#: URL arguments that name shared things (the catalogue, rules, templates) or tokens that stand
+#: for themselves, not a person's record: a route whose arguments are all shared is not tried.
+SHARED_ARGS = {"course_id", "training_session_id", "career_level_id", "duty_id", "rule_version_id",
+               "commission_rate_id", "template_id", "indicator_id", "cycle_id", "practice_id",
+               "kind", "obj_id", "training_fmt", "token", "feed_token", "job_id"}
+
+
+def mirror(org):
+    """The demo organisation with A02's people in the places of A01's."""
+    users = {**org.users, "staff1": org.users["staff3"], "manager1": org.users["manager2"],
+             "staff2": org.users["a02-am01"]}
+    return dataclasses.replace(org, users=users, areas=[org.areas[1], org.areas[0]])
+
+
+def uncovered_routes(app) -> set[str]:
+    """Endpoints of app.url_map that the tests/routes matrix does not name."""
+    listed = set(collect_routes()) | collect_post_only()
+    return {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"} - listed
+
+
+def personal_rules(app, matrix):
+    """The rules whose URL names at least one person's record, except public ones."""
+    return [r for r in app.url_map.iter_rules()
+            if r.endpoint != "static" and r.arguments - SHARED_ARGS
+            and matrix.get(r.endpoint) != PUBLIC]
+
+
+def every_row() -> dict:
+    """Each table's rows, for before/after comparisons."""
+    db.session.rollback()
+    return {t.name: sorted(map(repr, db.session.execute(select(t)).all()))
+            for t in db.metadata.sorted_tables}
+
+
+def scoping_violations(app, rules, args, secrets) -> tuple[list[str], int]:
+    """Requests by ASKERS for the outsiders' records that were answered, showed a secret, or
+    changed the database."""
+    clients = {who: login(app.test_client(), who) for who in ASKERS}
+    before = every_row()
+    found, tried = [], 0
+    for rule in rules:
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
+        methods = [m for m in ("GET", "POST") if m in rule.methods]
+        for who in ASKERS:
+            for method in methods:
+                response = clients[who].open(url, method=method, data={})
+                tried += 1
+                body = response.get_data(as_text=True)
+                shown = [s for s in secrets if s in body or str(escape(s)) in body]
+                if response.status_code not in (403, 404) or shown:
+                    found.append(f"{who} {method} {url} -> {response.status_code} {shown}")
+    if every_row() != before:
+        found.append("a refused request changed the database")
+    return found, tried
+
+
+@pytest.fixture
+def outsiders(org):
+    """Every module's sample records, made for A02 (staff3, manager2); and what must not show."""
+    args = collect_sample_args(mirror(org))
+    db.session.commit()
+    secrets = [org.users[u].display_name for u in OUTSIDERS]
+    return args, secrets
+
+
+def test_every_route_is_in_the_matrix(app):
+    assert uncovered_routes(app) == set(), "routes missing from tests/routes/<module>.py"
+
+
+def test_nobody_reaches_records_outside_their_scope(app, outsiders):
+    args, secrets = outsiders
+    rules = personal_rules(app, collect_routes())
+    assert len(rules) > 60
+    found, tried = scoping_violations(app, rules, args, secrets)
+    assert found == []
+    print(f"outsider ids: {len(rules)} routes, {tried} requests")
+
+
+@pytest.fixture
+def leaky_app(app):
+    """A throw-away app with one route that forgets its scoping (a bare db.get in the view)."""
+    from portal.models.customers import Customer
+
+    leaky = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    leaky.test_client_class = app.test_client_class
+
+    @leaky.route("/customers/<int:customer_id>/leak")
+    def customer_leak(customer_id):
+        customer = db.get_or_404(Customer, customer_id)  # the bug: nobody asked who may see it
+        return f"{customer.name} {customer.account_manager.display_name}"
+
+    return leaky
+
+
+def test_the_checks_catch_a_route_that_forgets_its_scoping(leaky_app, outsiders):
+    args, secrets = outsiders
+    # Nobody listed the new route, so the matrix test fails first...
+    assert uncovered_routes(leaky_app) == {"customer_leak"}
+    # ...and once listed, the outsider check sees it answer with the other area's customer.
+    rules = [r for r in personal_rules(leaky_app, {}) if r.endpoint == "customer_leak"]
+    found, tried = scoping_violations(leaky_app, rules, args, secrets)
+    assert tried == 2 and len(found) == 2
+    assert all("-> 200" in f and secrets[0] in f for f in found), found
