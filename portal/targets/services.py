@@ -288,8 +288,12 @@ def duty_fulfilment_percent(user_id: int, start: date, end: date) -> Decimal | N
     """
     from portal.targets.duties import duties_for, measure
 
-    values = [v for v in (measure(d, user_id, start, end) for d in duties_for(user_id))
-              if v is not None]
+    return average_fulfilment([measure(d, user_id, start, end) for d in duties_for(user_id)])
+
+
+def average_fulfilment(values: list[Decimal | None]) -> Decimal | None:
+    """The average of the measured duties' fulfilment, leaving out those that measured nothing."""
+    values = [v for v in values if v is not None]
     if not values:
         return None
     return one_decimal(sum(values, Decimal(0)) / len(values))
