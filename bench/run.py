@@ -242,9 +242,9 @@ def prepare_database(size: str, seed: int, url: str | None, regenerate: bool) ->
         fresh = True
     env = {**os.environ, "DATABASE_URL": url, "PORTAL_INSTANCE_PATH": tempfile.mkdtemp()}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    # Always: a reused database gets the indexes of newer migrations.
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     if fresh or regenerate:
-        subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
         start = time.perf_counter()
         done = subprocess.run(flask + ["seed-scale", "--size", size, "--seed", str(seed)]
                               + (["--reset"] if regenerate else []),
