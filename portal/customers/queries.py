@@ -37,8 +37,7 @@ def get_customer_or_404(user: User, customer_id: int) -> Customer:
 
 def visible_visits(user: User) -> Select:
     """Visits to customers the user may see, plus the user's own visits."""
-    return (select(Visit).join(Visit.customer)
-            .where(or_(customer_scope(user), Visit.account_manager_id == user.id)))
+    return visible_visits_where(user)
 
 
 def visible_visits_where(user: User, *conditions) -> Select:

@@ -373,9 +373,11 @@ def sales():
 
 
 def _sale_form_choices(form: SaleForm) -> None:
+    # Only the columns shown: an area has thousands of customers (ORM objects cost 0.4 s at M).
     form.customer_id.choices = [(0, _("— choose —"))] + [
-        (c.id, f"{c.code} {c.name}") for c in db.session.scalars(
-            visible_customers(current_user).order_by(Customer.code))]
+        (i, f"{code} {name}") for i, code, name in db.session.execute(
+            visible_customers(current_user).order_by(Customer.code)
+            .with_only_columns(Customer.id, Customer.code, Customer.name))]
     form.product_line_id.choices = [(0, _("— choose —"))] + [
         (p.id, p.label) for p in db.session.scalars(
             select(ProductLine).where(ProductLine.active.is_(True)).order_by(ProductLine.code))]
