@@ -122,6 +122,16 @@ def start_gunicorn(database_url: str | None, instance: str) -> tuple[subprocess.
     raise SystemExit("gunicorn did not start")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop gunicorn: gracefully, then for good (a loaded machine may not finish in time)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def route_of(path: str) -> str:
     """The route a URL belongs to: numbers become <id>, the query is dropped."""
     return re.sub(r"/\d+", "/<id>", path.split("?")[0])
@@ -362,15 +372,16 @@ def main() -> None:
                         args.wrk_seconds)
         writers = run_writers(base, args.writers, args.write_seconds) if args.writers else None
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
     pdf = run_pdf(url, args.pdf_forms) if args.pdf_forms else None
 
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     def latest(size):
+        """The latest run of a smaller size on the same database, to compare with."""
         path = out / f"{database}-{size}-latest.json"
-        return json.loads(path.read_text()) if path.exists() and size != args.size else None
+        smaller = "sml".index(size) < "sml".index(args.size)
+        return json.loads(path.read_text()) if smaller and path.exists() else None
 
     baseline, middle = latest("s"), latest("m")
     for p in pages:
