@@ -9,10 +9,13 @@ Builds a throw-away SQLite database (migrations, demo organisation, a template, 
 - one review form in Chinese and in English, cold and warm (median of --runs);
 - a whole-cycle print job of --forms forms, run as the worker runs it (one form at a time, each
   kept, merged into one PDF): total time, forms per second, PDF size, and peak RSS of the process.
+With --database-url (bench/run.py uses it): the same single form and batch on the closed
+appraisals of that database, as one JSON line with --json.
 No assertions: the figures are for the issue's note (goals: one form <= 0.5 s; 500 forms <= 120 s
 within 500 MB).
 """
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -69,11 +72,63 @@ def timed(func, runs: int) -> tuple[float, float, float]:
     return cold, statistics.median(warm), statistics.median(cpu)
 
 
+def on_database(url: str, forms: int, runs: int) -> dict:
+    """One form and a batch of `forms` closed appraisals of an existing (generated) database.
+
+    Forms kept from an earlier run are dropped first, so every run renders them all.
+    """
+    os.environ["DATABASE_URL"] = url
+    os.environ["PORTAL_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="pdf-bench-")
+    from sqlalchemy import delete, select
+
+    from portal import create_app
+    from portal.appraisals import printing
+    from portal.database import writing
+    from portal.extensions import db
+    from portal.models import User
+    from portal.models.appraisals import Appraisal, AppraisalDocument, AppraisalStatus, PrintJob
+
+    app = create_app()
+    with app.app_context():
+        ids = list(db.session.scalars(select(Appraisal.id).where(
+            Appraisal.status == AppraisalStatus.CLOSED).order_by(Appraisal.id).limit(forms)))
+        hr = db.session.scalar(select(User).where(User.username == "hr"))
+        with writing():
+            db.session.execute(delete(AppraisalDocument).where(AppraisalDocument.appraisal_id.in_(ids)))
+            db.session.commit()
+
+        def one():
+            appraisal = printing.load_for_print([ids[0]])[ids[0]]
+            return printing.render_forms([appraisal], "zh_Hans_CN")
+        cold, warm, cpu = timed(one, runs)
+        with writing():
+            job = printing.create_job(hr, ids, "zh_Hans_CN")
+            db.session.commit()
+        with PeakRSS() as peak:
+            start = time.perf_counter()
+            printing.run_job(job.id)
+            total = time.perf_counter() - start
+        db.session.expire_all()
+        job = db.session.get(PrintJob, job.id)
+        result = {"single_cold_s": round(cold, 3), "single_warm_s": round(warm, 3),
+                  "single_cpu_s": round(cpu, 3), "batch_forms": job.total,
+                  "batch_state": job.state.value, "batch_s": round(total, 1),
+                  "batch_mb": round(job.size / 1e6, 1), "batch_peak_mb": round(peak.peak)}
+        printing._print_setup.value = None
+        return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", help="measure on this (generated) database instead")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
+    if args.database_url:
+        result = on_database(args.database_url, args.forms, args.runs)
+        print(json.dumps(result) if args.json else result)
+        return
 
     work = tempfile.mkdtemp(prefix="pdf-bench-")
     os.environ["PORTAL_INSTANCE_PATH"] = work

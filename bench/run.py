@@ -1,12 +1,17 @@
 """Benchmark the portal as deployed: gunicorn with 2 workers on loopback, against a database.
 
-    .venv/bin/python bench/run.py [--database-url URL] [--requests 30] [--writers 20 --write-seconds 30]
+    .venv/bin/python bench/run.py --size s|m|l [--seed N] [--database-url URL] [--requests 20]
+        [--writers 20 --write-seconds 30] [--pdf-forms 500] [--regenerate]
 
-Signs in as admin, hr, manager1 and staff1, discovers every page each can reach (one URL per
-route), and measures for each: p50 and p95 server time (from Server-Timing) and SQL statements per
-request (X-SQL-Statements). Also: the floor (the sign-in page, a trivial template, no database),
-`wrk` throughput of a mixed read load, and concurrent writers (errors and lost writes). Prints a
-table and writes JSON to bench/results/.
+Generates the company of the size once (`flask seed-scale`; SQLite: bench/results/data/, or the
+PostgreSQL database of --database-url / DATABASE_URL when empty), serves it with gunicorn, signs
+in as admin, hr, manager1 and staff1, discovers every page each can reach from the modules' main
+pages (one URL per route), and measures for each: p50 and p95 server time (from Server-Timing) and
+SQL statements per request (X-SQL-Statements). Also: the floor (the sign-in page, a trivial
+template), `wrk` throughput of a mixed read load (manager1's pages), concurrent writers (errors and
+lost writes), and the appraisal PDF (one form, and a batch, via bench/pdf_bench.py). Prints a
+table and the goals of issue 9 met or missed (p50 ratios against the latest S and M runs of the
+same database), and writes JSON to bench/results/ (<database>-<size>-latest.json and per commit).
 """
 import argparse
 import http.cookiejar
@@ -117,29 +122,54 @@ def start_gunicorn(database_url: str | None, instance: str) -> tuple[subprocess.
     raise SystemExit("gunicorn did not start")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop gunicorn: gracefully, then for good (a loaded machine may not finish in time)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def route_of(path: str) -> str:
     """The route a URL belongs to: numbers become <id>, the query is dropped."""
     return re.sub(r"/\d+", "/<id>", path.split("?")[0])
 
 
-def discover(session: Session, limit: int = 200) -> list[str]:
-    """One URL per route reachable from the home page, without pagination or sorting."""
-    queue, seen, routes, pages = ["/"], {"/"}, set(), []
-    while queue and len(seen) < limit:
+#: Each module's main page: the crawl starts from these as well as from the links of home.
+MODULE_PAGES = ["/", "/targets/", "/customers/", "/complaints/", "/training/", "/meetings/",
+                "/one-on-ones/", "/surveys/", "/appraisals/", "/incentives/", "/careers/", "/tasks/",
+                "/reviews/", "/admin/"]
+#: Pages that gather a team's or the company's figures: their goal is p95 <= 150 ms, not 50.
+DASHBOARD_ROUTES = {"/", "/targets/", "/targets/team", "/training/compliance",
+                    "/one-on-ones/", "/surveys/<id>/results", "/appraisals/cycles/<id>",
+                    "/incentives/", "/incentives/statements", "/customers/allocation",
+                    "/complaints/", "/targets/duties"}
+
+
+def discover(session: Session, limit: int = 120) -> list[str]:
+    """One URL per route reachable from the module pages, without pagination, sorting, exports."""
+    queue, queued, pages = [], set(), []
+
+    def add(link):
+        if route_of(link) not in queued and not any(
+                skip in link for skip in ("page=", "sort=", "/export", "/download", ".ics")):
+            queued.add(route_of(link))
+            queue.append(link)
+
+    for link in MODULE_PAGES:
+        add(link)
+    while queue and len(pages) < limit:
         path = queue.pop(0)
         status, headers, body = session.get(path)
         if status != 200 or "text/html" not in headers.get("Content-Type", ""):
             continue
-        if route_of(path) not in routes:
-            routes.add(route_of(path))
-            pages.append(path)
+        pages.append(path)
         parser = Links()
         parser.feed(body)
         for link in parser.links:
-            if link not in seen and "page=" not in link and "sort=" not in link \
-                    and route_of(link) not in routes:
-                seen.add(link)
-                queue.append(link)
+            add(link)
     return pages
 
 
@@ -207,18 +237,125 @@ def run_writers(base: str, writers: int, seconds: int) -> dict:
             "lost": (sum(ok) - stored) if stored is not None else None}
 
 
+def prepare_database(size: str, seed: int, url: str | None, regenerate: bool) -> str:
+    """The URL of a database holding the generated company of the size: made, or reused.
+
+    SQLite: one file per size and seed under bench/results/data/, reused while it exists.
+    PostgreSQL (a URL): brought to the current schema and filled when empty (or --regenerate).
+    """
+    if not url:
+        data = ROOT / "bench" / "results" / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        path = data / f"scale-{size}-{seed}.db"
+        if regenerate:
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+        fresh = not path.exists()
+    else:
+        fresh = True
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_INSTANCE_PATH": tempfile.mkdtemp()}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    # Always: a reused database gets the indexes of newer migrations.
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    if fresh or regenerate:
+        start = time.perf_counter()
+        done = subprocess.run(flask + ["seed-scale", "--size", size, "--seed", str(seed)]
+                              + (["--reset"] if regenerate else []),
+                              cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode == 0:
+            print(f"generated size {size.upper()} in {time.perf_counter() - start:.0f} s: "
+                  f"{done.stdout.strip().splitlines()[-1]}")
+        elif "already has data" in done.stderr:
+            print("reusing the data already in the database (--regenerate to start over)")
+        else:
+            raise SystemExit(f"seed-scale failed:\n{done.stderr[-3000:]}")
+    else:
+        print(f"reusing {url}")
+    return url
+
+
+def run_pdf(url: str, forms: int) -> dict | None:
+    """The appraisal PDF figures (single form, and a batch of `forms`) from bench/pdf_bench.py."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "pdf_bench.py"),
+                           "--database-url", url, "--forms", str(forms), "--json"],
+                          cwd=ROOT, capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        print(f"PDF benchmark failed:\n{done.stderr[-2000:]}")
+        return None
+    return json.loads(lines[-1])
+
+
+def page_kind(path: str) -> str:
+    """'dashboard' or 'list' (lists, forms and details share the 50 ms goal)."""
+    return "dashboard" if route_of(path) in DASHBOARD_ROUTES else "list"
+
+
+def goals(result: dict) -> list[dict]:
+    """Each goal of issue 9: the figure, the limit, met or not, and by how much it is missed."""
+    out = []
+
+    def goal(name, value, limit, more_is_better=False):
+        if value is None:
+            out.append({"goal": name, "value": None, "limit": limit, "met": None})
+            return
+        met = value >= limit if more_is_better else value <= limit
+        out.append({"goal": name, "value": round(value, 2), "limit": limit, "met": met,
+                    "miss_factor": None if met else round(
+                        (limit / value) if more_is_better else (value / limit), 2)})
+
+    pages, floor = result["pages"], result["floor"]["p50_ms"]
+    for kind, limit in (("list", 50), ("dashboard", 150)):
+        chosen = [p for p in pages if p["kind"] == kind]
+        if chosen:
+            worst = max(chosen, key=lambda p: p["p95_ms"])
+            goal(f"{kind} pages p95 ms (worst: {worst['role']} {worst['path']})",
+                 worst["p95_ms"], limit)
+    worst = max(pages, key=lambda p: p["sql"])
+    goal(f"SQL statements per page (worst: {worst['role']} {worst['path']})", worst["sql"], 20)
+    worst = max(pages, key=lambda p: p["p50_ms"])
+    goal(f"page p50 / floor p50 (worst: {worst['role']} {worst['path']})",
+         worst["p50_ms"] / floor if floor else None, 10)
+    for key, size in (("ratio_to_s", "S"), ("ratio_to_m", "M")):
+        ratios = [p for p in pages if p.get(key) is not None]
+        if ratios:
+            worst = max(ratios, key=lambda p: p[key])
+            goal(f"p50 {result['size'].upper()} / p50 {size} (worst: {worst['role']} {worst['path']})",
+                 worst[key], 2)
+    goal("mixed read requests/s", result["mixed_read_rps"], 300, more_is_better=True)
+    if result["writers"]:
+        goal("writer errors", result["writers"]["errors"], 0)
+        goal("lost writes", result["writers"]["lost"], 0)
+    if result["pdf"]:
+        goal("one appraisal PDF s (warm)", result["pdf"]["single_warm_s"], 0.5)
+        goal(f"batch of {result['pdf']['batch_forms']} PDFs s "
+             f"(scaled to 500: x{500 / result['pdf']['batch_forms']:.1f})",
+             result["pdf"]["batch_s"] * 500 / result["pdf"]["batch_forms"], 120)
+        goal("batch peak RSS MB", result["pdf"]["batch_peak_mb"], 500)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--size", choices=["s", "m", "l"], default="s",
+                        help="the generated company to measure (made once, then reused)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--regenerate", action="store_true", help="generate the data again")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
+                        help="PostgreSQL to measure (default: a SQLite file per size)")
+    parser.add_argument("--requests", type=int, default=20, help="measured GETs per page")
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--write-seconds", type=int, default=30)
+    parser.add_argument("--pdf-forms", type=int, default=500, help="0 skips the PDF benchmark")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
 
+    url = prepare_database(args.size, args.seed, args.database_url, args.regenerate)
+    database = "postgresql" if url.startswith("postgres") else "sqlite"
     instance = tempfile.mkdtemp()
-    process, base = start_gunicorn(args.database_url, instance)
+    process, base = start_gunicorn(url, instance)
     try:
         anonymous = Session(base, None)
         floor = measure(anonymous, "/login", args.requests)
@@ -226,33 +363,62 @@ def main() -> None:
         for role in ROLES:
             session = Session(base, role)
             for path in discover(session):
-                pages.append({"role": role, "path": path, **measure(session, path, args.requests)})
+                pages.append({"role": role, "path": path, "route": route_of(path),
+                              "kind": page_kind(path), **measure(session, path, args.requests)})
+                print(f"  {role:9} {path[:60]:60} p50 {pages[-1]['p50_ms']:7.1f} ms, "
+                      f"SQL {pages[-1]['sql']}", flush=True)
         manager = Session(base, "manager1")
         mixed = run_wrk(base, manager, [p["path"] for p in pages if p["role"] == "manager1"],
                         args.wrk_seconds)
         writers = run_writers(base, args.writers, args.write_seconds) if args.writers else None
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
+    pdf = run_pdf(url, args.pdf_forms) if args.pdf_forms else None
 
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    def latest(size):
+        """The latest run of a smaller size on the same database, to compare with."""
+        path = out / f"{database}-{size}-latest.json"
+        smaller = "sml".index(size) < "sml".index(args.size)
+        return json.loads(path.read_text()) if smaller and path.exists() else None
+
+    baseline, middle = latest("s"), latest("m")
+    for p in pages:
+        for key, base in (("ratio_to_s", baseline), ("ratio_to_m", middle)):
+            p50 = {(b["role"], b["route"]): b["p50_ms"] for b in base["pages"]} if base else {}
+            earlier = p50.get((p["role"], p["route"]))
+            p[key] = round(p["p50_ms"] / earlier, 2) if earlier else None
+        p["ratio_to_floor"] = round(p["p50_ms"] / floor["p50_ms"], 2) if floor["p50_ms"] else None
     result = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                        capture_output=True, text=True).stdout.strip(),
-              "database": "postgresql" if (args.database_url or "").startswith("postgres")
-              else "sqlite", "label": args.label, "floor": floor, "pages": pages,
-              "mixed_read_rps": mixed, "writers": writers}
+              "database": database, "size": args.size, "seed": args.seed, "label": args.label,
+              "load_average": os.getloadavg()[0], "floor": floor, "pages": pages,
+              "mixed_read_rps": mixed, "writers": writers, "pdf": pdf}
+    result["goals"] = goals(result)
+
+    print(f"\n{database}, size {args.size.upper()}, {result['when']}, commit {result['commit']}")
     print(f"floor /login: p50 {floor['p50_ms']} ms, p95 {floor['p95_ms']} ms")
-    print(f"{'role':9} {'page':48} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>4} {'×floor':>7}")
+    print(f"{'role':9} {'page':44} {'kind':5} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} "
+          f"{'×floor':>6} {'÷S':>5} {'÷M':>5}")
     for p in pages:
-        ratio = p["p50_ms"] / floor["p50_ms"] if floor["p50_ms"] else 0
-        print(f"{p['role']:9} {p['path'][:48]:48} {p['p50_ms']:8.1f} {p['p95_ms']:8.1f} "
-              f"{p['sql']:4d} {ratio:7.1f}")
+        ratios = " ".join(f"{p[k]:5.2f}" if p[k] is not None else "    -"
+                          for k in ("ratio_to_s", "ratio_to_m"))
+        print(f"{p['role']:9} {p['path'][:44]:44} {p['kind'][:5]:5} {p['p50_ms']:7.1f} "
+              f"{p['p95_ms']:7.1f} {p['sql']:4d} {p['ratio_to_floor'] or 0:6.1f} {ratios}")
     print(f"mixed read (wrk, 2 workers): {mixed} requests/s")
     print(f"writers: {writers}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{result['database']}-{result['commit']}{('-' + args.label) if args.label else ''}.json"
+    print(f"PDF: {pdf}")
+    print("\ngoals:")
+    for g in result["goals"]:
+        mark = "n/a" if g["met"] is None else "met" if g["met"] else f"MISSED x{g['miss_factor']}"
+        print(f"  {g['goal']}: {g['value']} (limit {g['limit']}) {mark}")
+    suffix = f"-{args.label}" if args.label else ""
+    path = out / f"{database}-{args.size}-{result['commit']}{suffix}.json"
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    (out / f"{database}-{args.size}-latest.json").write_text(
+        json.dumps(result, indent=1, ensure_ascii=False))
     print(f"written to {path.relative_to(ROOT)}")
 
 

@@ -157,9 +157,10 @@ def register_commands(app: Flask) -> None:
     """The `flask --app wsgi …` commands: seed-demo, create-user, i18n, backup, restore."""
     from portal.backup import backup_command, restore_command
     from portal.catalogues import i18n
-    from portal.commands import create_user, seed_demo
+    from portal.commands import create_user, seed_demo, seed_scale
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(create_user)
     app.cli.add_command(i18n)
     app.cli.add_command(backup_command)

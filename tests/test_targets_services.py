@@ -149,12 +149,15 @@ def test_a_later_module_plugs_in_its_duty_kind(org):
     make_duty("complaints_closed_on_time", parameter=3)
     db.session.commit()
     assert duty_fulfilment_percent(staff1.id, *Q1) is None
+    installed = DUTY_KINDS.get("complaints_closed_on_time")  # the complaints module's, if merged
     register_duty_kind("complaints_closed_on_time", "closed on time",
                        lambda duty, user_id, start, end: Decimal("80.0"))
     try:
         assert duty_fulfilment_percent(staff1.id, *Q1) == Decimal("80.0")
     finally:
         DUTY_KINDS.pop("complaints_closed_on_time")
+        if installed is not None:  # leave the kind as the other tests find it
+            DUTY_KINDS["complaints_closed_on_time"] = installed
 
 
 def test_a_manager_adds_a_duty_for_their_area(client_as, org):

@@ -90,15 +90,19 @@ def create():
     if not _may_file():
         abort(403)
     form = ComplaintForm()
-    customers = db.session.scalars(intake_customers(current_user).order_by(Customer.name)).all()
-    form.customer_id.choices = [(0, _("— choose —"))] + [(c.id, c.name) for c in customers]
+    # Only the two columns the list shows: an area has thousands of customers (ORM objects cost
+    # 0.5 s at size M); the chosen one is loaded alone below.
+    choices = db.session.execute(intake_customers(current_user).order_by(Customer.name)
+                                 .with_only_columns(Customer.id, Customer.name)).all()
+    form.customer_id.choices = [(0, _("— choose —"))] + [(i, name) for i, name in choices]
     form.owner_id.choices = [(0, _("The customer's account manager"))] + [
         (u.id, u.display_name) for u in db.session.scalars(owner_choices(current_user))]
     if request.method == "GET" and request.args.get("customer", type=int):
         form.customer_id.data = request.args.get("customer", type=int)
     ok = form.validate_on_submit()
     if request.method == "POST":
-        customer = next((c for c in customers if c.id == form.customer_id.data), None)
+        customer = db.session.scalar(intake_customers(current_user).where(
+            Customer.id == form.customer_id.data)) if form.customer_id.data else None
         if customer is None:
             form.customer_id.errors.append(_("Choose the customer."))
             ok = False

@@ -1,5 +1,5 @@
 """Scoped queries of the customers module: what a user may see is decided here only."""
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select, union
 
 from portal.access import managed_user_ids
 from portal.extensions import db
@@ -37,8 +37,22 @@ def get_customer_or_404(user: User, customer_id: int) -> Customer:
 
 def visible_visits(user: User) -> Select:
     """Visits to customers the user may see, plus the user's own visits."""
+    return visible_visits_where(user)
+
+
+def visible_visits_where(user: User, *conditions) -> Select:
+    """visible_visits(user) narrowed by the conditions on Visit, for big tables.
+
+    The same rows, found as a UNION of the visits to the user's customers and the user's own
+    visits, each side filtered by the conditions, so each side uses an index (customer, done,
+    planned; owner, planned). The single OR across the join made SQLite read every open (or every
+    recent) visit of the company: 600 ms on the home page at size M.
+    """
+    to_my_customers = select(Visit.id).where(
+        Visit.customer_id.in_(select(Customer.id).where(customer_scope(user))), *conditions)
+    own = select(Visit.id).where(Visit.account_manager_id == user.id, *conditions)
     return (select(Visit).join(Visit.customer)
-            .where(or_(customer_scope(user), Visit.account_manager_id == user.id)))
+            .where(Visit.id.in_(union(to_my_customers, own))))
 
 
 def get_visit_or_404(user: User, visit_id: int) -> Visit:

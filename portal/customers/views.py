@@ -16,7 +16,7 @@ from portal.customers.forms import (BAND_LABELS, METHOD_LABELS, POTENTIAL_LABELS
                                     CustomerForm, ReassignForm, TierForm, VisitForm)
 from portal.customers.queries import (assignable_staff, customer_scope, get_customer_or_404,
                                       get_visit_or_404, search_text, visible_customers,
-                                      visible_visits)
+                                      visible_visits, visible_visits_where)
 from portal.customers.services import (AllocationError, cadence_months, plan_visits, reassign,
                                        sales_last_12_months, start_ownership, suggest_tier)
 from portal.extensions import db
@@ -486,9 +486,8 @@ def visit_chart(user: User, today: date):
 
     first = add_months(today.replace(day=1), -5)
     rows = db.session.execute(
-        select(Visit.done_on, Visit.method).select_from(Visit).join(Visit.customer)
-        .where(or_(customer_scope(user), Visit.account_manager_id == user.id),
-               Visit.done_on >= first, Visit.done_on <= today)).all()
+        visible_visits_where(user, Visit.done_on >= first, Visit.done_on <= today)
+        .with_only_columns(Visit.done_on, Visit.method)).all()
     months = [add_months(first, i) for i in range(6)]
     counts = {(m, method): 0 for m in months for method in VisitMethod}
     for done_on, method in rows:
@@ -530,8 +529,8 @@ def week():
 def overdue():
     """Overdue visits counted per person and per area, for those the user may see."""
     today = _today()
-    base = (visible_visits(current_user)
-            .where(Visit.done_on.is_(None), Visit.cancelled.is_(False), Visit.planned_on < today))
+    base = visible_visits_where(current_user, Visit.done_on.is_(None), Visit.cancelled.is_(False),
+                                Visit.planned_on < today)
     per_person = db.session.execute(
         base.with_only_columns(Visit.account_manager_id, func.count(), func.min(Visit.planned_on))
         .group_by(Visit.account_manager_id)).all()
@@ -655,8 +654,8 @@ def home_panel(user: User):
     week_visits = db.session.scalars(mine.where(Visit.planned_on <= start + timedelta(days=6))
                                      .order_by(Visit.planned_on).limit(10)).all()
     overdue_count = db.session.scalar(
-        visible_visits(user).where(Visit.done_on.is_(None), Visit.cancelled.is_(False),
-                                   Visit.planned_on < today)
+        visible_visits_where(user, Visit.done_on.is_(None), Visit.cancelled.is_(False),
+                             Visit.planned_on < today)
         .with_only_columns(func.count(Visit.id)))
     customers = db.session.scalar(visible_customers(user).with_only_columns(func.count(Customer.id)))
     return {"week_visits": week_visits, "overdue_count": overdue_count, "today": today,

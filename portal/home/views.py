@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.dashboards import charts
 from portal.dashboards.queries import hr_dashboard, manager_dashboard, staff_dashboard
@@ -34,10 +34,12 @@ def _today() -> date:
 @bp.route("/")
 def index():
     """What the reader needs today: a dashboard per role held, then the remaining panels."""
+    # Joined, and the roles of the manager and the reports (not shown) left unloaded.
     me = db.session.scalar(
         select(User).where(User.id == current_user.id)
-        .options(selectinload(User.area), selectinload(User.manager),
-                 selectinload(User.reports).selectinload(User.area))
+        .options(joinedload(User.area), joinedload(User.manager).lazyload(User.role_rows),
+                 selectinload(User.reports).options(joinedload(User.area),
+                                                    lazyload(User.role_rows)))
     )
     today = _today()
     dashboards, covered = [], set()

@@ -163,6 +163,9 @@ class Visit(db.Model):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_owner_planned", "account_manager_id", "planned_on"),
+        #: The open or recent visits of a set of customers (a manager's area) without reading
+        #: every open visit of the company.
+        Index("ix_visits_customer_done_planned", "customer_id", "done_on", "planned_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,6 +33,9 @@ class DutyKind:
     uses_tier: bool = False
     #: What the duty's parameter means for this kind, or None when unused.
     parameter_label: object = None
+    #: The same measure for many people in a few queries: (duty, user_ids, start, end) ->
+    #: {user_id: % or None}; None: `measure` is called once per person.
+    measure_many: Callable[[ServiceDuty, list[int], date, date], dict[int, Decimal | None]] | None = None
 
 
 DUTY_KINDS: dict[str, DutyKind] = {}
@@ -41,9 +44,9 @@ PENDING_KINDS = {"complaints_closed_on_time": _l("Close complaints within the de
 
 
 def register_duty_kind(key: str, label, measure, uses_tier: bool = False,
-                       parameter_label=None) -> None:
+                       parameter_label=None, measure_many=None) -> None:
     """Install a duty kind (other modules call this when they are imported)."""
-    DUTY_KINDS[key] = DutyKind(key, label, measure, uses_tier, parameter_label)
+    DUTY_KINDS[key] = DutyKind(key, label, measure, uses_tier, parameter_label, measure_many)
 
 
 def kind_label(key: str):
@@ -70,6 +73,36 @@ def duties_for(user_id: int) -> list[ServiceDuty]:
             ServiceDuty.active.is_(True), ServiceDuty.role.in_(roles),
             or_(ServiceDuty.area_id.is_(None), ServiceDuty.area_id == user.area_id))
         .order_by(ServiceDuty.id)))
+
+
+def duties_for_people(users: list[User]) -> dict[int, list[ServiceDuty]]:
+    """duties_for of several people (their roles loaded) in one query: {user id: duties}."""
+    duties = list(db.session.scalars(select(ServiceDuty).where(ServiceDuty.active.is_(True))
+                                     .order_by(ServiceDuty.id)))
+    return {u.id: [d for d in duties if d.role in {r.value for r in u.roles}
+                   and (d.area_id is None or d.area_id == u.area_id)] for u in users}
+
+
+def measure_people(applying: dict[int, list[ServiceDuty]], start: date, end: date
+                   ) -> dict[tuple[int, int], Decimal | None]:
+    """measure() of every (duty, person) of `applying`, one batch per duty: {(duty id, user id): %}."""
+    people_of: dict[int, list[int]] = {}
+    duties: dict[int, ServiceDuty] = {}
+    for user_id, user_duties in applying.items():
+        for duty in user_duties:
+            duties[duty.id] = duty
+            people_of.setdefault(duty.id, []).append(user_id)
+    values = {}
+    for duty_id, user_ids in people_of.items():
+        duty, kind = duties[duty_id], DUTY_KINDS.get(duties[duty_id].kind)
+        if kind is None:
+            measured = dict.fromkeys(user_ids)
+        elif kind.measure_many:
+            measured = kind.measure_many(duty, user_ids, start, end)
+        else:
+            measured = {u: kind.measure(duty, u, start, end) for u in user_ids}
+        values.update({(duty_id, u): measured.get(u) for u in user_ids})
+    return values
 
 
 def measure(duty: ServiceDuty, user_id: int, start: date, end: date) -> Decimal | None:
@@ -107,58 +140,78 @@ def measure_tier_cadence(duty: ServiceDuty, user_id: int, start: date, end: date
     visit done by the person within the window. Fulfilment = windows visited ÷ windows due.
     Windows that have not ended by today are counted only when already visited.
     """
+    return measure_tier_cadence_many(duty, [user_id], start, end)[user_id]
+
+
+def measure_tier_cadence_many(duty: ServiceDuty, user_ids: list[int], start: date, end: date
+                              ) -> dict[int, Decimal | None]:
+    """measure_tier_cadence for several people in two queries."""
     tier = Tier(duty.tier) if duty.tier else None
     cadences = cadence_months()
     today = date.today()
     tiers = [tier] if tier else list(Tier)
     customers = db.session.execute(
-        select(Customer.id, Customer.tier, CustomerAssignment.starts_on, CustomerAssignment.ends_on)
+        select(CustomerAssignment.account_manager_id, Customer.id, Customer.tier,
+               CustomerAssignment.starts_on, CustomerAssignment.ends_on)
         .join(CustomerAssignment, CustomerAssignment.customer_id == Customer.id)
-        .where(CustomerAssignment.account_manager_id == user_id, Customer.tier.in_(tiers))).all()
-    visits = db.session.execute(
-        select(Visit.customer_id, Visit.done_on).where(
-            Visit.account_manager_id == user_id, Visit.done_on >= start, Visit.done_on <= end)
+        .where(CustomerAssignment.account_manager_id.in_(user_ids), Customer.tier.in_(tiers))
     ).all()
-    done: dict[int, list[date]] = {}
-    for customer_id, day in visits:
-        done.setdefault(customer_id, []).append(day)
-    owed: set[tuple[int, date, date]] = set()  # a set: a customer may come back to its owner
-    for customer_id, customer_tier, owned_from, owned_until in customers:
-        for w_start, w_end in cadence_windows(start, end, cadences[customer_tier]):
+    visits = db.session.execute(
+        select(Visit.account_manager_id, Visit.customer_id, Visit.done_on).where(
+            Visit.account_manager_id.in_(user_ids), Visit.done_on >= start, Visit.done_on <= end)
+    ).all()
+    done: dict[tuple[int, int], list[date]] = {}
+    for user_id, customer_id, day in visits:
+        done.setdefault((user_id, customer_id), []).append(day)
+    windows = {t: cadence_windows(start, end, cadences[t]) for t in Tier}
+    # a set per person: a customer may come back to its owner
+    owed: dict[int, set[tuple[int, date, date]]] = {u: set() for u in user_ids}
+    for user_id, customer_id, customer_tier, owned_from, owned_until in customers:
+        for w_start, w_end in windows[customer_tier]:
             if ((owned_from is None or owned_from <= w_end)
                     and (owned_until is None or w_end < owned_until)):
-                owed.add((customer_id, w_start, w_end))
-    met = due = 0
-    for customer_id, w_start, w_end in owed:
-        if any(w_start <= d <= w_end for d in done.get(customer_id, [])):
-            met += 1
-            due += 1
-        elif w_end < today:
-            due += 1
-    return _percent(met, due)
+                owed[user_id].add((customer_id, w_start, w_end))
+    result = {}
+    for user_id, windows_owed in owed.items():
+        met = due = 0
+        for customer_id, w_start, w_end in windows_owed:
+            if any(w_start <= d <= w_end for d in done.get((user_id, customer_id), [])):
+                met += 1
+                due += 1
+            elif w_end < today:
+                due += 1
+        result[user_id] = _percent(met, due)
+    return result
 
 
 def measure_plan_on_time(duty: ServiceDuty, user_id: int, start: date, end: date
                          ) -> Decimal | None:
     """Do planned visits on time: of the person's visits planned in the period and not cancelled,
     the share done no later than the planned day plus the duty's parameter (days of grace)."""
+    return measure_plan_on_time_many(duty, [user_id], start, end)[user_id]
+
+
+def measure_plan_on_time_many(duty: ServiceDuty, user_ids: list[int], start: date, end: date
+                              ) -> dict[int, Decimal | None]:
+    """measure_plan_on_time for several people in one query."""
     grace = timedelta(days=duty.parameter or 0)
     today = date.today()
     rows = db.session.execute(
-        select(Visit.planned_on, Visit.done_on).where(
-            Visit.account_manager_id == user_id, Visit.cancelled.is_(False),
+        select(Visit.account_manager_id, Visit.planned_on, Visit.done_on).where(
+            Visit.account_manager_id.in_(user_ids), Visit.cancelled.is_(False),
             Visit.planned_on >= start, Visit.planned_on <= end)).all()
-    met = due = 0
-    for planned_on, done_on in rows:
+    met = dict.fromkeys(user_ids, 0)
+    due = dict.fromkeys(user_ids, 0)
+    for user_id, planned_on, done_on in rows:
         if done_on is not None and done_on <= planned_on + grace:
-            met += 1
-            due += 1
+            met[user_id] += 1
+            due[user_id] += 1
         elif planned_on + grace < today:
-            due += 1
-    return _percent(met, due)
+            due[user_id] += 1
+    return {u: _percent(met[u], due[u]) for u in user_ids}
 
 
 register_duty_kind("visit_tier_cadence", _l("Visit every customer of a tier at its cadence"),
-                   measure_tier_cadence, uses_tier=True)
+                   measure_tier_cadence, uses_tier=True, measure_many=measure_tier_cadence_many)
 register_duty_kind("visit_plan_on_time", _l("Do planned visits on time"), measure_plan_on_time,
-                   parameter_label=_l("Days of grace"))
+                   parameter_label=_l("Days of grace"), measure_many=measure_plan_on_time_many)

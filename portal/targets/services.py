@@ -114,12 +114,18 @@ def month_target(rows: list[SalesTarget]) -> Decimal | None:
     return None
 
 
+def _target_rows(user_ids, months: list[date]):
+    """The target rows of people over months, as plain rows (thousands of ORM objects are slow)."""
+    return select(SalesTarget.user_id, SalesTarget.month, SalesTarget.product_line_id,
+                  SalesTarget.customer_type_id, SalesTarget.amount).where(
+        SalesTarget.user_id.in_(user_ids), SalesTarget.month >= months[0],
+        SalesTarget.month <= months[-1])
+
+
 def targets_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
     """Each person's total target over the months of [start, end], in one query; absent if none."""
     months = months_in(start, end)
-    rows = db.session.scalars(select(SalesTarget).where(
-        SalesTarget.user_id.in_(user_ids), SalesTarget.month >= months[0],
-        SalesTarget.month <= months[-1]))
+    rows = db.session.execute(_target_rows(user_ids, months))
     per_month: dict[tuple[int, date], list[SalesTarget]] = defaultdict(list)
     for row in rows:
         per_month[(row.user_id, row.month)].append(row)
@@ -257,9 +263,7 @@ def product_line_rows(user_ids, period: Period) -> list[tuple[int, Decimal | Non
 def monthly_series(user_ids, start: date, end: date) -> list[tuple[date, Decimal | None, Decimal]]:
     """(month, target, credited sales) per month of [start, end], for the charts."""
     months = months_in(start, end)
-    rows = db.session.scalars(select(SalesTarget).where(
-        SalesTarget.user_id.in_(user_ids), SalesTarget.month >= months[0],
-        SalesTarget.month <= months[-1]))
+    rows = db.session.execute(_target_rows(user_ids, months))
     per: dict[tuple[int, date], list] = defaultdict(list)
     for row in rows:
         per[(row.user_id, row.month)].append(row)
@@ -269,13 +273,16 @@ def monthly_series(user_ids, start: date, end: date) -> list[tuple[date, Decimal
         if value is not None:
             target_by_month[month] = target_by_month.get(month, ZERO) + value
     sold_by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    # Summed per day in the database (a company has millions of sales; a period a few hundred days).
     for sold_on, amount in db.session.execute(
-            select(SalesRecord.sold_on, SalesRecord.amount)
+            select(SalesRecord.sold_on, func.sum(SalesRecord.amount))
             .join(CustomerAssignment, credit_join())
             .where(CustomerAssignment.account_manager_id.in_(user_ids),
-                   SalesRecord.sold_on >= months[0], SalesRecord.sold_on <= end)):
-        sold_by_month[month_start(sold_on)] += Decimal(amount)
-    return [(m, target_by_month.get(m), sold_by_month[m]) for m in months]
+                   SalesRecord.sold_on >= months[0], SalesRecord.sold_on <= end)
+            .group_by(SalesRecord.sold_on)):
+        sold_by_month[month_start(sold_on)] += Decimal(str(amount or 0))
+    cents = Decimal("0.01")
+    return [(m, target_by_month.get(m), sold_by_month[m].quantize(cents)) for m in months]
 
 
 # --- service duties (called by the appraisal module) -------------------------------------------
@@ -288,8 +295,12 @@ def duty_fulfilment_percent(user_id: int, start: date, end: date) -> Decimal | N
     """
     from portal.targets.duties import duties_for, measure
 
-    values = [v for v in (measure(d, user_id, start, end) for d in duties_for(user_id))
-              if v is not None]
+    return average_fulfilment([measure(d, user_id, start, end) for d in duties_for(user_id)])
+
+
+def average_fulfilment(values: list[Decimal | None]) -> Decimal | None:
+    """The average of the measured duties' fulfilment, leaving out those that measured nothing."""
+    values = [v for v in values if v is not None]
     if not values:
         return None
     return one_decimal(sum(values, Decimal(0)) / len(values))

@@ -2,7 +2,7 @@
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
@@ -19,18 +19,19 @@ def training_panel(user):
     upcoming = db.session.scalars(
         select(Enrolment).join(TrainingSession)
         .where(Enrolment.user_id == user.id, TrainingSession.starts_at > now)
-        .options(selectinload(Enrolment.session).selectinload(TrainingSession.course))
+        .options(contains_eager(Enrolment.session).joinedload(TrainingSession.course))
         .order_by(TrainingSession.starts_at).limit(3)).all()
-    mine = services.compliance_by_user([user.id], date.today())[user.id]
-    team = None
+    ids = []
     if user.has_role(Role.MANAGER):
         ids = list(db.session.scalars(
             select(User.id).where(User.id.in_(managed_user_ids(user)), User.id != user.id,
                                   User.active)))
-        values = [v for v in services.compliance_by_user(ids, date.today()).values()
-                  if v is not None]
-        if values:
-            team = services.percent(sum(values), len(values) * 100) if values else None
+    # One computation for me and my team (three queries, not six).
+    compliance = services.compliance_by_user([user.id] + ids, date.today())
+    mine, team = compliance[user.id], None
+    values = [compliance[i] for i in ids if compliance[i] is not None]
+    if values:
+        team = services.percent(sum(values), len(values) * 100)
     if not upcoming and mine is None and team is None:
         return None
     return {"upcoming": upcoming, "my_compliance": mine, "team_compliance": team}
