@@ -123,13 +123,26 @@ def test_upgrade_from_every_earlier_revision_keeps_every_row(app, org, scratch, 
     print(f"upgrades: {len(revisions)} revisions, {kept} rows carried to head")
 
 
+def revision_below_head(script: ScriptDirectory) -> str:
+    """Head's parent; when head merges branches, the newest revision all of them share (going
+    down to it undoes every branch above it)."""
+    head = script.get_revision("head")
+    parents = head.down_revision if isinstance(head.down_revision, tuple) else (head.down_revision,)
+
+    def lineage(revision: str) -> set[str]:
+        return {r.revision for r in script.iterate_revisions(revision, "base")}
+
+    shared = set.intersection(*(lineage(p) for p in parents))
+    return max(shared, key=lambda r: len(lineage(r)))
+
+
 def test_downgrade_with_data_runs_and_keeps_what_stays(app, org, scratch, tmp_path, monkeypatch):
     """From a full head database: down one revision (rows kept), down to the base, up again."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
     collect_sample_args(org)
     db.session.commit()
     data = rows_of(db.engine)
-    previous = ScriptDirectory(str(MIGRATIONS)).get_revision("head").down_revision
+    previous = revision_below_head(ScriptDirectory(str(MIGRATIONS)))
     copy = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch(tmp_path)})
     with copy.app_context():
         upgrade()
