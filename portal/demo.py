@@ -81,9 +81,19 @@ def database_is_empty() -> bool:
 
 
 def clear_database() -> None:
-    """Delete every row of every table, children first, keeping the schema."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    """Delete every row of every table, keeping the schema; ids start again from 1.
+
+    PostgreSQL: one TRUNCATE … RESTART IDENTITY, so a reseeded database has the same ids as a new
+    one. SQLite: children first; a table without AUTOINCREMENT numbers from 1 again once empty.
+    """
+    tables = db.metadata.sorted_tables
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(db.session.get_bind().dialect.identifier_preparer.format_table(t)
+                          for t in tables)
+        db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
     db.session.flush()
 
 
