@@ -122,6 +122,23 @@ def login(client, username: str, password: str = DEMO_PASSWORD):
     return client
 
 
+PANEL_SLOT = re.compile(r'<div class="panel-slot"[^>]*hx-get="(/panels/[a-z_]+)".*?</div>', re.S)
+
+
+def home_page(client) -> str:
+    """The home page as a browser shows it once htmx has fetched its panels: each placeholder
+    replaced by what its panel route answers (nothing, when the panel has nothing to show)."""
+    response = client.get("/")
+    assert response.status_code == 200
+    return PANEL_SLOT.sub(lambda m: panel_text(client, m.group(1)), response.text)
+
+
+def panel_text(client, url: str) -> str:
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200, url
+    return response.text
+
+
 @pytest.fixture
 def client_as(app, org):
     """A factory of signed-in clients: client_as('manager1')."""

@@ -1,6 +1,6 @@
 """The app as a whole: health check, security headers, error pages, the home page."""
 from portal import create_app
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, home_page
 
 
 def test_healthz_ok(client):

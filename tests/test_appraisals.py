@@ -360,3 +360,16 @@ def test_hr_takes_the_managers_part_for_someone_without_a_manager(org, client_as
                                                           "action": "submit"})
     assert response.status_code == 303
     assert fresh(aid).status == S.FEEDBACK and fresh(aid).manager_comment == "人力资源部评审"
+
+
+# --- the home panel ------------------------------------------------------------------------------
+
+def test_the_home_panel_shows_my_form_the_managers_queue_and_hrs_cycles(org, cycle, client_as):
+    advance(appraisal_of(cycle, org.users["staff1"]), S.MANAGER_REVIEW)
+    db.session.commit()
+    staff = client_as("staff1").get("/panels/appraisals", headers={"HX-Request": "true"}).text
+    assert cycle.name in staff and "经理评审" in staff
+    manager = client_as("manager1").get("/panels/appraisals", headers={"HX-Request": "true"})
+    assert "有 1 项评审或面谈等待您处理" in manager.text
+    hr = client_as("hr").get("/panels/appraisals", headers={"HX-Request": "true"}).text
+    assert cycle.name in hr and "<progress" in hr

@@ -16,6 +16,7 @@ from portal.models import AuditLog
 from portal.models.incentives import (AwardType, BandMultiplier, BasePay, CommissionRate,
                                       IncentiveSettings, Nomination, PayoutStatement,
                                       PayRuleVersion, TeamActivity)
+from tests.conftest import home_page
 from tests.factories import make_user
 
 PERIOD = "2026-10"
@@ -331,11 +332,11 @@ def test_nomination_decision_and_winner_on_the_home_page(org, client_as):
     assert client_as("staff1").get(f"/incentives/awards/nominations/{nomination.id}"
                                    ).status_code == 403
     staff2 = client_as("staff2")
-    assert "Award winners" not in staff2.get("/").text  # a pending nomination is not public
+    assert "Award winners" not in home_page(staff2)  # a pending nomination is not public
     response = client_as("hr").post(f"/incentives/awards/nominations/{nomination.id}",
                                     data={"decision": "won"})
     assert response.status_code == 303
-    home = staff2.get("/").text
+    home = home_page(staff2)
     assert "Award winners" in home and "李娜" in home and "Monthly star" in home
 
 

@@ -25,7 +25,8 @@ ASKERS = ("staff1", "manager1")
 #: for themselves, not a person's record: a route whose arguments are all shared is not tried.
 SHARED_ARGS = {"course_id", "training_session_id", "career_level_id", "duty_id", "rule_version_id",
                "commission_rate_id", "template_id", "indicator_id", "cycle_id", "practice_id",
-               "kind", "obj_id", "training_fmt", "token", "feed_token", "job_id"}
+               "kind", "obj_id", "training_fmt", "token", "feed_token", "job_id",
+               "panel_name"}
 
 
 def mirror(org):

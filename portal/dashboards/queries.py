@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.complaints.queries import visible_complaints
 from portal.customers.queries import visible_visits
@@ -82,7 +82,7 @@ def staff_dashboard(user: User, today: date) -> StaffDashboard:
     mine = visible_visits(user).where(Visit.account_manager_id == user.id,
                                       Visit.cancelled.is_(False))
     visits_today = db.session.scalars(
-        mine.where(Visit.planned_on == today).options(selectinload(Visit.customer))
+        mine.where(Visit.planned_on == today).options(joinedload(Visit.customer))
         .order_by(Visit.done_on.is_not(None), Visit.id)).all()
     overdue_visits = db.session.scalar(
         mine.where(Visit.done_on.is_(None), Visit.planned_on < today)
@@ -102,34 +102,23 @@ def staff_dashboard(user: User, today: date) -> StaffDashboard:
 
     # Imported here: the modules' panel files import portal.home, which imports this module.
     from portal.complaints.panels import complaints_panel
-    from portal.training.panels import training_panel
+    from portal.training.panels import upcoming_sessions
 
     counts = complaints_panel(user) or {"open": 0, "late": 0}
     soonest = db.session.scalars(
         _open_complaints(user).order_by(Complaint.due_at, Complaint.id).limit(5)).all()
 
-    training_now = training_panel(user) or {"upcoming": [], "my_compliance": None}
-    missing = _training_missing(user, today)
+    compliance, missing_ids = training.my_requirements(user, today)
+    missing = list(db.session.scalars(
+        select(Course).where(Course.id.in_(missing_ids)).options(lazyload(Course.requirements))
+        .order_by(Course.title))) if missing_ids else []
 
     return StaffDashboard(
         today, visits_today, overdue_visits, items[:6],
         sum(1 for i in items if i.due_date and i.due_date < today),
         period, attainment,
         targets.elapsed_fraction(period.start, period.end, today) * 100, chart, next_one,
-        soonest, counts["open"], counts["late"], training_now["my_compliance"], missing,
-        training_now["upcoming"])
-
-
-def _training_missing(user: User, today: date) -> list[Course]:
-    """The courses the person's roles require that they have not completed yet."""
-    required = set().union(*(ids for role, ids in training.required_course_ids_by_role().items()
-                             if user.has_role(role)))
-    done = training.completions([user.id], today)
-    missing = [cid for cid in required if (user.id, cid) not in done]
-    if not missing:
-        return []
-    return list(db.session.scalars(select(Course).where(Course.id.in_(missing))
-                                   .order_by(Course.title)))
+        soonest, counts["open"], counts["late"], compliance, missing, upcoming_sessions(user))
 
 
 # --- manager ------------------------------------------------------------------------------------
@@ -170,8 +159,8 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
     """One row per person the manager manages: attainment this month, overdue visits, open
     complaints against their deadline, training compliance, one-on-one cadence and mood.
 
-    Eleven statements whatever the team's size: the team, two for attainment, one grouped count
-    of visits, one of complaints, three for training, three for one-on-ones.
+    Ten statements whatever the team's size: the team, two for attainment, one grouped count
+    of visits, one of complaints, two for training, three for one-on-ones.
     """
     people = db.session.scalars(managed_staff(user).order_by(User.display_name, User.id)).all()
     ids = [p.id for p in people]
@@ -197,7 +186,8 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
                 .group_by(open_.c.owner_id)):
             row = rows[owner_id]
             row.complaints_open, row.complaints_late, row.complaints_soon = total, late, soon
-        for uid, value in training.compliance_by_user(ids, today).items():
+        for uid, value in training.compliance_by_user(
+                ids, today, roles={p.id: p.roles for p in people}).items():
             rows[uid].training = value
         series = db.session.execute(
             cadence_series(user).where(OneOnOneSeries.report_id.in_(ids))
@@ -268,7 +258,7 @@ class HrDashboard:
 def hr_dashboard(user: User, today: date) -> HrDashboard:
     """The open appraisal cycles' progress, training compliance by area, survey response rates.
 
-    Eleven statements whatever the company's size.
+    Ten statements whatever the company's size.
     """
     cycles = db.session.scalars(select(AppraisalCycle).where(AppraisalCycle.status == CycleStatus.OPEN)
                                 .order_by(AppraisalCycle.period_start.desc(), AppraisalCycle.id)).all()

@@ -1,7 +1,9 @@
 """Home-page panels contributed by the modules.
 
 A module registers a function that takes the current user and returns the context of its panel
-template, or None when it has nothing to show that person.
+template, or None when it has nothing to show that person. The home page sends a placeholder per
+panel and htmx fetches each one after the page (`home.panel`): the page itself stays at a fixed,
+small number of statements whatever the modules add.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -14,6 +16,11 @@ class Panel:
     template: str
     build: Callable
     order: int
+
+    @property
+    def name(self) -> str:
+        """Its name in the URL: the module's template folder ("meetings/_home_panel.html")."""
+        return self.template.split("/", 1)[0]
 
 
 PANELS: list[Panel] = []
@@ -30,8 +37,11 @@ def panel(template: str, order: int = 50):
     return decorator
 
 
-def panels_for(user, skip=frozenset()) -> list[tuple[str, dict]]:
-    """The (template, context) of every panel that has something for this user, except the
-    panels whose templates are in `skip` (a dashboard already shows what they would)."""
-    built = ((p.template, p.build(user)) for p in PANELS if p.template not in skip)
-    return [(template, context) for template, context in built if context is not None]
+def panels_for(skip=frozenset()) -> list[Panel]:
+    """Every panel except those whose templates are in `skip` (a dashboard shows what they would)."""
+    return [p for p in PANELS if p.template not in skip]
+
+
+def panel_named(name: str) -> Panel | None:
+    """The registered panel of that name, if any."""
+    return next((p for p in PANELS if p.name == name), None)

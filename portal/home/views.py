@@ -1,6 +1,7 @@
 """The home page: the dashboards of the reader's roles, then the modules' other panels."""
 from datetime import date
 
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -9,7 +10,7 @@ from portal.dashboards import charts
 from portal.dashboards.queries import hr_dashboard, manager_dashboard, staff_dashboard
 from portal.extensions import db
 from portal.home import bp
-from portal.home.panels import panels_for
+from portal.home.panels import panel_named, panels_for
 from portal.htmx import render
 from portal.models import Role, User, utcnow
 
@@ -37,7 +38,8 @@ def index():
     # Joined, and the roles of the manager and the reports (not shown) left unloaded.
     me = db.session.scalar(
         select(User).where(User.id == current_user.id)
-        .options(joinedload(User.area), joinedload(User.manager).lazyload(User.role_rows),
+        .options(lazyload(User.role_rows),  # loaded with the signed-in user already
+                 joinedload(User.area), joinedload(User.manager).lazyload(User.role_rows),
                  selectinload(User.reports).options(joinedload(User.area),
                                                     lazyload(User.role_rows)))
     )
@@ -48,7 +50,19 @@ def index():
             dashboards.append((template, build(current_user, today)))
             covered |= replaces
     return render("home/index.html", me=me, dashboards=dashboards, now_utc=utcnow(),
-                  panels=panels_for(current_user, skip=covered))
+                  panels=panels_for(skip=covered))
+
+
+@bp.route("/panels/<panel_name>")
+def panel(panel_name):
+    """One module's home panel, fetched by htmx once the home page is shown; empty when the
+    module has nothing for the reader (htmx then removes the placeholder). Without htmx, the
+    panel on a page of its own."""
+    found = panel_named(panel_name)
+    if found is None:
+        abort(404)
+    context = found.build(current_user)
+    return render("home/panel.html", "home/_panel.html", panel=found, context=context)
 
 
 @bp.app_template_global("dash_meter")

@@ -1,7 +1,7 @@
 """Scoped queries of the incentives module: what each person may see of pay, awards, activities."""
 from flask import abort
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
@@ -92,7 +92,8 @@ def get_nomination_for_hr_or_404(viewer, nomination_id: int) -> Nomination:
 def winners(limit: int | None = None) -> Select:
     """Awarded nominations, latest decision first: shown to everyone."""
     query = (select(Nomination).where(Nomination.status == NominationStatus.WON)
-             .options(selectinload(Nomination.award_type), selectinload(Nomination.nominee),
-                      selectinload(Nomination.area))
+             .options(joinedload(Nomination.award_type),
+                      joinedload(Nomination.nominee).lazyload(User.role_rows),
+                      joinedload(Nomination.area))
              .order_by(Nomination.decided_at.desc(), Nomination.id.desc()))
     return query.limit(limit) if limit else query

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Area, Role, User
@@ -38,8 +38,9 @@ SORTS = {"when": Meeting.starts_at, "title": Meeting.title, "kind": Meeting.kind
 def meeting_list(user, q: str = "", kind: str = "", when: str = "", sort: str = "-when",
                  now: datetime | None = None) -> Select:
     """My meetings searched, filtered (kind, upcoming/past) and sorted, the list's data loaded."""
-    query = visible_meetings(user).options(selectinload(Meeting.area),
-                                           selectinload(Meeting.organiser))
+    # Joined in the same statement; the organiser's roles are not shown, so not loaded.
+    query = visible_meetings(user).options(joinedload(Meeting.area),
+                                           joinedload(Meeting.organiser).lazyload(User.role_rows))
     if q:
         query = query.where(Meeting.title.ilike(f"%{q}%") | Meeting.departments.ilike(f"%{q}%"))
     if kind in {k.value for k in MeetingKind}:

@@ -2,7 +2,7 @@
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Role, User
@@ -50,7 +50,9 @@ def my_private_note(user, one_on_one_id: int) -> PrivateNote | None:
 def series_list(user) -> Select:
     """My series, the people loaded, soonest due first."""
     return (visible_series(user)
-            .options(selectinload(OneOnOneSeries.manager), selectinload(OneOnOneSeries.report))
+            # Both people joined in; their roles are not shown, so not loaded.
+            .options(joinedload(OneOnOneSeries.manager).lazyload(User.role_rows),
+                     joinedload(OneOnOneSeries.report).lazyload(User.role_rows))
             .order_by(OneOnOneSeries.next_date.is_(None), OneOnOneSeries.next_date,
                       OneOnOneSeries.id))
 

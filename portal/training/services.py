@@ -6,7 +6,7 @@ portal's time zone (Asia/Shanghai), and a completion counts on the local day the
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
+from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -202,15 +202,18 @@ def percent(done: int, required: int) -> Decimal | None:
     return (Decimal(done) * 100 / Decimal(required)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def compliance_by_user(user_ids: Iterable[int], end: date) -> dict[int, Decimal | None]:
-    """Compliance % of each person at the end date, in three queries whatever their number."""
+def compliance_by_user(user_ids: Iterable[int], end: date,
+                       roles: Mapping[int, set[Role]] | None = None) -> dict[int, Decimal | None]:
+    """Compliance % of each person at the end date, in three queries whatever their number
+    (two when the caller already has their `roles`)."""
     ids = list(user_ids)
     if not ids:
         return {}
-    roles: dict[int, set[Role]] = defaultdict(set)
-    for uid, role in db.session.execute(
-            select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(ids))):
-        roles[uid].add(Role(role))
+    if roles is None:
+        roles = defaultdict(set)
+        for uid, role in db.session.execute(
+                select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(ids))):
+            roles[uid].add(Role(role))
     by_role = required_course_ids_by_role()
     done = completions(ids, end)
     result = {}
@@ -218,6 +221,16 @@ def compliance_by_user(user_ids: Iterable[int], end: date) -> dict[int, Decimal 
         required = set().union(*(by_role.get(r, set()) for r in roles[uid]))
         result[uid] = percent(sum((uid, cid) in done for cid in required), len(required))
     return result
+
+
+def my_requirements(user: User, end: date) -> tuple[Decimal | None, list[int]]:
+    """One person's compliance % at `end` (as compliance_by_user) and the ids of the required
+    courses not completed yet, in two queries (their roles are already loaded)."""
+    by_role = required_course_ids_by_role()
+    required = set().union(*(by_role.get(role, set()) for role in user.roles))
+    done = completions([user.id], end)
+    missing = sorted(cid for cid in required if (user.id, cid) not in done)
+    return percent(len(required) - len(missing), len(required)), missing
 
 
 def compliance_percent(user_id: int, start: date, end: date) -> Decimal | None:
