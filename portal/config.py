@@ -1,4 +1,5 @@
 """Default configuration; `instance/config.py` and environment variables override it."""
+import os
 from datetime import timedelta
 
 
@@ -38,3 +39,6 @@ class Defaults:
     #: Add X-SQL-Statements and Server-Timing headers to every response (for bench/).
     MEASURE_REQUESTS = False
     COMPANY_NAME = "示例公司"
+    #: Processes that lay out the forms of a batch print job side by side (one per core, at
+    #: most two); 1 renders them in the job's own thread.
+    APPRAISAL_PRINT_PROCESSES = min(2, os.cpu_count() or 1)

@@ -1,12 +1,15 @@
 """The printed review form: valid PDF, the person's name and scores, the bundled CJK font carrying
 every CJK code point, jobs outside the request with their state in the database, kept closed forms."""
+import io
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from portal.appraisals import printing
 from portal.appraisals.printing import html_to_pdf
 from portal.extensions import db
 from portal.models import utcnow
@@ -164,6 +167,44 @@ def test_hr_prints_a_whole_cycle_filtered_by_area_and_status(org, client_as, inl
     assert all(a.user.display_name in text for a in closed)
     assert org.users["staff3"].display_name not in text  # another area
     assert_cjk_only_in_bundled_font(pdf)
+
+
+def test_a_batch_laid_out_by_helper_processes_is_the_same_and_uses_kept_forms_as_they_are(
+        app, org, client_as, inline_jobs, monkeypatch):
+    monkeypatch.setattr(printing, "FORMS_PER_PART", 3)  # several parts from a small area
+    cycle = make_cycle(make_template((60, 40)), areas=[org.areas[0]])
+    for appraisal in cycle.appraisals:
+        advance(appraisal, S.CLOSED, hr=org.users["hr"])
+    db.session.commit()
+    hr = client_as("hr")
+    staff1 = appraisal_of(cycle, org.users["staff1"])
+    _job, kept = print_one(hr, staff1.id)  # kept: the batch takes it as it is
+
+    def whole_cycle(processes: int) -> tuple[PrintJob, bytes]:
+        monkeypatch.setitem(app.config, "APPRAISAL_PRINT_PROCESSES", processes)
+        response = hr.post(f"/appraisals/cycles/{cycle.id}/print",
+                           data={"area_id": str(org.areas[0].id), "status": "closed"})
+        job_id = int(response.location.rstrip("/").split("/")[-1])
+        db.session.expire_all()
+        job = db.session.get(PrintJob, job_id)
+        assert job.state == PrintJobState.DONE, job.error
+        return job, hr.get(f"/appraisals/print-jobs/{job_id}/download").data
+
+    job, in_process = whole_cycle(1)
+    _job, helpers = whole_cycle(2)
+    forms = len(cycle.appraisals)
+    assert forms > 2 * printing.FORMS_PER_PART and job.done == forms
+    pages = PdfReader(io.BytesIO(helpers)).pages
+    assert [p.extract_text() for p in pages] == [
+        p.extract_text() for p in PdfReader(io.BytesIO(in_process)).pages]
+    # Each form numbers its own pages, in the order of the job, staff1's kept form among them.
+    firsts = [p.extract_text() for p in pages if "第 1 页" in p.extract_text()]
+    assert len(firsts) == forms
+    people = {a.id: f"({a.user.username})" for a in cycle.appraisals}  # "name (username)"
+    assert [next(p for p in people.values() if p in t) for t in firsts] == [
+        people[i] for i in job.appraisal_ids]
+    assert text_of(kept) in text_of(helpers)
+    assert_cjk_only_in_bundled_font(helpers)
 
 
 def test_a_filter_matching_nothing_is_refused(org, client_as, inline_jobs):
