@@ -173,3 +173,32 @@ def test_a_manager_adds_a_duty_for_their_area(client_as, org):
     bad = client_as("manager1").post("/targets/duties/new", data={
         "name": "", "role": "staff", "kind": "visit_tier_cadence", "expected_percent": "150"})
     assert bad.status_code == 422
+
+
+def test_one_pass_over_the_sales_gives_the_same_team_lines_and_chart(org):
+    """The targets page sums the team's line, the product lines and the monthly chart from one
+    sales_breakdown; each must equal what its own queries give."""
+    from portal.targets.services import (monthly_series, product_line_rows, sales_breakdown,
+                                         team_figures)
+
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    bb, mob = org.product_lines[0], org.product_lines[1]
+    x, y = make_customer(staff1), make_customer(staff2)
+    for day, customer, line, amount in [
+            (date(2026, 10, 1), x, bb, "100.10"), (date(2026, 10, 31), y, mob, "50.05"),
+            (date(2026, 11, 15), x, mob, "70.00"), (date(2026, 11, 15), x, mob, "0.01"),
+            (date(2026, 12, 31), y, bb, "9.99"), (date(2026, 9, 30), x, bb, "1000.00")]:
+        make_sale(customer, line, day, amount)
+    make_target(staff1, date(2026, 11, 1), "300.00")
+    make_target(staff2, date(2026, 11, 1), "80.00", line=mob)
+    ids = [staff1.id, staff2.id]
+    quarter = parse_period("2026-Q4", date(2026, 11, 26))
+    breakdown = sales_breakdown(ids, quarter.start, quarter.end)
+    assert sum(a for _d, _l, a in breakdown) == Decimal("230.15")  # September left out
+    for period in (parse_period("2026-11", date(2026, 11, 26)), quarter):
+        assert team_figures(ids, period, breakdown) == team_figures(ids, period)
+        assert product_line_rows(ids, period, breakdown) == product_line_rows(ids, period)
+    assert (monthly_series(ids, quarter.start, quarter.end, breakdown)
+            == monthly_series(ids, quarter.start, quarter.end))
+    november = team_figures(ids, parse_period("2026-11", date(2026, 11, 26)), breakdown)
+    assert november.sales == Decimal("70.01") and november.target == Decimal("380.00")

@@ -231,17 +231,46 @@ def team_total(rows: list[AttainmentRow]) -> AttainmentRow:
     return AttainmentRow(None, target, sold, percent(sold, target), None, False)
 
 
-def team_figures(user_ids, period: Period) -> AttainmentRow:
-    """The team's line over everyone in it (not only one page of people): two queries."""
+SalesBreakdown = list[tuple[date, int | None, Decimal]]
+
+
+def sales_breakdown(user_ids, start: date, end: date) -> SalesBreakdown:
+    """(day, product line id, credited sales) of a team in [start, end]: one pass over the sales
+    from which the team's line, the product lines and the monthly chart are all summed (a
+    company has millions of sales; a quarter has a few hundred days × product lines)."""
+    return [(sold_on if isinstance(sold_on, date) else date.fromisoformat(sold_on), line_id,
+             Decimal(str(amount or 0)))
+            for sold_on, line_id, amount in db.session.execute(
+                select(SalesRecord.sold_on, SalesRecord.product_line_id,
+                       func.sum(SalesRecord.amount))
+                .join(CustomerAssignment, credit_join())
+                .where(CustomerAssignment.account_manager_id.in_(user_ids),
+                       SalesRecord.sold_on >= start, SalesRecord.sold_on <= end)
+                .group_by(SalesRecord.sold_on, SalesRecord.product_line_id))]
+
+
+def _within(breakdown: SalesBreakdown, start: date, end: date) -> SalesBreakdown:
+    return [row for row in breakdown if start <= row[0] <= end]
+
+
+def team_figures(user_ids, period: Period,
+                 breakdown: SalesBreakdown | None = None) -> AttainmentRow:
+    """The team's line over everyone in it (not only one page of people): two queries, or one
+    with a sales_breakdown that covers the period."""
     targets = targets_by_person(user_ids, period.start, period.end)
-    sales = sales_by_person(user_ids, period.start, period.end)
+    if breakdown is None:
+        sold = sum(sales_by_person(user_ids, period.start, period.end).values(), ZERO)
+    else:
+        sold = sum((a for _d, _l, a in _within(breakdown, period.start, period.end)),
+                   ZERO).quantize(Decimal("0.01"))
     target = sum(targets.values(), ZERO) if targets else None
-    sold = sum(sales.values(), ZERO)
     return AttainmentRow(None, target, sold, percent(sold, target), None, False)
 
 
-def product_line_rows(user_ids, period: Period) -> list[tuple[int, Decimal | None, Decimal]]:
-    """(product line id, target, credited sales) of a team in a period; two queries."""
+def product_line_rows(user_ids, period: Period, breakdown: SalesBreakdown | None = None
+                      ) -> list[tuple[int, Decimal | None, Decimal]]:
+    """(product line id, target, credited sales) of a team in a period; two queries, or one
+    with a sales_breakdown that covers the period."""
     months = months_in(period.start, period.end)
     targets: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for line_id, amount in db.session.execute(
@@ -250,18 +279,25 @@ def product_line_rows(user_ids, period: Period) -> list[tuple[int, Decimal | Non
                    SalesTarget.month >= months[0], SalesTarget.month <= months[-1])
             .group_by(SalesTarget.product_line_id)):
         targets[line_id] = Decimal(amount)
-    sales = dict(db.session.execute(
-        select(SalesRecord.product_line_id, func.sum(SalesRecord.amount))
-        .join(CustomerAssignment, credit_join())
-        .where(CustomerAssignment.account_manager_id.in_(user_ids),
-               SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end)
-        .group_by(SalesRecord.product_line_id)).all())
+    if breakdown is None:
+        sales = dict(db.session.execute(
+            select(SalesRecord.product_line_id, func.sum(SalesRecord.amount))
+            .join(CustomerAssignment, credit_join())
+            .where(CustomerAssignment.account_manager_id.in_(user_ids),
+                   SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end)
+            .group_by(SalesRecord.product_line_id)).all())
+    else:
+        sales = defaultdict(lambda: ZERO)
+        for _day, line_id, amount in _within(breakdown, period.start, period.end):
+            sales[line_id] += amount
     keys = sorted(set(targets) | set(sales))
     return [(k, targets.get(k), Decimal(sales.get(k) or 0)) for k in keys]
 
 
-def monthly_series(user_ids, start: date, end: date) -> list[tuple[date, Decimal | None, Decimal]]:
-    """(month, target, credited sales) per month of [start, end], for the charts."""
+def monthly_series(user_ids, start: date, end: date, breakdown: SalesBreakdown | None = None
+                   ) -> list[tuple[date, Decimal | None, Decimal]]:
+    """(month, target, credited sales) per month of [start, end], for the charts; the sales from
+    a sales_breakdown when it covers the months."""
     months = months_in(start, end)
     rows = db.session.execute(_target_rows(user_ids, months))
     per: dict[tuple[int, date], list] = defaultdict(list)
@@ -273,14 +309,16 @@ def monthly_series(user_ids, start: date, end: date) -> list[tuple[date, Decimal
         if value is not None:
             target_by_month[month] = target_by_month.get(month, ZERO) + value
     sold_by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    # Summed per day in the database (a company has millions of sales; a period a few hundred days).
-    for sold_on, amount in db.session.execute(
+    if breakdown is None:
+        # Summed per day in the database (millions of sales; a period a few hundred days).
+        breakdown = [(day, None, Decimal(str(amount or 0))) for day, amount in db.session.execute(
             select(SalesRecord.sold_on, func.sum(SalesRecord.amount))
             .join(CustomerAssignment, credit_join())
             .where(CustomerAssignment.account_manager_id.in_(user_ids),
                    SalesRecord.sold_on >= months[0], SalesRecord.sold_on <= end)
-            .group_by(SalesRecord.sold_on)):
-        sold_by_month[month_start(sold_on)] += Decimal(str(amount or 0))
+            .group_by(SalesRecord.sold_on))]
+    for sold_on, _line, amount in _within(breakdown, months[0], end):
+        sold_by_month[month_start(sold_on)] += amount
     cents = Decimal("0.01")
     return [(m, target_by_month.get(m), sold_by_month[m].quantize(cents)) for m in months]
 

@@ -30,9 +30,10 @@ from portal.targets.imports import (ImportFileError, check_file, export_rows, im
                                     parse_amount, to_csv, to_xlsx)
 from portal.targets.queries import (editable_duties, get_duty_or_404, get_target_or_404, headed_area_ids,
                                     managed_staff, visible_staff)
-from portal.targets.services import (Period, at_risk_threshold, attainment_rows, average_fulfilment,
-                                     month_start, monthly_series, months_in, parse_period,
-                                     product_line_rows, team_figures, team_total)
+from portal.targets.services import (Period, at_risk_threshold, attainment_rows,
+                                     average_fulfilment, month_start, monthly_series, months_in,
+                                     parse_period, product_line_rows, sales_breakdown,
+                                     team_figures, team_total)
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -79,12 +80,15 @@ def index():
     page = db.paginate(query.options(selectinload(User.area)).order_by(User.display_name, User.id),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     rows = attainment_rows(page.items, period, today)
-    team = team_figures(everyone, period) if len(everyone) > 1 else None
-    lines = {p.id: p for p in db.session.scalars(select(ProductLine))}
-    by_line = [(lines[k], t, s) for k, t, s in product_line_rows(everyone, period)] if everyone else []
     chart_months = period if period.kind != "month" else parse_period(
         f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}", today)
-    series = monthly_series(everyone, chart_months.start, chart_months.end) if everyone else []
+    # One pass over the sales of the chart's months (they cover the period) for all three.
+    sales = sales_breakdown(everyone, chart_months.start, chart_months.end) if everyone else []
+    team = team_figures(everyone, period, sales) if len(everyone) > 1 else None
+    lines = {p.id: p for p in db.session.scalars(select(ProductLine))}
+    by_line = ([(lines[k], t, s) for k, t, s in product_line_rows(everyone, period, sales)]
+               if everyone else [])
+    series = monthly_series(everyone, chart_months.start, chart_months.end, sales) if everyone else []
     monthly = grouped_bars([m for m, _t, _s in series], [
         (_("Target"), "series-target", [t for _m, t, _s in series]),
         (_("Sales"), "series-sales", [s for _m, _t, s in series])])
