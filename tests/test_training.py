@@ -472,6 +472,24 @@ def test_list_statements_do_not_grow_with_rows(client_as, org, count_queries, ur
     assert few == many, (few, many)
 
 
+@pytest.mark.parametrize("who", ["admin", "manager1", "hr"])
+def test_a_session_page_does_not_grow_with_its_roster(client_as, org, count_queries, who):
+    session = make_session(make_course(), capacity=40)
+    people = iter([make_user(f"roster{i:02d}", area=org.areas[0], manager=org.users["manager1"])
+                   for i in range(20)])
+
+    def enrol(n):
+        for _ in range(n):
+            db.session.add(Enrolment(session=session, user=next(people)))
+        db.session.commit()
+
+    client, url = client_as(who), f"/training/sessions/{session.id}"
+    enrol(2)
+    few = _count(client, url, count_queries)
+    enrol(15)
+    assert _count(client, url, count_queries) == few
+
+
 def test_home_panel_shows_compliance(client_as, org):
     make_course("必修甲", required=[Role.STAFF])
     page = client_as("staff1").get("/").text
