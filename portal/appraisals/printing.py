@@ -241,7 +241,7 @@ PROGRESS_EVERY = timedelta(seconds=0.5)
 #: Forms laid out one by one and written together as one PDF part of a batch: one embedded
 #: font subset per part instead of one per form (smaller, faster), and a bounded number of
 #: laid-out forms in memory at a time.
-FORMS_PER_PART = 10
+FORMS_PER_PART = 6
 
 
 def kept_pdfs(appraisal_ids: list[int], locale: str) -> dict[int, bytes]:
