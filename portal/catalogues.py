@@ -20,7 +20,7 @@ from portal import ROOT
 
 LOCALES = ["zh_Hans_CN"]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 
 
@@ -99,6 +99,25 @@ def problems() -> list[str]:
                 elif entry.fuzzy or not (all(entry.string) if isinstance(entry.string, tuple)
                                          else entry.string):
                     found.append(f"{locale} [{domain.name}] untranslated: {message.id!r} ({where})")
+    return found + clashes()
+
+
+def clashes() -> list[str]:
+    """Strings two catalogues translate differently. Flask-Babel merges every catalogue into one
+    table at run time, so such a string would read the same everywhere, whichever catalogue came
+    last: give it one translation, or a more precise English text (or a context) where it means
+    different things."""
+    found = []
+    for locale in LOCALES:
+        seen: dict[tuple, dict[str, str]] = {}
+        for domain in domains():
+            for message in load(po_path(domain, locale), locale):
+                if message.id and message.string:
+                    seen.setdefault((message.id, message.context), {})[domain.name] = message.string
+        for (msgid, _context), by_domain in seen.items():
+            if len(set(by_domain.values())) > 1:
+                versions = ", ".join(f"{text!r} in {name}" for name, text in by_domain.items())
+                found.append(f"{locale} clash: {msgid!r} is {versions}")
     return found
 
 

@@ -63,3 +63,38 @@ def test_error_pages_in_both_languages(client):
     assert zh.status_code == 404 and "未找到" in zh.text
     en = client.get("/no-such-page", headers={"Accept-Language": "en"})
     assert en.status_code == 404 and "Not found" in en.text
+
+
+def test_no_string_reads_differently_in_two_catalogues():
+    """Flask-Babel merges the catalogues into one table: a string translated two ways would show
+    one of them everywhere. problems() reports such clashes; this shows the check can fail."""
+    from portal import catalogues
+
+    assert catalogues.clashes() == []
+    core, customers = (next(d for d in catalogues.domains() if d.name == name)
+                       for name in ("core", "customers"))
+    real_load = catalogues.load
+
+    def load_with_a_clash(path, locale):
+        catalog = real_load(path, locale)
+        for domain, text in ((customers, "邮件地址"), (core, "电子邮箱")):
+            if path == catalogues.po_path(domain, locale):
+                catalog.delete("Email")
+                catalog.add("Email", text)
+        return catalog
+
+    catalogues.load = load_with_a_clash
+    try:
+        assert any("'Email'" in line for line in catalogues.clashes())
+    finally:
+        catalogues.load = real_load
+
+
+def test_the_customer_form_says_name_of_a_thing_and_the_contact_form_of_a_person(client_as, org):
+    from tests.customer_factories import make_customer
+
+    customer = make_customer(org.users["staff1"])
+    client = client_as("staff1")
+    assert ">名称<" in client.get(f"/customers/{customer.id}/edit").text.replace("\n", "")
+    page = client.get(f"/customers/{customer.id}/contacts/new").text
+    assert ">姓名<" in page and ">职务<" in page

@@ -1,5 +1,5 @@
 """Forms of the appraisal module (the per-indicator scores are parsed by parse_scores)."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
@@ -82,7 +82,7 @@ class IndicatorForm(FlaskForm):
 class CycleForm(FlaskForm):
     """A cycle: name, period, templates per role and the areas taking part."""
 
-    name = StringField(_l("Name"), filters=[strip_filter],
+    name = StringField(lazy_pgettext("thing", "Name"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=100), *TEXT])
     period_start = DateField(_l("Period from"), validators=[DataRequired()])
     period_end = DateField(_l("Period to"), validators=[DataRequired()])

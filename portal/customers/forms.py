@@ -1,7 +1,7 @@
 """Forms of the customers module."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
                      TextAreaField)
@@ -28,7 +28,7 @@ class WholeNumberBetween:
 TIER_LABELS = {Tier.A: _l("Tier A"), Tier.B: _l("Tier B"), Tier.C: _l("Tier C")}
 STATUS_LABELS = {
     CustomerStatus.PROSPECT: _l("Prospect"),
-    CustomerStatus.ACTIVE: _l("Active"),
+    CustomerStatus.ACTIVE: lazy_pgettext("customer", "Active"),
     CustomerStatus.DORMANT: _l("Dormant"),
     CustomerStatus.LOST: _l("Lost"),
 }
@@ -50,7 +50,7 @@ class CustomerForm(FlaskForm):
     code = StringField(_l("Customer code"), filters=[strip_filter], validators=[
         DataRequired(), Length(max=30),
         Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - and _ only."))])
-    name = StringField(_l("Name"), filters=[strip_filter],
+    name = StringField(lazy_pgettext("thing", "Name"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=200), *TEXT])
     type_id = SelectField(_l("Customer type"), coerce=int, choices=[])
     industry = StringField(_l("Industry"), filters=[strip_filter],
@@ -78,7 +78,7 @@ class ContactForm(FlaskForm):
 
     name = StringField(_l("Name"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=100), *TEXT])
-    title = StringField(_l("Title"), filters=[strip_filter],
+    title = StringField(lazy_pgettext("job", "Title"), filters=[strip_filter],
                         validators=[Optional(), Length(max=100), *TEXT])
     phone = StringField(_l("Phone"), filters=[strip_filter], validators=[
         Optional(), Length(max=40),

@@ -1,5 +1,5 @@
 """Forms of the incentives module."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField,
                      StringField, TextAreaField)
@@ -131,7 +131,7 @@ class ActivityForm(FlaskForm):
                         validators=[DataRequired(), Length(max=200), *TEXT])
     place = StringField(_l("Place"), filters=[strip_filter],
                         validators=[Optional(), Length(max=200), *TEXT])
-    participants = IntegerField(_l("Participants"), validators=[
+    participants = IntegerField(lazy_pgettext("count", "Participants"), validators=[
         Optional(), NumberRange(min=1, max=10000, message=_l("Enter a number between 1 and 10,000."))])
     cost = DecimalField(_l("Cost (¥)"), places=None, validators=[Optional(), *MONEY])
     notes = TextAreaField(_l("Notes"), filters=[strip_filter],

@@ -1,5 +1,5 @@
 """Forms of the reviews module."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -27,7 +27,7 @@ class ReviewForm(FlaskForm):
 class ActionForm(FlaskForm):
     """An action decided by a review."""
 
-    text = StringField(_l("Action"), filters=[strip_filter],
+    text = StringField(lazy_pgettext("review", "Action"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=300), *TEXT])
     owner_id = SelectField(_l("Owner"), coerce=int, choices=[])
     due_on = DateField(_l("Due"), validators=[Optional()])

@@ -1,5 +1,5 @@
 """Forms of the surveys module."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -39,7 +39,7 @@ class SurveyForm(FlaskForm):
 class QuestionForm(FlaskForm):
     """One question of the builder."""
 
-    kind = SelectField(_l("Kind"), choices=[(k.value, LABELS[k]) for k in QuestionKind])
+    kind = SelectField(lazy_pgettext("question", "Kind"), choices=[(k.value, LABELS[k]) for k in QuestionKind])
     text = StringField(_l("Question"), filters=[strip_filter],
                        validators=[DataRequired(), Length(max=500), *TEXT])
     options = TextAreaField(_l("Options, one per line"), filters=[strip_filter],

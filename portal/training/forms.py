@@ -1,5 +1,5 @@
 """Forms of the training module."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, DecimalField, IntegerField, SelectField,
                      StringField, TextAreaField)
@@ -60,10 +60,10 @@ class AssignForm(FlaskForm):
 class FeedbackForm(FlaskForm):
     """The trainee's rating and comment after the session."""
 
-    rating = SelectField(_l("Rating"), coerce=int,
+    rating = SelectField(lazy_pgettext("feedback", "Rating"), coerce=int,
                          choices=[(0, "—")] + [(n, "★" * n) for n in range(1, 6)],
                          validators=[NumberRange(min=1, max=5, message=_l("Choose 1 to 5 stars."))])
-    comment = TextAreaField(_l("Comment"), filters=[strip_filter],
+    comment = TextAreaField(lazy_pgettext("feedback", "Comment"), filters=[strip_filter],
                             validators=[Optional(), Length(max=2000), *TEXT])
 
 

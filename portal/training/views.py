@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -418,7 +418,7 @@ def export(training_fmt: str):
     """Every training record the viewer may see, as CSV or Excel."""
     header = [_("Username"), _("Name"), _("Area"), _("Course"), _("Category"), _("Hours"),
               _("Session starts"), _("Attendance"), _("Completed on"), _("Score"),
-              _("Certificate number"), _("Rating")]
+              _("Certificate number"), pgettext("feedback", "Rating")]
     rows = []
     for e in db.session.scalars(queries.export_rows(current_user)):
         course = e.session.course
