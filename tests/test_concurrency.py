@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -27,7 +26,7 @@ from portal.models.communication import Meeting, OneOnOne
 from portal.models.customers import Customer
 from tests.comm_factories import make_meeting, make_one_on_one, make_series
 from tests.customer_factories import make_customer
-from tests.test_gunicorn import ROOT, NoRedirect, free_port
+from tests.test_gunicorn import NoRedirect, serving
 
 CONFLICT_EN = str(CONFLICT)[:40]
 #: Requests made against gunicorn in this file, for the report.
@@ -238,29 +237,10 @@ def browsers(base, usernames):
 
 @pytest.fixture
 def server(app, org, tmp_path):
-    """gunicorn wsgi:app with 2 sync workers on the test database: (base URL, master process)."""
-    db.session.commit()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "SECRET_KEY": "gunicorn-test", "PORTAL_INSTANCE_PATH": str(tmp_path),
-           "PORTAL_SESSION_COOKIE_SECURE": "false"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--graceful-timeout", "2", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
-    yield base, process
-    process.terminate()
-    process.wait(timeout=20)
+    """gunicorn on the test database, quick to stop: (base URL, master process)."""
+    with serving(app, tmp_path, "--graceful-timeout", "2", start_tries=300,
+                 stop_timeout=20) as started:
+        yield started
 
 
 def workers(master: subprocess.Popen) -> list[int]:

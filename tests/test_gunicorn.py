@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,19 +27,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(app, org, tmp_path):
-    """gunicorn wsgi:app with 2 sync workers on the test database, CSRF and all, as deployed."""
+@contextmanager
+def serving(app, tmp_path, *options: str, start_tries: int = 100, stop_timeout: int = 10):
+    """gunicorn wsgi:app with 2 sync workers (and `options`) on the test database, CSRF and all,
+    as deployed: (base URL, master process) once /healthz answers."""
     db.session.commit()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "SECRET_KEY": "gunicorn-test", "PORTAL_INSTANCE_PATH": str(tmp_path),
            "PORTAL_SESSION_COOKIE_SECURE": "false"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", *options,
+         "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(start_tries):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
             break
@@ -47,9 +50,16 @@ def gunicorn(app, org, tmp_path):
     else:
         process.kill()
         pytest.fail("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
-    yield base
+    yield base, process
     process.terminate()
-    process.wait(timeout=10)
+    process.wait(timeout=stop_timeout)
+
+
+@pytest.fixture
+def gunicorn(app, org, tmp_path):
+    """The portal served by gunicorn: its base URL."""
+    with serving(app, tmp_path) as (base, _process):
+        yield base
 
 
 def attempt(base: str, username: str, password: str) -> int:

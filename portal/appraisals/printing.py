@@ -156,10 +156,17 @@ def render_forms(appraisals: list[Appraisal], locale: str) -> bytes:
     return html_to_pdf(html)
 
 
+def kept_pdfs(appraisal_ids: list[int], locale: str) -> dict[int, bytes]:
+    """The kept PDFs among these forms, in one query."""
+    return dict(db.session.execute(
+        select(AppraisalDocument.appraisal_id, AppraisalDocument.pdf).where(
+            AppraisalDocument.appraisal_id.in_(appraisal_ids),
+            AppraisalDocument.locale == locale)).all())
+
+
 def kept_pdf(appraisal_id: int, locale: str) -> bytes | None:
     """The kept PDF of a closed form in this language, if it was rendered before."""
-    return db.session.scalar(select(AppraisalDocument.pdf).where(
-        AppraisalDocument.appraisal_id == appraisal_id, AppraisalDocument.locale == locale))
+    return kept_pdfs([appraisal_id], locale).get(appraisal_id)
 
 
 def keep_pdf(appraisal_id: int, locale: str, pdf: bytes) -> bytes:
@@ -242,14 +249,6 @@ PROGRESS_EVERY = timedelta(seconds=0.5)
 #: font subset per part instead of one per form (smaller, faster), and a bounded number of
 #: laid-out forms in memory at a time.
 FORMS_PER_PART = 6
-
-
-def kept_pdfs(appraisal_ids: list[int], locale: str) -> dict[int, bytes]:
-    """The kept PDFs among these forms, in one query."""
-    return dict(db.session.execute(
-        select(AppraisalDocument.appraisal_id, AppraisalDocument.pdf).where(
-            AppraisalDocument.appraisal_id.in_(appraisal_ids),
-            AppraisalDocument.locale == locale)).all())
 
 
 def batch_parts(ids: list[int], locale: str) -> list[tuple[bytes | list[str] | None, int]]:

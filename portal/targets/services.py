@@ -238,8 +238,7 @@ def sales_breakdown(user_ids, start: date, end: date) -> SalesBreakdown:
     """(day, product line id, credited sales) of a team in [start, end]: one pass over the sales
     from which the team's line, the product lines and the monthly chart are all summed (a
     company has millions of sales; a quarter has a few hundred days × product lines)."""
-    return [(sold_on if isinstance(sold_on, date) else date.fromisoformat(sold_on), line_id,
-             Decimal(str(amount or 0)))
+    return [(sold_on, line_id, Decimal(str(amount or 0)))
             for sold_on, line_id, amount in db.session.execute(
                 select(SalesRecord.sold_on, SalesRecord.product_line_id,
                        func.sum(SalesRecord.amount))
