@@ -137,11 +137,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Malformed input refused; security headers on every response; measurements on request."""
+    """Malformed input refused; each endpoint's declared audience enforced; security headers on every response; measurements on request."""
     from portal import input_guard, instrumentation
+    from portal.kernel import audience
     from portal.security_headers import add_security_headers
 
     input_guard.register(app)
+    audience.register(app)
     app.after_request(add_security_headers)
     instrumentation.register(app)
 

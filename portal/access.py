@@ -5,10 +5,6 @@
 - HR and admins see everyone (the modules keep what PRODUCT.md makes private, such as
   one-on-one notes, out of their scope).
 """
-from functools import wraps
-
-from flask import abort
-from flask_login import current_user
 from sqlalchemy import Select, literal, select, union
 from sqlalchemy.orm import aliased
 
@@ -75,33 +71,3 @@ def manages(viewer: User, user_id: int) -> bool:
 def get_user_or_404(viewer: User, user_id: int) -> User:
     """The person with this id if the viewer may see them, else 404."""
     return db.first_or_404(visible_users(viewer).where(User.id == user_id))
-
-
-def roles_required(*roles: Role):
-    """Let a view through only for people holding one of these roles; 403 otherwise.
-
-    For pages whose existence is public (they are in the navigation of the roles that use them).
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated or not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.required_roles = roles
-        return wrapped
-
-    return decorator
-
-
-def login_required_for_blueprint(blueprint) -> None:
-    """Require a signed-in user for every view of this blueprint."""
-    from portal.extensions import login_manager
-
-    @blueprint.before_request
-    def _require_login():
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        return None

@@ -4,8 +4,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
+from portal.kernel.audience import PUBLIC, blueprint_audience
 
 bp = Blueprint("health", __name__)
+blueprint_audience(bp, PUBLIC)
 
 
 @bp.route("/healthz")

@@ -2,9 +2,10 @@
 import json
 from decimal import Decimal
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
+from portal.kernel.lists import page_url, sort_url
 from portal.navigation import nav_for
 
 
@@ -15,22 +16,6 @@ def money(value) -> str:
     from babel.numbers import format_currency
 
     return format_currency(Decimal(value), "CNY", locale=get_locale())
-
-
-def page_url(page: int) -> str:
-    """The current URL with another page number, keeping every other query argument."""
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
-def sort_url(column: str) -> str:
-    """The current URL sorted by this column, flipping the direction when it already is."""
-    args = request.args.to_dict(flat=False)
-    current = request.args.get("sort", "")
-    args["sort"] = [f"-{column}" if current == column else column]
-    args.pop("page", None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 def register(app: Flask) -> None:

@@ -64,7 +64,10 @@ def test_500_page_hides_the_traceback(app):
     prod = create_app({**TEST_CONFIG, "TESTING": False,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
 
+    from portal.kernel.audience import PUBLIC, audience
+
     @prod.route("/__boom")
+    @audience(PUBLIC)
     def boom():
         raise RuntimeError("secret detail")
 

@@ -174,7 +174,10 @@ def test_a_save_that_loses_the_race_in_the_database_answers_422(app):
 
     other = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
 
+    from portal.kernel.audience import PUBLIC, audience
+
     @other.route("/lost-race")
+    @audience(PUBLIC)
     def lost_race():
         raise StaleDataError("UPDATE statement on table 'customers' expected to update 1 row(s)")
 

@@ -109,7 +109,10 @@ def leaky_app(app):
     leaky = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     leaky.test_client_class = app.test_client_class
 
+    from portal.kernel.audience import SIGNED_IN, audience
+
     @leaky.route("/customers/<int:customer_id>/leak")
+    @audience(SIGNED_IN)
     def customer_leak(customer_id):
         customer = db.get_or_404(Customer, customer_id)  # the bug: nobody asked who may see it
         return f"{customer.name} {customer.account_manager.display_name}"

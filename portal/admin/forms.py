@@ -5,7 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.auth.forms import MIN_PASSWORD
-from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models import ROLE_LABELS
 
 CODE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - and _ only."))

@@ -2,9 +2,9 @@
 the printed review form (WeasyPrint), one form or a whole cycle at once."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.appraisals import panels, views  # noqa: E402,F401

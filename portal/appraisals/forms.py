@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.appraisals.services import parse_thresholds
 from portal.concurrency import version_field
-from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.appraisals.labels import KIND_LABELS, SOURCE_LABELS
 
 TEXT = [NoControlCharacters()]

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.access import manages, roles_required
+from portal.access import manages
+from portal.kernel.audience import audience
 from portal.appraisals import bp, printing, services, workflow
 from portal.appraisals.forms import (AcknowledgeForm, CommentForm, ConfirmForm, CycleForm,
                                      FeedbackForm, IndicatorForm, PrintCycleForm, ReopenForm,
@@ -28,7 +29,7 @@ from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalStatus
                                       AppraisalTemplate, CycleStatus, IndicatorKind,
                                       PrintJobState, TemplateIndicator)
 
-hr_only = roles_required(Role.HR)
+hr_only = audience(Role.HR)
 TEMPLATE_FIELDS = ["name", "name_en", "description", "rating_thresholds"]
 INDICATOR_FIELDS = ["section", "section_en", "name", "name_en", "kind", "source", "weight",
                     "score_thresholds", "position"]

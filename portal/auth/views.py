@@ -1,9 +1,10 @@
 """Views of signing in and out, the language switch and the account page."""
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from portal.kernel.audience import SIGNED_IN, audience
 from portal.auth import bp
 from portal.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from portal.extensions import db
@@ -11,7 +12,7 @@ from portal.htmx import render
 from portal.models import User
 from portal.passwords import (hash_password, locked_for, record_failure, record_success,
                               verify_password)
-from portal.urls import safe_next
+from portal.kernel.urls import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -70,7 +71,7 @@ def language():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@audience(SIGNED_IN)
 def account():
     """The person's own account: change the password (which ends their other sessions)."""
     form = PasswordChangeForm()

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.careers.labels import GOAL_STATUS_LABELS, READINESS_LABELS
 
 TEXT = [NoControlCharacters()]

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal import audit
-from portal.access import get_user_or_404, roles_required
+from portal.access import get_user_or_404
+from portal.kernel.audience import audience
 from portal.admin.forms import ConfirmForm
 from portal.careers import bp, queries, services
 from portal.careers.forms import (AssessForm, CourseLinkForm, GoalForm, LevelForm, MilestoneForm,
@@ -61,7 +62,7 @@ def _check_level_code(form: LevelForm, level: CareerLevel | None) -> bool:
 
 
 @bp.route("/ladder/new", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def level_create():
     """HR adds a level to the ladder."""
     form = LevelForm()
@@ -82,7 +83,7 @@ def level_create():
 
 
 @bp.route("/ladder/<int:career_level_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def level_edit(career_level_id: int):
     """HR edits a level and its expectations."""
     level = queries.get_level_or_404(career_level_id)

@@ -2,10 +2,10 @@
 satisfaction at closing, overdue lists and monthly figures."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.complaints import views  # noqa: E402,F401
 from portal.complaints.duties import install as _install_duty  # noqa: E402

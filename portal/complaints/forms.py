@@ -5,7 +5,7 @@ from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.complaints.labels import LABELS
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.feedback import ComplaintCategory, ComplaintChannel, Severity
 
 TEXT = [NoControlCharacters()]

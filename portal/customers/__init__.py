@@ -1,9 +1,9 @@
 """Customers (`/customers`): profiles, tiers, allocation, visits and visit plans."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.customers import views  # noqa: E402,F401

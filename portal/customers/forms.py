@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from portal.concurrency import version_field
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.customers import CustomerStatus, Tier, VisitMethod
 
 TEXT = [NoControlCharacters()]

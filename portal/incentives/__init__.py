@@ -1,9 +1,9 @@
 """Incentives (`/incentives`): pay rules, payout statements, awards and team activities."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("incentives", __name__, url_prefix="/incentives")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.incentives import panels, views  # noqa: E402,F401

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, DecimalField, IntegerField, RadioF
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.incentives import BANDS
 
 TEXT = [NoControlCharacters()]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.access import roles_required
+from portal.kernel.audience import audience
 from portal.extensions import db
 from portal.htmx import render
 from portal.incentives import bp
@@ -219,7 +219,7 @@ def export_xlsx():
 
 
 @bp.route("/approve", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def approve():
     """Confirm, then approve a period: its statements are frozen and it is locked."""
     form, period = _period_from_request()
@@ -269,7 +269,7 @@ def _apply_bands(form, version: PayRuleVersion) -> dict:
 
 
 @bp.route("/rules", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def rules():
     """The versions of the pay rules, and a form to start a new one."""
     form = NewRuleVersionForm()
@@ -364,7 +364,7 @@ def _refuse_if_locked(version: PayRuleVersion) -> None:
 
 
 @bp.route("/rules/<int:rule_version_id>", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def rule_detail(rule_version_id: int):
     """One version of the rules: base bonus and multipliers, base pays, commission rates."""
     version = _get_version_or_404(rule_version_id)
@@ -387,7 +387,7 @@ def rule_detail(rule_version_id: int):
 
 
 @bp.route("/rules/<int:rule_version_id>/base-pay", methods=["POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def base_pay(rule_version_id: int):
     """Set one person's monthly base pay under a version."""
     version = _get_version_or_404(rule_version_id)
@@ -413,7 +413,7 @@ def base_pay(rule_version_id: int):
 
 
 @bp.route("/rules/<int:rule_version_id>/commission", methods=["POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def commission_add(rule_version_id: int):
     """Add (or change) one tier of a product line's commission under a version."""
     version = _get_version_or_404(rule_version_id)
@@ -444,7 +444,7 @@ def commission_add(rule_version_id: int):
 
 
 @bp.route("/rates/<int:commission_rate_id>/delete", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def commission_delete(commission_rate_id: int):
     """Confirm, then remove one commission tier."""
     rate = get_rate_or_404(commission_rate_id)
@@ -469,7 +469,7 @@ def commission_delete(commission_rate_id: int):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def settings():
     """HR's settings: whether managers may read their reports' statements."""
     row = db.session.scalar(select(IncentiveSettings).limit(1))
@@ -502,7 +502,7 @@ def awards():
 
 
 @bp.route("/awards/types", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def award_types():
     """The kinds of award, and a form to add one."""
     form = AwardTypeForm()
@@ -519,7 +519,7 @@ def award_types():
 
 
 @bp.route("/awards/nominate", methods=["GET", "POST"])
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def nominate():
     """Nominate a person one manages (or a team one heads) for an award, with the reason."""
     form = NominationForm()
@@ -556,7 +556,7 @@ def nominate():
 
 
 @bp.route("/awards/nominations/<int:nomination_id>", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def decide(nomination_id: int):
     """HR's decision on a nomination: award it or decline it."""
     nomination = get_nomination_for_hr_or_404(current_user, nomination_id)
@@ -590,7 +590,7 @@ def activities():
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def activity_create():
     """Log a team-building activity of an area one heads (HR: any area)."""
     form = ActivityForm()

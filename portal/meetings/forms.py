@@ -6,7 +6,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from portal.concurrency import version_field
-from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models.communication import MeetingKind
 
 TEXT = [NoControlCharacters()]

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
+from portal.kernel.audience import PUBLIC, audience
 from portal.concurrency import is_current
 from portal.extensions import db
 from portal.htmx import is_htmx, render
@@ -230,6 +231,7 @@ def calendar_revoke():
 
 
 @bp.route("/calendar/<feed_token>.ics")
+@audience(PUBLIC)  # no session: the secret token in the URL is the key
 def calendar_feed(feed_token: str):
     """The .ics feed of my meetings and one-on-ones: titles and times, never notes."""
     user = user_by_token(feed_token)

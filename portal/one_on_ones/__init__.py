@@ -2,9 +2,9 @@
 private notes for their author alone, action items, the report's mood, the cadence view."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("one_on_ones", __name__, url_prefix="/one-on-ones")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.one_on_ones import views  # noqa: E402,F401

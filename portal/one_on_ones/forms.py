@@ -6,7 +6,7 @@ from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, Se
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.concurrency import version_field
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.communication import Cadence
 
 TEXT = [NoControlCharacters()]

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
 
-from portal.access import roles_required
+from portal.kernel.audience import audience
 from portal.concurrency import digest, is_current
 from portal.extensions import db
 from portal.home.panels import panel
@@ -46,7 +46,7 @@ def index():
 
 
 @bp.route("/cadence")
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def cadence():
     """The cadence of every series: last held, next due, overdue; moods only for the manager."""
     today = _today()
@@ -67,7 +67,7 @@ def cadence():
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
-@roles_required(Role.MANAGER)
+@audience(Role.MANAGER)
 def series_create():
     """Start a one-on-one series with one of my direct reports."""
     form = NewSeriesForm()

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.access import roles_required
+from portal.kernel.audience import audience
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.incentives.services import parse_period
@@ -42,7 +42,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def create():
     """Write a review of a month or a quarter for an area one heads (HR: any)."""
     form = ReviewForm()
@@ -141,7 +141,7 @@ def _save_practice(form: PracticeForm, review: Review | None):
 
 
 @bp.route("/practices/new", methods=["GET", "POST"])
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def practice_create():
     """Write a best practice."""
     form = PracticeForm()

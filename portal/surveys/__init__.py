@@ -6,12 +6,13 @@ of their own, registered alongside this one.
 """
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import PUBLIC, SIGNED_IN, blueprint_audience
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 public_bp = Blueprint("survey_public", __name__, url_prefix="/surveys/r")
+blueprint_audience(public_bp, PUBLIC)  # the token in the link is the key
 
 
 @bp.record_once

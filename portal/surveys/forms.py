@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.feedback import QuestionKind, SurveyAudience
 from portal.surveys.labels import LABELS
 

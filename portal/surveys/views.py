@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.access import roles_required
+from portal.kernel.audience import audience
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Area, Role, User, utcnow
@@ -66,7 +66,7 @@ def _apply_survey_form(form: SurveyForm, survey: Survey) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.HR, Role.MANAGER)
+@audience(Role.HR, Role.MANAGER)
 def create():
     """Start a survey as a draft."""
     form = SurveyForm()

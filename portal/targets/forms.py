@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.customers.forms import WholeNumberBetween
-from portal.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.sales import TargetStatus
 from portal.targets.imports import parse_amount
 

@@ -2,9 +2,9 @@
 the action items of meetings and one-on-ones that are mine."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.tasks import views  # noqa: E402,F401

@@ -1,9 +1,9 @@
 """Training (`/training`): catalogue, sessions, enrolment, attendance, records, compliance."""
 from flask import Blueprint
 
-from portal.access import login_required_for_blueprint
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
 
 bp = Blueprint("training", __name__, url_prefix="/training")
-login_required_for_blueprint(bp)
+blueprint_audience(bp, SIGNED_IN)
 
 from portal.training import panels, views  # noqa: E402,F401

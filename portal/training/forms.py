@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateTimeLocalField, DecimalField, IntegerFiel
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models import ROLE_LABELS
 from portal.training.labels import ATTENDANCE_LABELS, CATEGORY_LABELS, MODE_LABELS
 

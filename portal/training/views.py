@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import audit
-from portal.access import (can_see_user, get_user_or_404, managed_user_ids, manages,
-                           roles_required)
+from portal.access import (can_see_user, get_user_or_404, managed_user_ids, manages)
+from portal.kernel.audience import audience
 from portal.admin.forms import ConfirmForm
 from portal.extensions import db
 from portal.htmx import is_htmx, render
@@ -86,7 +86,7 @@ def _apply_course(form: CourseForm, course: Course) -> None:
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def course_create():
     """HR adds a course to the catalogue."""
     form = _course_form(None)
@@ -105,7 +105,7 @@ def course_create():
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def course_edit(course_id: int):
     """HR edits a course, including the roles it is required for."""
     course = queries.get_course_or_404(course_id)
@@ -152,7 +152,7 @@ def _apply_session(form: SessionForm, session: TrainingSession) -> str | None:
 
 
 @bp.route("/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def session_create(course_id: int):
     """HR schedules a session of a course."""
     course = queries.get_course_or_404(course_id)
@@ -172,7 +172,7 @@ def session_create(course_id: int):
 
 
 @bp.route("/sessions/<int:training_session_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.HR)
+@audience(Role.HR)
 def session_edit(training_session_id: int):
     """HR changes a session's time, place, trainer or capacity."""
     session = queries.get_session_or_404(training_session_id)
@@ -249,7 +249,7 @@ def enrol(training_session_id: int):
 
 
 @bp.route("/sessions/<int:training_session_id>/assign", methods=["POST"])
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def assign(training_session_id: int):
     """A manager (for their team) or HR (anyone) gives a person a seat."""
     session = queries.get_session_or_404(training_session_id)
@@ -298,7 +298,7 @@ def enrolment_cancel(enrolment_id: int):
 
 
 @bp.route("/sessions/<int:training_session_id>/attendance", methods=["GET", "POST"])
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def attendance(training_session_id: int):
     """Mark attendance, completion, score and certificate for the whole roster at once."""
     session = queries.get_session_or_404(training_session_id)
@@ -388,7 +388,7 @@ def record(user_id: int):
 
 
 @bp.route("/matrix")
-@roles_required(Role.MANAGER, Role.HR)
+@audience(Role.MANAGER, Role.HR)
 def matrix():
     """The compliance matrix: the team (HR: everyone) × the courses their roles require."""
     args = request.args

@@ -1,7 +1,12 @@
-"""Form pieces every module uses."""
+"""Form pieces every module uses: the confirm form, checkbox lists, typed-text filters."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 from wtforms.validators import ValidationError
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form whose only job is the CSRF token of a confirmed action (delete, close, …)."""
 
 
 class MultiCheckboxField(SelectMultipleField):
