@@ -9,7 +9,8 @@ from tests.conftest import login
 
 
 def test_every_string_is_translated():
-    """Fails when a string in the code is missing from the zh_Hans_CN catalogue, empty or fuzzy there."""
+    """Fails when a string in the code is missing from the zh_Hans_CN catalogue, or is empty or
+    fuzzy there."""
     assert problems() == []
 
 
