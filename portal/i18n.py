@@ -52,13 +52,16 @@ def compile_catalogue(po: Path, mo: Path) -> None:
         catalog = read_po(f)
     mo.parent.mkdir(parents=True, exist_ok=True)
     partial = mo.with_suffix(f".mo.{os.getpid()}")
-    with partial.open("wb") as f:
-        write_mo(f, catalog)
-    os.replace(partial, mo)
+    try:
+        with partial.open("wb") as f:
+            write_mo(f, catalog)
+        os.replace(partial, mo)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _stale(po: Path, mo: Path) -> bool:
-    return not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
+    return not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime
 
 
 def translation_directory(root: Path, instance_path: str) -> str:

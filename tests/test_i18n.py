@@ -103,3 +103,40 @@ def test_the_customer_form_says_name_of_a_thing_and_the_contact_form_of_a_person
     assert ">名称<" in client.get(f"/customers/{customer.id}/edit").text.replace("\n", "")
     page = client.get(f"/customers/{customer.id}/contacts/new").text
     assert ">姓名<" in page and ">职务<" in page
+
+
+def test_a_missing_or_stale_compiled_catalogue_is_compiled_at_start(tmp_path):
+    """A checkout started any way (gunicorn wsgi:app after pip install .) compiles the .po."""
+    import os
+    import shutil
+
+    from babel.messages.mofile import read_mo
+
+    from portal import ROOT
+    from portal.i18n import translation_directory
+
+    po = tmp_path / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", po)
+    mo = po.with_suffix(".mo")
+
+    assert translation_directory(tmp_path, str(tmp_path / "instance")) == str(po.parents[2])
+    with mo.open("rb") as f:
+        assert read_mo(f).get("Sign in").string == "登录"
+
+    po.write_text(po.read_text().replace('msgstr "登录"', 'msgstr "登入"', 1))
+    os.utime(mo, (0, 0))  # older than the .po: stale
+    translation_directory(tmp_path, str(tmp_path / "instance"))
+    with mo.open("rb") as f:
+        assert read_mo(f).get("Sign in").string == "登入"
+
+    # Where the checkout's .mo cannot be written (a read-only checkout; here a folder stands in
+    # its way, since root may write anywhere), the catalogue is compiled into the instance folder.
+    mo.unlink()
+    mo.mkdir()
+    where = translation_directory(tmp_path, str(tmp_path / "instance"))
+    assert where == str(tmp_path / "instance" / "translations")
+    with (tmp_path / "instance" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
+          / "messages.mo").open("rb") as f:
+        assert read_mo(f).get("Sign in").string == "登入"
+    assert list(po.parent.glob("messages.mo.*")) == []
