@@ -5,14 +5,27 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+#: Where templates/, static/, migrations/ and translations/ are: the top of the repository in a
+#: checkout (or an editable install); inside the package once installed from a wheel, where
+#: setup.py copies them (the .po files compiled to .mo).
+ROOT = _PACKAGE if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent
+INSTALLED = ROOT == _PACKAGE
+
+
+def _instance_path() -> str | None:
+    """PORTAL_INSTANCE_PATH, else instance/ in a checkout; installed, Flask's own choice
+    (<prefix>/var/portal-instance), never a folder inside site-packages."""
+    if os.environ.get("PORTAL_INSTANCE_PATH"):
+        return os.environ["PORTAL_INSTANCE_PATH"]
+    return None if INSTALLED else str(ROOT / "instance")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py and the environment, then test_config."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_path=_instance_path(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -32,7 +45,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     """Layer the configuration and fill in what must not be left empty."""
     from portal.config import Defaults
     from portal.database import database_url, engine_options
-    from portal.i18n import translation_directories
+    from portal.i18n import translation_directory
 
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
@@ -53,7 +66,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         secure = not (app.debug or app.testing)
         app.config["SESSION_COOKIE_SECURE"] = secure
         app.config["REMEMBER_COOKIE_SECURE"] = secure
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(ROOT))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directory(ROOT, app.instance_path)
 
 
 def _instance_secret_key(app: Flask) -> str:

@@ -1,4 +1,6 @@
-"""Choosing the UI language: the user's stored choice, then the session's, then the browser's."""
+"""Choosing the UI language (the user's stored choice, then the session's, then the browser's) and
+the compiled catalogue it is read from."""
+import os
 from pathlib import Path
 
 from flask import current_app, request, session
@@ -32,11 +34,56 @@ def select_locale() -> str:
             or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def translation_directories(root: Path) -> list[str]:
-    """The core catalogue and one per module (`portal/<module>/translations`), merged at run time.
+def catalogue_files(directory: Path) -> list[Path]:
+    """The .po files of a translations folder, one per locale."""
+    return sorted(directory.glob("*/LC_MESSAGES/messages.po"))
 
-    A catalogue per module lets modules grow their strings without touching each other's files.
+
+def compile_catalogue(po: Path, mo: Path) -> None:
+    """Compile a .po file to the .mo file Flask-Babel reads.
+
+    Written aside, then renamed: a process reading it meanwhile (another worker starting, a second
+    test run) sees the old file or the new one, never half of one.
     """
-    dirs = [root / "translations"]
-    dirs += sorted(p for p in (root / "portal").glob("*/translations") if p.is_dir())
-    return [str(d) for d in dirs]
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    partial = mo.with_suffix(f".mo.{os.getpid()}")
+    try:
+        with partial.open("wb") as f:
+            write_mo(f, catalog)
+        os.replace(partial, mo)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _stale(po: Path, mo: Path) -> bool:
+    return not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime
+
+
+def translation_directory(root: Path, instance_path: str) -> str:
+    """The folder Flask-Babel reads the compiled catalogue from.
+
+    An installed wheel carries the .mo files only (setup.py compiles them), and they are used
+    as they are. A checkout carries the .po files: any .mo missing or older than its .po is
+    compiled here, at start, into the checkout, or into the instance folder when the checkout is
+    read-only, so no way of starting the portal serves a Chinese browser an English page.
+    """
+    source = root / "translations"
+    stale = [po for po in catalogue_files(source) if _stale(po, po.with_suffix(".mo"))]
+    if not stale:
+        return str(source)
+    try:
+        for po in stale:
+            compile_catalogue(po, po.with_suffix(".mo"))
+        return str(source)
+    except OSError:
+        target = Path(instance_path) / "translations"
+        for po in catalogue_files(source):
+            mo = target / po.relative_to(source).with_suffix(".mo")
+            if _stale(po, mo):
+                compile_catalogue(po, mo)
+        return str(target)

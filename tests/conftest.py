@@ -12,7 +12,6 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from portal import create_app
-from portal.catalogues import compile_all
 from portal.demo import DEMO_PASSWORD, seed_organisation
 from portal.extensions import db
 
@@ -59,8 +58,8 @@ class FreshContextClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def _session_app(db_url, tmp_path_factory):
-    """One app for the run, its schema built by the migrations (so every run tests them)."""
-    compile_all()  # the .mo files are build products, not kept in git
+    """One app for the run, its schema built by the migrations (so every run tests them).
+    create_app compiles the catalogue when its .mo file is missing or older than the .po."""
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url})
     app.instance_path = str(instance)
