@@ -1,22 +1,25 @@
 """Views of the surveys module: list, builder, publishing, staff answers, results, export."""
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.kernel.audience import audience
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel.audience import audience
+from portal.kernel.downloads import download
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
 from portal.models import Area, Role, User, utcnow
 from portal.models.feedback import (QuestionKind, Survey, SurveyAudience, SurveyInvitation,
                                     SurveyQuestion, SurveyResponse, SurveyStatus)
 from portal.surveys import bp
 from portal.surveys import services
 from portal.surveys.labels import label as survey_label
-from portal.surveys.forms import AnswerForm, ConfirmForm, QuestionForm, SurveyForm
-from portal.surveys.queries import (get_question_or_404, get_staff_survey_or_404,
+from portal.surveys.forms import AnswerForm, QuestionForm, SurveyForm
+from portal.surveys.queries import (SORTS, get_question_or_404, get_staff_survey_or_404,
                                     get_survey_or_404, headed_area_ids, invitation_list,
                                     may_manage_surveys, survey_list, surveys_to_answer)
 
@@ -33,11 +36,8 @@ def index():
     to_answer = db.session.scalars(surveys_to_answer(current_user)).all()
     page = None
     if may_manage_surveys(current_user):
-        args = request.args
-        query = survey_list(current_user, q=args.get("q", "").strip(),
-                            status=args.get("status", ""), audience=args.get("audience", ""),
-                            sort=args.get("sort", "-created"))
-        page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+        listing = Listing(filters=("status", "audience"), sorts=SORTS, default_sort="-created")
+        page = listing.paginate(survey_list(current_user, listing))
     # Only those who run surveys have the list that the search partial refreshes.
     return render("surveys/index.html", "surveys/_list.html" if page is not None else None,
                   to_answer=to_answer, page=page,
@@ -83,6 +83,7 @@ def create():
 
 
 @bp.route("/<int:survey_id>")
+@audience(Role.HR, Role.MANAGER)
 def detail(survey_id: int):
     """The builder: the survey, its questions in order, and (for drafts) a form to add one."""
     survey = get_survey_or_404(current_user, survey_id)
@@ -113,6 +114,7 @@ def _draft_or_redirect(survey: Survey):
 
 
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
+@audience(Role.HR, Role.MANAGER)
 def edit(survey_id: int):
     """Change a draft's title, audience, area or expiry."""
     survey = _get_changeable_survey(survey_id)
@@ -149,6 +151,7 @@ def _apply_question_form(form: QuestionForm, question: SurveyQuestion) -> None:
 
 
 @bp.route("/<int:survey_id>/questions", methods=["POST"])
+@audience(Role.HR, Role.MANAGER)
 def question_create(survey_id: int):
     """Add a question at the end of a draft."""
     survey = _get_changeable_survey(survey_id)
@@ -167,6 +170,7 @@ def question_create(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@audience(Role.HR, Role.MANAGER)
 def question_edit(survey_id: int, question_id: int):
     """Change one question of a draft."""
     survey = _get_changeable_survey(survey_id)
@@ -187,6 +191,7 @@ def question_edit(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
+@audience(Role.HR, Role.MANAGER)
 def question_move(survey_id: int, question_id: int):
     """Move a question one place up or down (htmx swaps the builder; plain forms redirect)."""
     survey = _get_changeable_survey(survey_id)
@@ -202,6 +207,7 @@ def question_move(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])
+@audience(Role.HR, Role.MANAGER)
 def question_delete(survey_id: int, question_id: int):
     """Confirm, then remove a question from a draft."""
     survey = _get_changeable_survey(survey_id)
@@ -223,6 +229,7 @@ def question_delete(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/publish", methods=["POST"])
+@audience(Role.HR, Role.MANAGER)
 def publish(survey_id: int):
     """Open a draft for answers; a customer survey gets one link per customer."""
     survey = _get_changeable_survey(survey_id)
@@ -246,6 +253,7 @@ def publish(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/close", methods=["GET", "POST"])
+@audience(Role.HR, Role.MANAGER)
 def close(survey_id: int):
     """Confirm, then close a published survey: no more answers, links stop working."""
     survey = _get_changeable_survey(survey_id)
@@ -290,6 +298,7 @@ def _results_areas(survey: Survey) -> list[Area]:
 
 
 @bp.route("/<int:survey_id>/results")
+@audience(Role.HR, Role.MANAGER)
 def results(survey_id: int):
     """Per-question charts, averages, CSAT and NPS, filtered by area; withheld under the threshold."""
     survey = get_survey_or_404(current_user, survey_id)
@@ -308,6 +317,7 @@ def results(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/export.csv")
+@audience(Role.HR, Role.MANAGER)
 def export(survey_id: int):
     """The answers as CSV (formula-safe); anonymous ones without names, dates or areas."""
     survey = get_survey_or_404(current_user, survey_id)
@@ -326,11 +336,11 @@ def export(survey_id: int):
         return redirect(url_for("surveys.results", survey_id=survey.id))
     people = services.names_for_export(survey, responses)
     body = "\ufeff" + services.export_csv(survey, responses, people)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="survey-{survey.id}.csv"'})
+    return download(body, f"survey-{survey.id}.csv")
 
 
 @bp.route("/<int:survey_id>/answer", methods=["GET", "POST"])
+@audience(Role.STAFF, Role.MANAGER)
 def answer(survey_id: int):
     """Answer a staff survey once; anonymous surveys store the answer without my name."""
     survey = get_staff_survey_or_404(current_user, survey_id)
@@ -355,6 +365,7 @@ def answer(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/links/refresh", methods=["POST"])
+@audience(Role.HR, Role.MANAGER)
 def invitations_refresh(survey_id: int):
     """Make links for the customers who joined since the survey was published."""
     survey = _get_changeable_survey(survey_id)
@@ -367,13 +378,13 @@ def invitations_refresh(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/links")
+@audience(Role.HR, Role.MANAGER)
 def invitations(survey_id: int):
     """A customer survey's personal links, to send to each customer, and which were used."""
     survey = get_survey_or_404(current_user, survey_id)
     page = None
     if survey.audience == SurveyAudience.CUSTOMER:
-        page = db.paginate(invitation_list(survey, _restricted_areas(survey)),
-                           per_page=current_app.config["PER_PAGE"], error_out=False)
+        page = Listing().paginate(invitation_list(survey, _restricted_areas(survey)))
     return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm(),
                   changeable=may_change_survey(survey))
 
