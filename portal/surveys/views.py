@@ -83,7 +83,6 @@ def create():
 
 
 @bp.route("/<int:survey_id>")
-@audience(Role.HR, Role.MANAGER)
 def detail(survey_id: int):
     """The builder: the survey, its questions in order, and (for drafts) a form to add one."""
     survey = get_survey_or_404(current_user, survey_id)
@@ -114,7 +113,6 @@ def _draft_or_redirect(survey: Survey):
 
 
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
-@audience(Role.HR, Role.MANAGER)
 def edit(survey_id: int):
     """Change a draft's title, audience, area or expiry."""
     survey = _get_changeable_survey(survey_id)
@@ -151,7 +149,6 @@ def _apply_question_form(form: QuestionForm, question: SurveyQuestion) -> None:
 
 
 @bp.route("/<int:survey_id>/questions", methods=["POST"])
-@audience(Role.HR, Role.MANAGER)
 def question_create(survey_id: int):
     """Add a question at the end of a draft."""
     survey = _get_changeable_survey(survey_id)
@@ -170,7 +167,6 @@ def question_create(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@audience(Role.HR, Role.MANAGER)
 def question_edit(survey_id: int, question_id: int):
     """Change one question of a draft."""
     survey = _get_changeable_survey(survey_id)
@@ -191,7 +187,6 @@ def question_edit(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
-@audience(Role.HR, Role.MANAGER)
 def question_move(survey_id: int, question_id: int):
     """Move a question one place up or down (htmx swaps the builder; plain forms redirect)."""
     survey = _get_changeable_survey(survey_id)
@@ -207,7 +202,6 @@ def question_move(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])
-@audience(Role.HR, Role.MANAGER)
 def question_delete(survey_id: int, question_id: int):
     """Confirm, then remove a question from a draft."""
     survey = _get_changeable_survey(survey_id)
@@ -229,7 +223,6 @@ def question_delete(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/publish", methods=["POST"])
-@audience(Role.HR, Role.MANAGER)
 def publish(survey_id: int):
     """Open a draft for answers; a customer survey gets one link per customer."""
     survey = _get_changeable_survey(survey_id)
@@ -253,7 +246,6 @@ def publish(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/close", methods=["GET", "POST"])
-@audience(Role.HR, Role.MANAGER)
 def close(survey_id: int):
     """Confirm, then close a published survey: no more answers, links stop working."""
     survey = _get_changeable_survey(survey_id)
@@ -298,7 +290,6 @@ def _results_areas(survey: Survey) -> list[Area]:
 
 
 @bp.route("/<int:survey_id>/results")
-@audience(Role.HR, Role.MANAGER)
 def results(survey_id: int):
     """Per-question charts, averages, CSAT and NPS, filtered by area; withheld under the threshold."""
     survey = get_survey_or_404(current_user, survey_id)
@@ -317,7 +308,6 @@ def results(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/export.csv")
-@audience(Role.HR, Role.MANAGER)
 def export(survey_id: int):
     """The answers as CSV (formula-safe); anonymous ones without names, dates or areas."""
     survey = get_survey_or_404(current_user, survey_id)
@@ -340,7 +330,6 @@ def export(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/answer", methods=["GET", "POST"])
-@audience(Role.STAFF, Role.MANAGER)
 def answer(survey_id: int):
     """Answer a staff survey once; anonymous surveys store the answer without my name."""
     survey = get_staff_survey_or_404(current_user, survey_id)
@@ -365,7 +354,6 @@ def answer(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/links/refresh", methods=["POST"])
-@audience(Role.HR, Role.MANAGER)
 def invitations_refresh(survey_id: int):
     """Make links for the customers who joined since the survey was published."""
     survey = _get_changeable_survey(survey_id)
@@ -378,7 +366,6 @@ def invitations_refresh(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/links")
-@audience(Role.HR, Role.MANAGER)
 def invitations(survey_id: int):
     """A customer survey's personal links, to send to each customer, and which were used."""
     survey = get_survey_or_404(current_user, survey_id)
