@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import utcnow
-from portal.meetings.services import (CalendarEvent, _fold, build_calendar, render_markdown,
-                                      split_departments)
+from portal.kernel.markdown import render_markdown
+from portal.meetings.services import CalendarEvent, _fold, build_calendar, split_departments
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind, PrivateNote)
 from tests.comm_factories import make_action, make_meeting, make_one_on_one, make_series

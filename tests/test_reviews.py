@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.reviews import BestPractice, Review, ReviewAction, ReviewKind
-from portal.reviews.services import normalise_tags, render_markdown
+from portal.kernel.markdown import render_markdown
+from portal.reviews.services import normalise_tags
 
 
 def make_review(org, period="2026-10", area=0, **fields):

@@ -50,10 +50,6 @@ class PasswordResetForm(FlaskForm):
         DataRequired(), EqualTo("new", message=_l("The two passwords differ."))])
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms a destructive action."""
-
-
 class ReferenceForm(FlaskForm):
     """A product line or customer type."""
 

@@ -1,8 +1,9 @@
 """Queries of the admin module."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Area, AuditLog, Role, User, UserRole
 
 USER_SORTS = {
@@ -13,41 +14,63 @@ USER_SORTS = {
 }
 
 
-def user_list(q: str = "", role: str = "", area_id: int | None = None,
-              active: str = "", sort: str = "username") -> Select:
+def user_list(listing: Listing) -> Select:
     """Users matching the search and filters, sorted, with what the list shows loaded eagerly."""
     query = (select(User).outerjoin(Area, User.area_id == Area.id)
              .options(selectinload(User.area), selectinload(User.manager)))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.username).like(like),
-                                func.lower(User.display_name).like(like),
-                                func.lower(User.email).like(like)))
+    query = listing.search(query, User.username, User.display_name, User.email)
+    role = listing.get("role", default="")
     if role in {r.value for r in Role}:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(role))))
+    area_id = listing.get("area", type=int)
     if area_id:
         query = query.where(User.area_id == area_id)
+    active = listing.get("active", default="")
     if active in ("1", "0"):
         query = query.where(User.active.is_(active == "1"))
-    column = USER_SORTS.get(sort.lstrip("-"), User.username)
-    order = column.desc() if sort.startswith("-") else column.asc()
-    return query.order_by(order, User.id)
+    return listing.order(query, User.id)
 
 
-def audit_list(actor: str = "", action: str = "", entity_type: str = "",
-               entity_id: int | None = None) -> Select:
+def get_user_or_404(viewer, user_id: int) -> User:
+    """An account by id for administrators (the only audience of admin pages), or 404."""
+    return db.get_or_404(User, user_id)
+
+
+def reference_list(viewer, model, listing: Listing) -> Select:
+    """The rows of one reference table (areas, product lines, customer types), searched."""
+    query = listing.search(select(model), model.code, model.name, model.name_en)
+    if model is Area:
+        query = query.options(selectinload(Area.head))
+    return query.order_by(model.code)
+
+
+def get_reference_or_404(viewer, model, obj_id: int):
+    """One row of a reference table, or 404."""
+    return db.get_or_404(model, obj_id)
+
+
+def audit_list(viewer, listing: Listing) -> Select:
     """Audit entries matching the filters, newest first."""
     query = (select(AuditLog).outerjoin(User, AuditLog.actor_id == User.id)
              .options(selectinload(AuditLog.actor)))
+    actor = (listing.get("actor") or "").strip()
     if actor:
         query = query.where(User.username == actor)
+    action = (listing.get("action") or "").strip()
     if action:
-        query = query.where(AuditLog.action.like(f"{action}%"))
+        query = query.where(AuditLog.action.like(like_prefix(action), escape="\\"))
+    entity_type = (listing.get("entity_type") or "").strip()
     if entity_type:
         query = query.where(AuditLog.entity_type == entity_type)
+    entity_id = listing.get("entity_id", type=int)
     if entity_id:
         query = query.where(AuditLog.entity_id == entity_id)
     return query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+
+
+def like_prefix(text: str) -> str:
+    """`text%` with the LIKE wildcards in the text escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def area_choices(blank_label: str) -> list[tuple[int, str]]:

@@ -6,16 +6,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.admin import bp
-from portal.admin.forms import (AreaForm, AuditFilterForm, ConfirmForm, NewUserForm,
-                                PasswordResetForm, ReferenceForm, UserForm)
-from portal.admin.queries import area_choices, audit_list, manager_choices, user_list
+from portal.admin.forms import (AreaForm, AuditFilterForm, NewUserForm, PasswordResetForm,
+                                ReferenceForm, UserForm)
+from portal.admin.queries import (USER_SORTS, area_choices, audit_list, get_reference_or_404,
+                                  get_user_or_404, manager_choices, reference_list, user_list)
 from portal.admin.services import needs_area, username_taken, would_loop
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
 from portal.models import Area, AuditLog, CustomerType, ProductLine, Role, User
 from portal.passwords import hash_password
 
@@ -41,11 +43,9 @@ def index():
 @bp.route("/users")
 def users():
     """Users with search, filters, sorting and pagination; htmx gets the results block alone."""
-    args = request.args
-    area_id = args.get("area", type=int)
-    query = user_list(q=args.get("q", "").strip(), role=args.get("role", ""), area_id=area_id,
-                      active=args.get("active", ""), sort=args.get("sort", "username"))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    listing = Listing(filters=("role", "area", "active"), sorts=USER_SORTS,
+                      default_sort="username")
+    page = listing.paginate(user_list(listing))
     areas = db.session.scalars(select(Area).order_by(Area.code)).all()
     return render("admin/users.html", "admin/_user_results.html", page=page, areas=areas,
                   roles=list(Role))
@@ -119,7 +119,7 @@ def user_create():
 
 def _get_user(user_id: int) -> User:
     """An account by id for administrators (who see everyone), or 404."""
-    return db.get_or_404(User, user_id)
+    return get_user_or_404(current_user, user_id)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -261,16 +261,8 @@ def reference_index(kind: str):
         db.session.commit()
         flash(_("%(code)s added.", code=obj.code), "success")
         return redirect(url_for("admin.reference_index", kind=kind), code=303)
-    query = select(spec.model).order_by(spec.model.code)
-    q = request.args.get("q", "").strip()
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(func.lower(spec.model.code).like(like)
-                            | func.lower(spec.model.name).like(like)
-                            | func.lower(spec.model.name_en).like(like))
-    if spec.model is Area:
-        query = query.options(selectinload(Area.head))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    listing = Listing()
+    page = listing.paginate(reference_list(current_user, spec.model, listing))
     return render("admin/reference_index.html", kind=kind, spec=spec, form=form, page=page,
                   status=422 if form.errors else 200)
 
@@ -279,7 +271,7 @@ def reference_index(kind: str):
 def reference_edit(kind: str, obj_id: int):
     """Edit one record: inline in its table row with htmx, or on a page of its own."""
     spec = KINDS[kind]
-    obj = db.get_or_404(spec.model, obj_id)
+    obj = get_reference_or_404(current_user, spec.model, obj_id)
     form = _reference_form(spec, obj=obj)
     if _check_reference(spec, form, obj):
         before = audit.snapshot(obj, list(spec.fields))
@@ -299,7 +291,7 @@ def reference_edit(kind: str, obj_id: int):
 def reference_row(kind: str, obj_id: int):
     """One row of the table, for htmx to put back when an inline edit is cancelled."""
     spec = KINDS[kind]
-    obj = db.get_or_404(spec.model, obj_id)
+    obj = get_reference_or_404(current_user, spec.model, obj_id)
     if not is_htmx():
         return redirect(url_for("admin.reference_index", kind=kind))
     return render("admin/_reference_row.html", kind=kind, spec=spec, obj=obj)
@@ -311,10 +303,8 @@ def reference_row(kind: str, obj_id: int):
 def audit_log():
     """The audit log with filters and pagination."""
     form = AuditFilterForm(request.args)
-    query = audit_list(actor=form.actor.data or "", action=form.action.data or "",
-                       entity_type=form.entity_type.data or "",
-                       entity_id=request.args.get("entity_id", type=int))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    listing = Listing(filters=("actor", "action", "entity_type", "entity_id"))
+    page = listing.paginate(audit_list(current_user, listing))
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page)
 
 

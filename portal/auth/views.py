@@ -12,7 +12,7 @@ from portal.htmx import render
 from portal.models import User
 from portal.passwords import (hash_password, locked_for, record_failure, record_success,
                               verify_password)
-from portal.kernel.urls import safe_next
+from portal.kernel.urls import redirect_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def login():
             db.session.commit()
             session.clear()
             login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect_next(url_for("home.index"), code=302)
         else:
             if user is not None:
                 record_failure(user)
@@ -67,7 +67,7 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
             db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("home.index"), code=303)
+    return redirect_next(url_for("home.index"))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal import audit
 from portal.access import get_user_or_404
 from portal.kernel.audience import audience
-from portal.admin.forms import ConfirmForm
+from portal.kernel.forms import ConfirmForm
 from portal.careers import bp, queries, services
 from portal.careers.forms import (AssessForm, CourseLinkForm, GoalForm, LevelForm, MilestoneForm,
                                   PlanForm, ReviewForm)

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import visible_user_ids
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
 from portal.models.customers import Customer
 from portal.models.feedback import Complaint, ComplaintEvent, ComplaintStatus, Severity
@@ -28,33 +29,44 @@ def visible_complaints(user: User) -> Select:
                            Complaint.area_id.in_(headed)))
 
 
-def complaint_list(user: User, q: str = "", status: str = "", severity: str = "",
-                   owner_id: int | None = None, area_id: int | None = None,
-                   overdue: bool = False, now=None, sort: str = "-received") -> Select:
-    """Visible complaints matching the filters, sorted, with what the list shows loaded."""
-    query = (visible_complaints(user)
-             .join(Customer, Complaint.customer_id == Customer.id)
-             .options(selectinload(Complaint.customer), selectinload(Complaint.owner),
-                      selectinload(Complaint.area)))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Complaint.subject).like(like),
-                                func.lower(Customer.name).like(like)))
+def _with_list_data(user: User) -> Select:
+    """Visible complaints joined to their customer, with what the lists show loaded."""
+    return (visible_complaints(user)
+            .join(Customer, Complaint.customer_id == Customer.id)
+            .options(selectinload(Complaint.customer), selectinload(Complaint.owner),
+                     selectinload(Complaint.area)))
+
+
+def _open_past_due(query: Select, now) -> Select:
+    return query.where(Complaint.status != ComplaintStatus.CLOSED, Complaint.due_at < now)
+
+
+def complaint_list(user: User, listing: Listing, now) -> Select:
+    """Visible complaints matching the list's search and filters, sorted."""
+    query = listing.search(_with_list_data(user), Complaint.subject, Customer.name)
+    status = listing.get("status", default="")
     if status == "open":
         query = query.where(Complaint.status != ComplaintStatus.CLOSED)
     elif status in {s.value for s in ComplaintStatus}:
         query = query.where(Complaint.status == ComplaintStatus(status))
+    severity = listing.get("severity", default="")
     if severity in {s.value for s in Severity}:
         query = query.where(Complaint.severity == Severity(severity))
+    owner_id = listing.get("owner", type=int)
     if owner_id:
         query = query.where(Complaint.owner_id == owner_id)
+    area_id = listing.get("area", type=int)
     if area_id:
         query = query.where(Complaint.area_id == area_id)
-    if overdue:
-        query = query.where(Complaint.status != ComplaintStatus.CLOSED, Complaint.due_at < now)
-    column = SORTS.get(sort.lstrip("-"), Complaint.received_at)
-    return query.order_by(column.desc() if sort.startswith("-") else column.asc(),
-                          Complaint.id.desc())
+    if listing.get("overdue") == "1":
+        query = _open_past_due(query, now)
+    return listing.order(query, Complaint.id.desc())
+
+
+def overdue_list(user: User, now) -> Select:
+    """Visible open complaints past their deadline, the most pressing first."""
+    return _open_past_due(_with_list_data(user), now).order_by(Complaint.due_at.asc(),
+                                                               Complaint.id.desc())
 
 
 def get_complaint_or_404(user: User, complaint_id: int) -> Complaint:

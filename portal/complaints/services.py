@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import utcnow
+from portal.kernel.clock import utcnow
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, QuestionKind,
                                     Severity, SurveyAnswer, SurveyInvitation,
                                     SurveyQuestion, SurveyResponse)

@@ -1,7 +1,7 @@
 """Views of the complaints module: list, intake, detail with timeline and moves, overdue, figures."""
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,12 +11,15 @@ from portal.complaints import bp, services
 from portal.complaints.forms import ComplaintForm, NoteForm, OwnerForm, StatusForm
 from portal.complaints.labels import MOVE_LABELS
 from portal.complaints.labels import label as complaint_label
-from portal.complaints.queries import (complaint_list, get_complaint_or_404, intake_customers,
-                                       overdue_counts, owner_choices, visible_areas,
-                                       visible_complaints)
+from portal.complaints.queries import (SORTS, complaint_list, get_complaint_or_404,
+                                       intake_customers, overdue_counts, overdue_list,
+                                       owner_choices, visible_areas, visible_complaints)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
-from portal.models import Role, utcnow
+from portal.kernel import clock
+from portal.kernel.audience import audience
+from portal.kernel.lists import Listing
+from portal.models import Role
 from portal.models.customers import Customer
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, Severity)
 
@@ -55,14 +58,9 @@ def _get_changeable(complaint_id: int) -> Complaint:
 @bp.route("/")
 def index():
     """Complaints I may see, with search, filters (status, severity, owner, area, overdue), sort."""
-    args = request.args
-    now = utcnow()
-    query = complaint_list(current_user, q=args.get("q", "").strip(),
-                           status=args.get("status", ""), severity=args.get("severity", ""),
-                           owner_id=args.get("owner", type=int), area_id=args.get("area", type=int),
-                           overdue=args.get("overdue") == "1", now=now,
-                           sort=args.get("sort", "-received"))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    listing = Listing(filters=("status", "severity", "owner", "area", "overdue"), sorts=SORTS,
+                      default_sort="-received")
+    page = listing.paginate(complaint_list(current_user, listing, now=clock.utcnow()))
     owners = db.session.scalars(owner_choices(current_user)).all() if _sees_others() else []
     areas = db.session.scalars(visible_areas(current_user)).all() if _sees_others() else []
     return render("complaints/index.html", "complaints/_results.html", page=page, owners=owners,
@@ -85,10 +83,9 @@ def _local_to_utc(moment: datetime) -> datetime:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@audience(Role.STAFF, Role.MANAGER)
 def create():
     """Take a complaint in; its deadline follows from the severity, its owner from the customer."""
-    if not _may_file():
-        abort(403)
     form = ComplaintForm()
     # Only the two columns the list shows: an area has thousands of customers (ORM objects cost
     # 0.5 s at size M); the chosen one is loaded alone below.
@@ -106,8 +103,8 @@ def create():
         if customer is None:
             form.customer_id.errors.append(_("Choose the customer."))
             ok = False
-        received = _local_to_utc(form.received_at.data) if form.received_at.data else utcnow()
-        if received > utcnow():
+        received = _local_to_utc(form.received_at.data) if form.received_at.data else clock.utcnow()
+        if received > clock.utcnow():
             form.received_at.errors.append(_("A complaint cannot be received in the future."))
             ok = False
         owner_id = form.owner_id.data or (customer.account_manager_id if customer else None)
@@ -226,11 +223,10 @@ def note(complaint_id: int):
 
 
 @bp.route("/<int:complaint_id>/owner", methods=["POST"])
+@audience(Role.MANAGER)
 def reassign(complaint_id: int):
     """A manager hands the complaint to someone of their team (the deadline stays)."""
     complaint = _get_changeable(complaint_id)
-    if not current_user.has_role(Role.MANAGER):
-        abort(403)
     form = OwnerForm()
     people = {u.id: u for u in db.session.scalars(owner_choices(current_user))}
     form.owner_id.choices = [(u.id, u.display_name) for u in people.values()]
@@ -254,10 +250,9 @@ def reassign(complaint_id: int):
 @bp.route("/overdue")
 def overdue():
     """Open complaints past their deadline: counts per person and per area, then the list."""
-    now = utcnow()
+    now = clock.utcnow()
     per_person, per_area = overdue_counts(current_user, now)
-    query = complaint_list(current_user, overdue=True, now=now, sort="due")
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = Listing().paginate(overdue_list(current_user, now))
     return render("complaints/overdue.html", per_person=per_person, per_area=per_area, page=page)
 
 
@@ -268,7 +263,7 @@ def figures():
     area_id = request.args.get("area", type=int)
     if area_id not in {a.id for a in areas}:
         area_id = None
-    today = datetime.now(services.business_zone()).date()
+    today = clock.today()
     months = services.last_months(today, 12)
     since, _until = services.utc_bounds(services.month_start(months[0]), today)
     scoped = visible_complaints(current_user).where(

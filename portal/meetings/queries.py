@@ -5,6 +5,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind, OneOnOne, OneOnOneSeries)
@@ -35,23 +36,32 @@ def get_meeting_or_404(user, meeting_id: int) -> Meeting:
 SORTS = {"when": Meeting.starts_at, "title": Meeting.title, "kind": Meeting.kind}
 
 
-def meeting_list(user, q: str = "", kind: str = "", when: str = "", sort: str = "-when",
-                 now: datetime | None = None) -> Select:
+def _with_list_data(query: Select) -> Select:
+    """The list's data joined in the same statement; the organiser's roles are not shown."""
+    return query.options(joinedload(Meeting.area),
+                         joinedload(Meeting.organiser).lazyload(User.role_rows))
+
+
+def meeting_list(user, listing: Listing, now: datetime) -> Select:
     """My meetings searched, filtered (kind, upcoming/past) and sorted, the list's data loaded."""
-    # Joined in the same statement; the organiser's roles are not shown, so not loaded.
-    query = visible_meetings(user).options(joinedload(Meeting.area),
-                                           joinedload(Meeting.organiser).lazyload(User.role_rows))
-    if q:
-        query = query.where(Meeting.title.ilike(f"%{q}%") | Meeting.departments.ilike(f"%{q}%"))
+    query = listing.search(_with_list_data(visible_meetings(user)),
+                           Meeting.title, Meeting.departments)
+    kind = listing.get("kind", default="")
     if kind in {k.value for k in MeetingKind}:
         query = query.where(Meeting.kind == MeetingKind(kind))
-    if now and when == "upcoming":
+    when = listing.get("when", default="")
+    if when == "upcoming":
         query = query.where(Meeting.starts_at >= now)
-    elif now and when == "past":
+    elif when == "past":
         query = query.where(Meeting.starts_at < now)
-    column = SORTS.get(sort.lstrip("-"), Meeting.starts_at)
-    order = column.desc() if sort.startswith("-") else column.asc()
-    return query.order_by(order, Meeting.id)
+    return listing.order(query, Meeting.id)
+
+
+def upcoming_meetings(user, now: datetime, limit: int = 5) -> list[Meeting]:
+    """My next meetings, soonest first."""
+    query = (_with_list_data(visible_meetings(user)).where(Meeting.starts_at >= now)
+             .order_by(Meeting.starts_at, Meeting.id).limit(limit))
+    return list(db.session.scalars(query).unique())
 
 
 def carried_action_items(meeting: Meeting) -> list[ActionItem]:

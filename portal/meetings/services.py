@@ -1,26 +1,10 @@
-"""Rules of meetings: who may change one, sanitised notes, and the iCalendar feed."""
+"""Rules of meetings: who may change one, and the iCalendar feed."""
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import markdown
-import nh3
-from markupsafe import Markup
-
 from portal.models.communication import Meeting
-
-#: HTML that Markdown notes may keep once sanitised.
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
-                "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td", "hr"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-
-
-def render_markdown(text: str) -> Markup:
-    """Markdown to HTML, sanitised with nh3 so no script, handler or hx-* attribute survives."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                            url_schemes={"http", "https", "mailto"}))
 
 
 def may_edit(user, meeting: Meeting, headed_area_ids: set[int]) -> bool:

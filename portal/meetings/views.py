@@ -1,37 +1,37 @@
 """Views of meetings and of the calendar feed."""
-from datetime import date
-
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from portal.kernel.audience import PUBLIC, audience
 from portal.concurrency import is_current
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel import clock
+from portal.kernel.audience import PUBLIC, audience
+from portal.kernel.downloads import download
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
+from portal.kernel.markdown import render_markdown
 from portal.meetings import bp
 from portal.meetings.forms import MEETING_KIND_LABELS, MeetingForm
-from portal.meetings.queries import (attendee_choices, calendar_items, calendar_token,
+from portal.meetings.queries import (SORTS, attendee_choices, calendar_items, calendar_token,
                                      carried_action_items, get_meeting_action_or_404,
                                      get_meeting_or_404, headed_area_ids, meeting_list,
-                                     user_by_token)
+                                     upcoming_meetings, user_by_token)
 from portal.meetings.services import (CalendarEvent, build_calendar, may_edit, may_tick,
-                                      new_token, render_markdown, split_departments, uid)
-from portal.models import utcnow
+                                      new_token, split_departments, uid)
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind)
-from portal.tasks.forms import ActionItemForm, ConfirmForm
+from portal.tasks.forms import ActionItemForm
 from portal.tasks.services import set_done
 
 
 @bp.route("/")
 def index():
     """My meetings with search, kind and upcoming/past filters, sorting and pagination."""
-    args = request.args
-    query = meeting_list(current_user, q=args.get("q", "").strip(), kind=args.get("kind", ""),
-                         when=args.get("when", ""), sort=args.get("sort", "-when"), now=utcnow())
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    listing = Listing(filters=("kind", "when"), sorts=SORTS, default_sort="-when")
+    page = listing.paginate(meeting_list(current_user, listing, now=clock.utcnow()))
     return render("meetings/index.html", "meetings/_results.html", page=page,
                   kinds=list(MeetingKind))
 
@@ -102,7 +102,7 @@ def _detail(meeting: Meeting, status: int = 200, action_form: ActionItemForm | N
                   meeting=meeting, notes_html=render_markdown(meeting.notes),
                   carried=carried_action_items(meeting), action_form=action_form,
                   editable=may_edit(current_user, meeting, headed), headed=headed,
-                  today=date.today())
+                  today=clock.today())
 
 
 def _owner_choices(form: ActionItemForm, meeting: Meeting) -> None:
@@ -212,7 +212,7 @@ def calendar_token_new():
             token = CalendarToken(user_id=current_user.id)
             db.session.add(token)
         token.token = new_token()
-        token.created_at = utcnow()
+        token.created_at = clock.utcnow()
         db.session.commit()
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
     return redirect(url_for("meetings.calendar"), code=303)
@@ -237,7 +237,7 @@ def calendar_feed(feed_token: str):
     user = user_by_token(feed_token)
     if user is None:
         abort(404)
-    now = utcnow()
+    now = clock.utcnow()
     meetings, ones = calendar_items(user, now)
     host = request.host.split(":")[0] or "portal"
     events = [CalendarEvent(uid("meeting", m.id, host), m.starts_at, m.duration_minutes,
@@ -253,10 +253,7 @@ def calendar_feed(feed_token: str):
     events.sort(key=lambda e: e.starts_at)
     body = build_calendar(_("Meetings and one-on-ones of %(name)s", name=user.display_name),
                           events, now)
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = 'inline; filename="portal.ics"'
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return download(body, "portal.ics", kind="ics", inline=True)
 
 
 from portal.home.panels import panel  # noqa: E402
@@ -265,8 +262,7 @@ from portal.home.panels import panel  # noqa: E402
 @panel("meetings/_home_panel.html", order=25)
 def home_panel(user):
     """My next meetings."""
-    upcoming = db.session.scalars(
-        meeting_list(user, when="upcoming", sort="when", now=utcnow()).limit(5)).all()
+    upcoming = upcoming_meetings(user, now=clock.utcnow())
     if not upcoming:
         return None
     return {"upcoming": upcoming}

@@ -9,15 +9,10 @@ from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, LargeBinary, 
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import BilingualName, utcnow
 from portal.models.people import Area, User
 from portal.models.versioning import Versioned
-
-
-def _enum(cls, length=20):
-    """A string enum column type storing the member values, checked by a named constraint."""
-    return db.Enum(cls, native_enum=False, length=length, validate_strings=True,
-                   values_callable=lambda e: [m.value for m in e], create_constraint=False)
 
 
 class IndicatorKind(enum.StrEnum):
@@ -99,9 +94,9 @@ class TemplateIndicator(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind))
+    kind: Mapped[IndicatorKind] = mapped_column(enum_column(IndicatorKind))
     #: For quantitative indicators: which figure fills it.
-    source: Mapped[FigureSource | None] = mapped_column(_enum(FigureSource, 30))
+    source: Mapped[FigureSource | None] = mapped_column(enum_column(FigureSource, 30))
     #: Share of the final score, in percent of 100.
     weight: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     #: For quantitative indicators: the lowest figure scoring 5, 4, 3 and 2, descending.
@@ -135,7 +130,7 @@ class AppraisalCycle(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     period_start: Mapped[date]
     period_end: Mapped[date]
-    status: Mapped[CycleStatus] = mapped_column(_enum(CycleStatus), default=CycleStatus.DRAFT)
+    status: Mapped[CycleStatus] = mapped_column(enum_column(CycleStatus), default=CycleStatus.DRAFT)
     #: The template account managers are appraised by; None leaves them out.
     staff_template_id: Mapped[int | None] = mapped_column(
         ForeignKey("appraisal_templates.id", ondelete="RESTRICT"), index=True)
@@ -178,7 +173,7 @@ class Appraisal(Versioned, db.Model):
         ForeignKey("appraisal_templates.id", ondelete="RESTRICT"), index=True)
     template: Mapped[AppraisalTemplate] = relationship()
     status: Mapped[AppraisalStatus] = mapped_column(
-        _enum(AppraisalStatus), default=AppraisalStatus.SELF_ASSESSMENT, index=True)
+        enum_column(AppraisalStatus), default=AppraisalStatus.SELF_ASSESSMENT, index=True)
 
     self_comment: Mapped[str] = mapped_column(Text, default="")
     manager_comment: Mapped[str] = mapped_column(Text, default="")
@@ -271,7 +266,7 @@ class PrintJob(db.Model):
     appraisal_ids: Mapped[list[int]] = mapped_column(JSON)
     #: The language the forms are printed in.
     locale: Mapped[str] = mapped_column(String(20))
-    state: Mapped[PrintJobState] = mapped_column(_enum(PrintJobState),
+    state: Mapped[PrintJobState] = mapped_column(enum_column(PrintJobState),
                                                  default=PrintJobState.QUEUED)
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)

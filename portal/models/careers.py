@@ -7,9 +7,10 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import BilingualName, utcnow
 from portal.models.people import User
-from portal.models.training import Course, _enum
+from portal.models.training import Course
 
 
 class Readiness(enum.StrEnum):
@@ -86,7 +87,7 @@ class CareerPlan(db.Model):
     strengths: Mapped[str] = mapped_column(Text, default="")
     development_areas: Mapped[str] = mapped_column(Text, default="")
     #: Set by the manager only.
-    readiness: Mapped[Readiness | None] = mapped_column(_enum(Readiness))
+    readiness: Mapped[Readiness | None] = mapped_column(enum_column(Readiness))
     #: Written by the manager only; the person reads it.
     manager_comment: Mapped[str] = mapped_column(Text, default="")
     next_review_on: Mapped[date | None]
@@ -112,7 +113,7 @@ class CareerGoal(db.Model):
     plan: Mapped[CareerPlan] = relationship(back_populates="goals")
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date | None]
-    status: Mapped[GoalStatus] = mapped_column(_enum(GoalStatus), default=GoalStatus.PLANNED)
+    status: Mapped[GoalStatus] = mapped_column(enum_column(GoalStatus), default=GoalStatus.PLANNED)
     #: Per cent done, 0–100, as the person judges it.
     progress: Mapped[int] = mapped_column(default=0)
     milestones: Mapped[list["CareerMilestone"]] = relationship(

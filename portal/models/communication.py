@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import utcnow
 from portal.models.people import Area, User
 from portal.models.versioning import Versioned
@@ -32,11 +33,6 @@ class MeetingKind(enum.StrEnum):
     CROSS = "cross"
 
 
-def _enum(kind, length=20):
-    return db.Enum(kind, native_enum=False, length=length, validate_strings=True,
-                   values_callable=lambda e: [m.value for m in e], create_constraint=False)
-
-
 class OneOnOneSeries(db.Model):
     """The standing one-on-one of a manager with one report."""
 
@@ -48,7 +44,7 @@ class OneOnOneSeries(db.Model):
     manager: Mapped[User] = relationship(foreign_keys=[manager_id])
     report_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     report: Mapped[User] = relationship(foreign_keys=[report_id])
-    cadence: Mapped[Cadence] = mapped_column(_enum(Cadence), default=Cadence.FORTNIGHTLY)
+    cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence), default=Cadence.FORTNIGHTLY)
     #: The date the next one-on-one is due; moves on by the cadence when one is scheduled.
     next_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -141,7 +137,7 @@ class Meeting(Versioned, db.Model):
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind), default=MeetingKind.TEAM)
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind), default=MeetingKind.TEAM)
     title: Mapped[str] = mapped_column(String(200))
     #: The area the meeting belongs to; open action items carry over between its meetings.
     area_id: Mapped[int | None] = mapped_column(

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import utcnow
 from portal.models.versioning import Versioned
 
@@ -38,13 +39,6 @@ class VisitMethod(enum.StrEnum):
     OTHER = "other"
 
 
-
-def _enum(kind, length=20):
-    """A portable string column for a StrEnum (no native enum, so modules can migrate freely)."""
-    return db.Enum(kind, native_enum=False, length=length, create_constraint=False,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
 class Customer(Versioned, db.Model):
     """A customer of the area, owned by one account manager at a time."""
 
@@ -66,7 +60,7 @@ class Customer(Versioned, db.Model):
     #: What the customer prefers (channels, times, products) and needs, in free text.
     preferences: Mapped[str] = mapped_column(Text, default="")
     needs: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[CustomerStatus] = mapped_column(_enum(CustomerStatus),
+    status: Mapped[CustomerStatus] = mapped_column(enum_column(CustomerStatus),
                                                    default=CustomerStatus.ACTIVE)
     #: The sales area the customer belongs to; only its account managers may own it.
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), index=True)
@@ -77,7 +71,7 @@ class Customer(Versioned, db.Model):
     )
     account_manager = relationship("User", foreign_keys=[account_manager_id])
     #: The tier decided by the manager (None until decided); the portal suggests one.
-    tier: Mapped[Tier | None] = mapped_column(_enum(Tier, 1), index=True)
+    tier: Mapped[Tier | None] = mapped_column(enum_column(Tier, 1), index=True)
     #: The potential set by the manager: 1 low, 2 medium, 3 high.
     potential: Mapped[int] = mapped_column(default=2)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -152,7 +146,7 @@ class VisitCadence(db.Model):
 
     __tablename__ = "visit_cadences"
 
-    tier: Mapped[Tier] = mapped_column(_enum(Tier, 1), primary_key=True)
+    tier: Mapped[Tier] = mapped_column(enum_column(Tier, 1), primary_key=True)
     #: Months between visits: 1 monthly, 3 quarterly, 6 twice a year.
     interval_months: Mapped[int] = mapped_column(default=3)
 
@@ -182,7 +176,8 @@ class Visit(db.Model):
     done_on: Mapped[date | None] = mapped_column(index=True)
     #: Cancelled plans stay for the record but count neither as done nor overdue.
     cancelled: Mapped[bool] = mapped_column(default=False)
-    method: Mapped[VisitMethod] = mapped_column(_enum(VisitMethod), default=VisitMethod.ON_SITE)
+    method: Mapped[VisitMethod] = mapped_column(enum_column(VisitMethod),
+                                                default=VisitMethod.ON_SITE)
     purpose: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     #: The day the next follow-up is due, as agreed during the visit.

@@ -12,13 +12,8 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import utcnow
-
-
-def _enum(cls):
-    """A portable enum column type (a VARCHAR) storing the members' values."""
-    return db.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                   validate_strings=True, create_constraint=False)
 
 
 # --- surveys -----------------------------------------------------------------------------------
@@ -65,11 +60,11 @@ class Survey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    audience: Mapped[SurveyAudience] = mapped_column(_enum(SurveyAudience), index=True)
+    audience: Mapped[SurveyAudience] = mapped_column(enum_column(SurveyAudience), index=True)
     #: Staff surveys only: answers are stored with no link to the person who gave them.
     anonymous: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[SurveyStatus] = mapped_column(_enum(SurveyStatus), default=SurveyStatus.DRAFT,
-                                                 index=True)
+    status: Mapped[SurveyStatus] = mapped_column(enum_column(SurveyStatus),
+                                                 default=SurveyStatus.DRAFT, index=True)
     #: The area the survey is for (its staff, or its account managers' customers); None: company.
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"),
                                                 index=True)
@@ -103,7 +98,7 @@ class SurveyQuestion(db.Model):
     survey: Mapped[Survey] = relationship(back_populates="questions")
     #: Place in the survey, from 1; the builder renumbers on every move.
     position: Mapped[int] = mapped_column(default=1)
-    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind))
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
     text: Mapped[str] = mapped_column(String(500))
     required: Mapped[bool] = mapped_column(default=True)
     #: Single and multiple choice: the options, in order; answers store their indexes.
@@ -267,12 +262,12 @@ class Complaint(db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"),
                                                 index=True)
     area = relationship("Area")
-    channel: Mapped[ComplaintChannel] = mapped_column(_enum(ComplaintChannel))
-    category: Mapped[ComplaintCategory] = mapped_column(_enum(ComplaintCategory), index=True)
-    severity: Mapped[Severity] = mapped_column(_enum(Severity), index=True)
+    channel: Mapped[ComplaintChannel] = mapped_column(enum_column(ComplaintChannel))
+    category: Mapped[ComplaintCategory] = mapped_column(enum_column(ComplaintCategory), index=True)
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ComplaintStatus] = mapped_column(_enum(ComplaintStatus),
+    status: Mapped[ComplaintStatus] = mapped_column(enum_column(ComplaintStatus),
                                                     default=ComplaintStatus.NEW, index=True)
     #: When the customer complained (UTC).
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -8,17 +8,12 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import BilingualName, utcnow
 
 Money = Numeric(14, 2)
 #: The rating bands an appraisal ends in, best first.
 BANDS = ("S", "A", "B", "C", "D")
-
-
-def _enum(cls, length: int = 20):
-    """An enum column stored as its value, without a database CHECK constraint."""
-    return db.Enum(cls, native_enum=False, length=length, create_constraint=False,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class PayRuleVersion(db.Model):
@@ -180,7 +175,7 @@ class Nomination(db.Model):
     nominated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
     nominated_by = relationship("User", foreign_keys=[nominated_by_id])
-    status: Mapped[NominationStatus] = mapped_column(_enum(NominationStatus),
+    status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus),
                                                      default=NominationStatus.PENDING)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import utcnow
 
 
@@ -25,9 +26,7 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
     area = relationship("Area")
-    kind: Mapped[ReviewKind] = mapped_column(db.Enum(
-        ReviewKind, native_enum=False, length=20, create_constraint=False,
-        values_callable=lambda e: [m.value for m in e], validate_strings=True))
+    kind: Mapped[ReviewKind] = mapped_column(enum_column(ReviewKind))
     #: "2026-11" for a month, "2026-Q4" for a quarter.
     period: Mapped[str] = mapped_column(String(10))
     #: The first day of the period, for ordering months and quarters together.

@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import BilingualName, utcnow
 
 Money = Numeric(14, 2)
@@ -98,8 +99,7 @@ class SalesTarget(db.Model):
     #: Yuan, exact.
     amount: Mapped[Decimal] = mapped_column(Money)
     status: Mapped[TargetStatus] = mapped_column(
-        db.Enum(TargetStatus, native_enum=False, length=20, create_constraint=False,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        enum_column(TargetStatus),
         default=TargetStatus.DRAFT,
     )
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

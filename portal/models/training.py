@@ -7,14 +7,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.kernel.enums import enum_column
 from portal.models.base import utcnow
 from portal.models.people import Role, User
-
-
-def _enum(cls, length: int = 20):
-    """A Python enum stored as its value in a VARCHAR (no native type, portable)."""
-    return db.Enum(cls, native_enum=False, length=length, create_constraint=False,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class CourseCategory(enum.StrEnum):
@@ -77,10 +72,10 @@ class Course(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    category: Mapped[CourseCategory] = mapped_column(_enum(CourseCategory), index=True)
+    category: Mapped[CourseCategory] = mapped_column(enum_column(CourseCategory), index=True)
     #: Training hours credited to whoever completes the course.
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
-    mode: Mapped[CourseMode] = mapped_column(_enum(CourseMode))
+    mode: Mapped[CourseMode] = mapped_column(enum_column(CourseMode))
     #: Who gives the course: an internal department or an outside company.
     provider: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -115,7 +110,7 @@ class CourseRequirement(db.Model):
 
     course_id: Mapped[int] = mapped_column(
         ForeignKey("training_courses.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[Role] = mapped_column(_enum(Role), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
     course: Mapped[Course] = relationship(back_populates="requirements")
 
 
@@ -169,7 +164,8 @@ class Enrolment(db.Model):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
-    attendance: Mapped[Attendance] = mapped_column(_enum(Attendance), default=Attendance.UNMARKED)
+    attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance),
+                                                   default=Attendance.UNMARKED)
     #: The day the course counts as completed (hours credited, compliance met); None if not.
     completed_on: Mapped[date | None] = mapped_column(index=True)
     #: The test or assessment score, 0–100, when the course has one.

@@ -5,6 +5,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Role, User
 from portal.models.communication import (ActionItem, MoodCheckIn, OneOnOne, OneOnOneSeries,
                                          PrivateNote, TalkingPoint)
@@ -90,9 +91,6 @@ def recent_moods(series_ids) -> dict[int, list[int]]:
     return moods
 
 
-CADENCE_SORTS = {"name", "last", "next", "manager"}
-
-
 def cadence_series(user) -> Select:
     """The series whose cadence this person may see: a manager their own, HR every one."""
     query = select(OneOnOneSeries).options(selectinload(OneOnOneSeries.manager),
@@ -127,25 +125,23 @@ def report_choices(manager) -> list[tuple[int, str]]:
     return [(u.id, u.display_name) for u in reports_without_series(manager)]
 
 
+#: The report of a series, joined under its own name for search and sort.
+_REPORT = User.__table__.alias("report")
+#: When a series' last one-on-one was held.
+_LAST_HELD = (select(func.max(OneOnOne.starts_at))
+              .where(OneOnOne.series_id == OneOnOneSeries.id, OneOnOne.held.is_(True))
+              .correlate(OneOnOneSeries).scalar_subquery())
+CADENCE_SORTS = {"name": _REPORT.c.display_name, "last": _LAST_HELD,
+                 "next": OneOnOneSeries.next_date, "manager": OneOnOneSeries.manager_id}
 
-def cadence_list(user, q: str = "", overdue_only: bool = False, sort: str = "next",
-                 today: date | None = None) -> Select:
+
+def cadence_list(user, listing: Listing, today: date) -> Select:
     """The series of the cadence view, searched, filtered and sorted in SQL for pagination."""
-    report = User.__table__.alias("report")
-    last = (select(func.max(OneOnOne.starts_at))
-            .where(OneOnOne.series_id == OneOnOneSeries.id, OneOnOne.held.is_(True))
-            .correlate(OneOnOneSeries).scalar_subquery())
-    query = cadence_series(user).join(report, report.c.id == OneOnOneSeries.report_id)
-    if q:
-        query = query.where(report.c.display_name.ilike(f"%{q}%")
-                            | report.c.username.ilike(f"%{q}%"))
-    if overdue_only and today:
+    query = cadence_series(user).join(_REPORT, _REPORT.c.id == OneOnOneSeries.report_id)
+    query = listing.search(query, _REPORT.c.display_name, _REPORT.c.username)
+    if listing.get("overdue") == "1":
         query = query.where(OneOnOneSeries.next_date < today)
-    columns = {"name": report.c.display_name, "last": last, "next": OneOnOneSeries.next_date,
-               "manager": OneOnOneSeries.manager_id}
-    column = columns.get(sort.lstrip("-"), OneOnOneSeries.next_date)
-    order = column.desc() if sort.startswith("-") else column.asc()
-    return query.order_by(order, OneOnOneSeries.id)
+    return listing.order(query, OneOnOneSeries.id)
 
 
 def get_point_or_404(user, talking_point_id: int) -> TalkingPoint:

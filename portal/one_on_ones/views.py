@@ -1,45 +1,43 @@
 """Views of one-on-ones."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
 
-from portal.kernel.audience import audience
 from portal.concurrency import digest, is_current
 from portal.extensions import db
 from portal.home.panels import panel
 from portal.htmx import is_htmx, render
+from portal.kernel import clock
+from portal.kernel.audience import audience
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
 from portal.models import Role
 from portal.models.communication import (ActionItem, Cadence, MoodCheckIn, OneOnOne,
                                          OneOnOneSeries, PrivateNote, TalkingPoint)
 from portal.one_on_ones import bp
 from portal.one_on_ones.forms import (CADENCE_LABELS, MoodForm, NewSeriesForm, PointForm, PrivateNoteForm,
                                       ScheduleForm, SeriesForm, SharedNotesForm)
-from portal.one_on_ones.queries import (cadence_list, get_one_on_one_action_or_404,
+from portal.one_on_ones.queries import (CADENCE_SORTS, cadence_list, get_one_on_one_action_or_404,
                                         get_one_on_one_or_404, get_point_or_404,
                                         get_series_or_404, last_held_dates, my_private_note,
                                         overdue_action_items, previous_one_on_one, recent_moods,
                                         report_choices, reports_without_series, series_list,
                                         visible_one_on_ones)
 from portal.one_on_ones.services import cadence_figures, carry_over, mood_trend, next_due
-from portal.tasks.forms import ActionItemForm, ConfirmForm
+from portal.tasks.forms import ActionItemForm
 from portal.tasks.services import set_done
-
-
-def _today() -> date:
-    return date.today()
 
 
 @bp.route("/")
 def index():
     """My one-on-one series, soonest due first, with the figures of each."""
-    page = db.paginate(series_list(current_user), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
+    page = Listing().paginate(series_list(current_user))
     ids = [s.id for s in page.items]
     last = last_held_dates(ids)
-    today = _today()
+    today = clock.today()
     figures = {s.id: cadence_figures(last.get(s.id), s.next_date, today) for s in page.items}
     missing = reports_without_series(current_user) if current_user.has_role(Role.MANAGER) else []
     return render("one_on_ones/index.html", page=page, figures=figures, missing=missing)
@@ -49,11 +47,9 @@ def index():
 @audience(Role.MANAGER, Role.HR)
 def cadence():
     """The cadence of every series: last held, next due, overdue; moods only for the manager."""
-    today = _today()
-    query = cadence_list(current_user, q=request.args.get("q", "").strip(),
-                         overdue_only=request.args.get("overdue") == "1",
-                         sort=request.args.get("sort", "next"), today=today)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    today = clock.today()
+    listing = Listing(filters=("overdue",), sorts=CADENCE_SORTS, default_sort="next")
+    page = listing.paginate(cadence_list(current_user, listing, today))
     last = last_held_dates([s.id for s in page.items])
     figures = {s.id: cadence_figures(last.get(s.id), s.next_date, today) for s in page.items}
     # Moods are content of the one-on-one: only the manager of the series sees them, never HR.
@@ -74,7 +70,7 @@ def series_create():
     form.report_id.choices = [(0, _("— choose —"))] + report_choices(current_user)
     if request.method == "GET":
         form.report_id.data = request.args.get("report", 0, type=int)
-        form.next_date.data = _today() + timedelta(days=7)
+        form.next_date.data = clock.today() + timedelta(days=7)
     if form.validate_on_submit():
         series = OneOnOneSeries(manager_id=current_user.id, report_id=form.report_id.data,
                                 cadence=Cadence(form.cadence.data), next_date=form.next_date.data)
@@ -90,15 +86,16 @@ def series_create():
 def series_detail(series_id: int):
     """A series: its one-on-ones, newest first."""
     series = get_series_or_404(current_user, series_id)
-    page = db.paginate(visible_one_on_ones(current_user).where(OneOnOne.series_id == series.id)
-                       .order_by(OneOnOne.starts_at.desc()),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = Listing().paginate(visible_one_on_ones(current_user)
+                              .where(OneOnOne.series_id == series.id)
+                              .order_by(OneOnOne.starts_at.desc()))
     last = last_held_dates([series.id]).get(series.id)
     return render("one_on_ones/series.html", series=series, page=page,
-                  figures=cadence_figures(last, series.next_date, _today()))
+                  figures=cadence_figures(last, series.next_date, clock.today()))
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+@audience(Role.MANAGER)
 def series_edit(series_id: int):
     """Change the cadence or the next date: the manager of the series only."""
     series = get_series_or_404(current_user, series_id)
@@ -121,7 +118,7 @@ def schedule(series_id: int):
     series = get_series_or_404(current_user, series_id)
     form = ScheduleForm()
     if request.method == "GET":
-        day = series.next_date or _today()
+        day = series.next_date or clock.today()
         form.starts_at.data = datetime(day.year, day.month, day.day, 10, 0)
     if form.validate_on_submit():
         previous = previous_one_on_one(series)
@@ -152,7 +149,7 @@ def _context(one: OneOnOne, **forms) -> dict:
     """Everything the one-on-one page and its sections show to the signed-in person."""
     series = one.series
     note = my_private_note(current_user, one.id)
-    today = _today()
+    today = clock.today()
     if "action_form" not in forms:
         forms["action_form"] = _action_form(series, blank=True)
     forms.setdefault("point_form", PointForm(formdata=None))
@@ -296,7 +293,7 @@ def home_panel(user):
     series = db.session.scalars(series_list(user).limit(5)).all()
     if not series:
         return None
-    today = _today()
+    today = clock.today()
     return {"series": series, "today": today,
             "overdue": sum(1 for s in series if s.next_date and s.next_date < today)}
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from portal.demo import DemoContext, seeder
 from portal.extensions import db
-from portal.incentives.services import parse_period, previous_month, quarter_key
+from portal.kernel.periods import Period, add_months, month_start
 from portal.models import Role
 from portal.models.base import utcnow
 from portal.models.reviews import BestPractice, Review, ReviewAction, ReviewKind
@@ -43,12 +43,12 @@ def seed_reviews(ctx: DemoContext) -> None:
         month = ctx.today.replace(day=1)
         periods = []
         for _ in range(3):
-            month = previous_month(month)
+            month = add_months(month, -1)
             periods.append(f"{month.year}-{month.month:02d}")
-        quarter = parse_period(quarter_key(previous_month(ctx.today.replace(day=1))))
+        quarter = Period.quarter_of(add_months(month_start(ctx.today), -1))
         keys = sorted(periods) + [quarter.key]
         for n, key in enumerate(keys):
-            period = parse_period(key)
+            period = Period.parse(key)
             review = Review(area=area, period=key, starts_on=period.start,
                             kind=ReviewKind.QUARTERLY if period.is_quarter else ReviewKind.MONTHLY,
                             went_well=rng.choice(WENT_WELL), did_not=rng.choice(DID_NOT),

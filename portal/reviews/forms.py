@@ -42,7 +42,3 @@ class PracticeForm(FlaskForm):
                          validators=[DataRequired(), Length(max=20000), *TEXT])
     tags = StringField(_l("Tags"), filters=[strip_filter],
                        validators=[Optional(), Length(max=300), *TEXT])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms the action."""

@@ -1,10 +1,11 @@
 """Scoped queries of the reviews module."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.kernel.lists import Listing, like_pattern
 from portal.models import Area, Role, User
-from portal.models.reviews import BestPractice, Review, ReviewAction
+from portal.models.reviews import BestPractice, Review, ReviewAction, ReviewKind
 
 
 def visible_area_ids(viewer) -> list[int]:
@@ -28,21 +29,36 @@ def can_write(viewer, review: Review) -> bool:
     return viewer.has_role(Role.HR) or review.area.head_id == viewer.id
 
 
-def visible_reviews(viewer, area_id: int | None = None, kind: str = "", q: str = "") -> Select:
-    """Reviews of the areas the viewer sees, latest period first, with filters."""
-    query = (select(Review).where(Review.area_id.in_(visible_area_ids(viewer)))
-             .options(selectinload(Review.area), selectinload(Review.actions))
-             .order_by(Review.starts_on.desc(), Review.kind, Review.id.desc()))
+def visible_reviews(viewer) -> Select:
+    """Reviews of the areas the viewer sees, latest period first."""
+    return (select(Review).where(Review.area_id.in_(visible_area_ids(viewer)))
+            .options(selectinload(Review.area), selectinload(Review.actions))
+            .order_by(Review.starts_on.desc(), Review.kind, Review.id.desc()))
+
+
+def review_list(viewer, listing: Listing) -> Select:
+    """The viewer's reviews filtered by area and kind and searched in their three sections."""
+    query = listing.search(visible_reviews(viewer), Review.went_well, Review.did_not,
+                           Review.changes)
+    area_id = listing.get("area", type=int)
     if area_id:
         query = query.where(Review.area_id == area_id)
-    if kind:
-        query = query.where(Review.kind == kind)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Review.went_well).like(like),
-                                func.lower(Review.did_not).like(like),
-                                func.lower(Review.changes).like(like)))
+    kind = listing.get("kind", default="")
+    if kind in {k.value for k in ReviewKind}:
+        query = query.where(Review.kind == ReviewKind(kind))
     return query
+
+
+def visible_areas(viewer) -> list[Area]:
+    """The areas whose reviews the viewer reads, for the list's filter."""
+    return list(db.session.scalars(select(Area).where(Area.id.in_(visible_area_ids(viewer)))
+                                   .order_by(Area.code)))
+
+
+def review_taken(area_id: int, period_key: str) -> bool:
+    """Whether the area already has a review of the period."""
+    return db.session.scalar(select(Review.id).where(Review.area_id == area_id,
+                                                     Review.period == period_key)) is not None
 
 
 def get_review_or_404(viewer, review_id: int) -> Review:
@@ -75,21 +91,24 @@ def action_owner_choices(review: Review) -> list[User]:
     return list(db.session.scalars(query.order_by(User.display_name)))
 
 
-def practices(q: str = "", tag: str = "") -> Select:
-    """The best-practice library (shared with everyone), searched and filtered by tag."""
-    query = (select(BestPractice).options(selectinload(BestPractice.author))
-             .order_by(BestPractice.created_at.desc(), BestPractice.id.desc()))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(BestPractice.title).like(like),
-                                func.lower(BestPractice.body).like(like),
-                                func.lower(BestPractice.tags).like(like)))
+def practices(viewer) -> Select:
+    """The best-practice library (shared with everyone), newest first."""
+    return (select(BestPractice).options(selectinload(BestPractice.author))
+            .order_by(BestPractice.created_at.desc(), BestPractice.id.desc()))
+
+
+def practice_list(viewer, listing: Listing) -> Select:
+    """The library searched and filtered by tag."""
+    query = listing.search(practices(viewer), BestPractice.title, BestPractice.body,
+                           BestPractice.tags)
+    tag = (listing.get("tag") or "").strip()
     if tag:
         padded = " " + BestPractice.tags + " "
-        query = query.where(padded.like(f"% {tag.lower()} %"))
+        word = like_pattern(tag)[1:-1]  # the tag, lower-cased, wildcards escaped
+        query = query.where(padded.like(f"% {word} %", escape="\\"))
     return query
 
 
-def get_practice_or_404(practice_id: int) -> BestPractice:
+def get_practice_or_404(viewer, practice_id: int) -> BestPractice:
     """A best practice (the library is readable by everyone), else 404."""
-    return db.first_or_404(practices().where(BestPractice.id == practice_id))
+    return db.first_or_404(practices(viewer).where(BestPractice.id == practice_id))

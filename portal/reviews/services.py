@@ -1,24 +1,5 @@
-"""Logic of the reviews module: safe Markdown, tags, and which actions carry over."""
+"""Logic of the reviews module: tags, a practice drawn from a review, period kinds."""
 import re
-
-import markdown
-import nh3
-from markupsafe import Markup
-
-#: The HTML the rendered Markdown may keep; everything else (scripts, styles, event handlers,
-#: hx-* attributes, javascript: links) is dropped by nh3.
-ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i",
-                "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody",
-                "tr", "th", "td", "del"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
-
-
-def render_markdown(text: str) -> Markup:
-    """Markdown as HTML that is safe to show: rendered, then cleaned with an allow-list."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
-    return Markup(clean)
 
 
 def normalise_tags(text: str) -> str:

@@ -1,22 +1,25 @@
 """Views of the reviews module: periodic reviews, their actions, the best-practice library."""
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.kernel.audience import audience
 from portal.extensions import db
 from portal.htmx import is_htmx, render
-from portal.incentives.services import parse_period
-from portal.models import Role, utcnow
+from portal.kernel import clock
+from portal.kernel.audience import audience
+from portal.kernel.lists import Listing
+from portal.kernel.markdown import render_markdown
+from portal.kernel.periods import Period
+from portal.kernel.urls import redirect_next
+from portal.models import Role
 from portal.models.reviews import BestPractice, Review, ReviewAction, ReviewKind
 from portal.reviews import bp
 from portal.reviews.forms import ActionForm, PracticeForm, ReviewForm
 from portal.reviews.queries import (action_owner_choices, can_write, carried_over,
                                     get_action_or_404, get_practice_or_404, get_review_or_404,
-                                    practices, visible_area_ids, visible_reviews, writable_areas)
-from portal.reviews.services import (normalise_tags, period_kind, practice_from_review,
-                                     render_markdown)
+                                    practice_list, review_list, review_taken, visible_areas,
+                                    writable_areas)
+from portal.reviews.services import normalise_tags, period_kind, practice_from_review
 
 
 @bp.app_template_filter("markdown")
@@ -28,15 +31,9 @@ def markdown_filter(text: str):
 @bp.route("/")
 def index():
     """The reviews of the areas the viewer sees, with filters and pagination."""
-    args = request.args
-    query = visible_reviews(current_user, area_id=args.get("area", type=int),
-                            kind=args.get("kind", "") if args.get("kind") in ("monthly", "quarterly") else "",
-                            q=args.get("q", "").strip())
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    from portal.models import Area
-
-    areas = db.session.scalars(select(Area).where(Area.id.in_(visible_area_ids(current_user)))
-                               .order_by(Area.code)).all()
+    listing = Listing(filters=("area", "kind"))
+    page = listing.paginate(review_list(current_user, listing))
+    areas = visible_areas(current_user)
     return render("reviews/index.html", "reviews/_rows.html", page=page, areas=areas,
                   can_create=bool(writable_areas(current_user)))
 
@@ -50,12 +47,11 @@ def create():
     if not form.area_id.choices:
         abort(403)
     ok = form.validate_on_submit()
-    if ok and db.session.scalar(select(Review.id).where(Review.area_id == form.area_id.data,
-                                                        Review.period == form.period.data)):
+    if ok and review_taken(form.area_id.data, form.period.data):
         form.period.errors.append(_("This area already has a review of this period."))
         ok = False
     if ok:
-        period = parse_period(form.period.data)
+        period = Period.parse(form.period.data, kinds=("month", "quarter"))
         review = Review(area_id=form.area_id.data, period=period.key, starts_on=period.start,
                         kind=ReviewKind(period_kind(period.key)), went_well=form.went_well.data,
                         did_not=form.did_not.data, changes=form.changes.data,
@@ -107,13 +103,12 @@ def action_toggle(review_action_id: int):
     action = get_action_or_404(current_user, review_action_id)
     if action.owner_id != current_user.id and not can_write(current_user, action.review):
         abort(403)
-    action.done_at = None if action.done_at else utcnow()
+    action.done_at = None if action.done_at else clock.utcnow()
     db.session.commit()
     if is_htmx():
         return render("reviews/_action.html", action=action, writable=True,
                       this_review_id=request.form.get("this_review_id", type=int))
-    return redirect(request.form.get("next") or url_for("reviews.detail",
-                                                        area_review_id=action.review_id), code=303)
+    return redirect_next(url_for("reviews.detail", area_review_id=action.review_id))
 
 
 # --- best practices ----------------------------------------------------------------------------
@@ -121,12 +116,10 @@ def action_toggle(review_action_id: int):
 @bp.route("/practices")
 def practices_index():
     """The best-practice library: search, tag filter, pagination."""
-    q = request.args.get("q", "").strip()
-    tag = request.args.get("tag", "").strip()
-    page = db.paginate(practices(q, tag), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
-    return render("reviews/practices.html", "reviews/_practice_rows.html", page=page, q=q,
-                  tag=tag)
+    listing = Listing(filters=("tag",))
+    page = listing.paginate(practice_list(current_user, listing))
+    return render("reviews/practices.html", "reviews/_practice_rows.html", page=page,
+                  q=listing.q, tag=(listing.get("tag") or "").strip())
 
 
 def _save_practice(form: PracticeForm, review: Review | None):
@@ -152,6 +145,7 @@ def practice_create():
 
 
 @bp.route("/<int:area_review_id>/promote", methods=["GET", "POST"])
+@audience(Role.MANAGER, Role.HR)
 def promote(area_review_id: int):
     """Turn a review's lessons into a best practice (head of its area or HR)."""
     review = get_review_or_404(current_user, area_review_id)
@@ -169,4 +163,4 @@ def promote(area_review_id: int):
 @bp.route("/practices/<int:practice_id>")
 def practice(practice_id: int):
     """One best practice, its Markdown rendered and sanitised."""
-    return render("reviews/practice.html", practice=get_practice_or_404(practice_id))
+    return render("reviews/practice.html", practice=get_practice_or_404(current_user, practice_id))

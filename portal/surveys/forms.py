@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.kernel import clock
 from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.feedback import QuestionKind, SurveyAudience
 from portal.surveys.labels import LABELS
@@ -26,9 +27,7 @@ class SurveyForm(FlaskForm):
     expires_on = DateField(_l("Links expire after"), validators=[Optional()])
 
     def validate_expires_on(self, field):
-        from datetime import date
-
-        if field.data and field.data < date.today():
+        if field.data and field.data < clock.today():
             raise ValidationError(_l("Choose a day that has not passed."))
 
     def validate_anonymous(self, field):
@@ -55,10 +54,6 @@ class QuestionForm(FlaskForm):
                 raise ValidationError(_l("Give at most 20 options."))
             if any(len(line) > 200 for line in lines):
                 raise ValidationError(_l("Keep each option under 200 characters."))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms the action."""
 
 
 class AnswerForm(FlaskForm):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.htmx import render
-from portal.models import utcnow
+from portal.kernel import clock
 from portal.surveys import public_bp, services
 from portal.surveys.forms import AnswerForm
 from portal.surveys.queries import invitation_by_token
@@ -19,7 +19,7 @@ def respond(token: str):
     survey = invitation.survey
     if invitation.answered_at is not None:
         return render("surveys/public_done.html", survey=survey, used=True)
-    if not services.link_is_open(invitation, utcnow().date()):
+    if not services.link_is_open(invitation, clock.today()):
         return render("surveys/public_done.html", survey=survey, used=False, status=410)
     form = AnswerForm()
     errors: dict[int, str] = {}

@@ -4,6 +4,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
 from portal.models.customers import Customer
 from portal.models.feedback import (Survey, SurveyAudience, SurveyInvitation,
@@ -38,18 +39,16 @@ def visible_surveys(user: User) -> Select:
     return query.where(False)
 
 
-def survey_list(user: User, q: str = "", status: str = "", audience: str = "",
-                sort: str = "-created") -> Select:
+def survey_list(user: User, listing: Listing) -> Select:
     """The visible surveys matching the search and filters, sorted, with their area loaded."""
-    query = visible_surveys(user).options(selectinload(Survey.area))
-    if q:
-        query = query.where(func.lower(Survey.title).like(f"%{q.lower()}%"))
+    query = listing.search(visible_surveys(user).options(selectinload(Survey.area)), Survey.title)
+    status = listing.get("status", default="")
     if status in {s.value for s in SurveyStatus}:
         query = query.where(Survey.status == SurveyStatus(status))
+    audience = listing.get("audience", default="")
     if audience in {a.value for a in SurveyAudience}:
         query = query.where(Survey.audience == SurveyAudience(audience))
-    column = SORTS.get(sort.lstrip("-"), Survey.created_at)
-    return query.order_by(column.desc() if sort.startswith("-") else column.asc(), Survey.id)
+    return listing.order(query, Survey.id)
 
 
 def get_survey_or_404(user: User, survey_id: int) -> Survey:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import spreadsheets
 from portal.extensions import db
+from portal.kernel import clock
 from portal.models import Role, User, utcnow
 from portal.models.customers import Customer, CustomerStatus
 from portal.models.feedback import (QuestionKind, Survey, SurveyAnswer, SurveyAudience,
@@ -111,7 +112,7 @@ def _int(value) -> int | None:
 def _new_response(survey: Survey, values: dict[int, dict], **fields) -> SurveyResponse:
     """A response with a random key, dated by the day only, and its answers."""
     response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id,
-                              submitted_on=utcnow().date(), **fields)
+                              submitted_on=clock.today(), **fields)
     response.answers = [SurveyAnswer(question_id=qid, number=v.get("number"),
                                      choices=v.get("choices"), text=v.get("text"))
                         for qid, v in values.items()]

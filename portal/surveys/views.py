@@ -1,22 +1,25 @@
 """Views of the surveys module: list, builder, publishing, staff answers, results, export."""
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.kernel.audience import audience
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel.audience import audience
+from portal.kernel.downloads import download
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
 from portal.models import Area, Role, User, utcnow
 from portal.models.feedback import (QuestionKind, Survey, SurveyAudience, SurveyInvitation,
                                     SurveyQuestion, SurveyResponse, SurveyStatus)
 from portal.surveys import bp
 from portal.surveys import services
 from portal.surveys.labels import label as survey_label
-from portal.surveys.forms import AnswerForm, ConfirmForm, QuestionForm, SurveyForm
-from portal.surveys.queries import (get_question_or_404, get_staff_survey_or_404,
+from portal.surveys.forms import AnswerForm, QuestionForm, SurveyForm
+from portal.surveys.queries import (SORTS, get_question_or_404, get_staff_survey_or_404,
                                     get_survey_or_404, headed_area_ids, invitation_list,
                                     may_manage_surveys, survey_list, surveys_to_answer)
 
@@ -33,11 +36,8 @@ def index():
     to_answer = db.session.scalars(surveys_to_answer(current_user)).all()
     page = None
     if may_manage_surveys(current_user):
-        args = request.args
-        query = survey_list(current_user, q=args.get("q", "").strip(),
-                            status=args.get("status", ""), audience=args.get("audience", ""),
-                            sort=args.get("sort", "-created"))
-        page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+        listing = Listing(filters=("status", "audience"), sorts=SORTS, default_sort="-created")
+        page = listing.paginate(survey_list(current_user, listing))
     # Only those who run surveys have the list that the search partial refreshes.
     return render("surveys/index.html", "surveys/_list.html" if page is not None else None,
                   to_answer=to_answer, page=page,
@@ -326,8 +326,7 @@ def export(survey_id: int):
         return redirect(url_for("surveys.results", survey_id=survey.id))
     people = services.names_for_export(survey, responses)
     body = "\ufeff" + services.export_csv(survey, responses, people)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="survey-{survey.id}.csv"'})
+    return download(body, f"survey-{survey.id}.csv")
 
 
 @bp.route("/<int:survey_id>/answer", methods=["GET", "POST"])
@@ -372,8 +371,7 @@ def invitations(survey_id: int):
     survey = get_survey_or_404(current_user, survey_id)
     page = None
     if survey.audience == SurveyAudience.CUSTOMER:
-        page = db.paginate(invitation_list(survey, _restricted_areas(survey)),
-                           per_page=current_app.config["PER_PAGE"], error_out=False)
+        page = Listing().paginate(invitation_list(survey, _restricted_areas(survey)))
     return render("surveys/invitations.html", survey=survey, page=page, confirm=ConfirmForm(),
                   changeable=may_change_survey(survey))
 

@@ -27,7 +27,3 @@ class ActionItemForm(FlaskForm):
     owner_id = SelectField(_l("Owner"), coerce=int, choices=[],
                            validators=[DataRequired(message=_l("Choose who owns it."))])
     due_date = DateField(_l("Due date"), validators=[Optional()])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms a change."""

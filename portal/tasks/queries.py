@@ -3,6 +3,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models.communication import ActionItem, Task
 from portal.models.reviews import Review, ReviewAction
 from portal.tasks.services import action_items_with_sources
@@ -15,19 +16,20 @@ def my_tasks(user) -> Select:
     return select(Task).where(Task.owner_id == user.id)
 
 
-def task_list(user, show: str = "open", q: str = "", sort: str = "due") -> Select:
-    """This person's tasks filtered and sorted for the due-date list (undated last)."""
+def task_list(user, show: str = "open", listing: Listing | None = None) -> Select:
+    """This person's tasks filtered, searched and sorted (by due date, undated last, unless the
+    list asks for another order)."""
     query = my_tasks(user)
     if show == "open":
         query = query.where(Task.done.is_(False))
     elif show == "done":
         query = query.where(Task.done.is_(True))
-    if q:
-        query = query.where(Task.title.ilike(f"%{q}%"))
-    column = TASK_SORTS.get(sort.lstrip("-"), Task.due_date)
-    order = column.desc() if sort.startswith("-") else column.asc()
-    return query.order_by(Task.due_date.is_(None) if column is Task.due_date else Task.id.is_(None),
-                          order, Task.id)
+    if listing is None:
+        return query.order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    query = listing.search(query, Task.title)
+    if listing.sort.lstrip("-") == "due":
+        query = query.order_by(Task.due_date.is_(None))
+    return listing.order(query, Task.id)
 
 
 def get_task_or_404(user, task_id: int) -> Task:

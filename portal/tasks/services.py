@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.kernel import clock
 from portal.models import utcnow
 from portal.models.communication import ActionItem, OneOnOne, Task
 from portal.models.reviews import ReviewAction
@@ -68,7 +69,7 @@ def open_items_for(user_id: int, today: date | None = None) -> list[OpenItem]:
 
     Action items count as important, and as urgent when due within URGENT_WITHIN_DAYS.
     """
-    today = today or date.today()
+    today = today or clock.today()
     tasks = db.session.scalars(select(Task).where(Task.owner_id == user_id, Task.done.is_(False)))
     actions = db.session.scalars(
         select(ActionItem).where(ActionItem.owner_id == user_id, ActionItem.done.is_(False)))

@@ -1,24 +1,24 @@
 """Views of the task list."""
-from datetime import date
-
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel import clock
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
+from portal.kernel.urls import redirect_next
 from portal.models.communication import Task
 from portal.tasks import bp
-from portal.tasks.forms import ConfirmForm, TaskForm
-from portal.tasks.queries import (get_my_action_item_or_404, get_my_review_action_or_404,
-                                  get_task_or_404, my_action_items, my_review_actions, task_list)
-from portal.tasks.services import QUADRANTS, action_item_urgent, is_overdue, set_done
+from portal.tasks.forms import TaskForm
+from portal.tasks.queries import (TASK_SORTS, get_my_action_item_or_404,
+                                  get_my_review_action_or_404, get_task_or_404, my_action_items,
+                                  my_review_actions, task_list)
+from portal.tasks.services import (QUADRANTS, action_item_urgent, is_overdue, open_items_for,
+                                   set_done)
 
 VIEWS = ("quadrants", "list", "actions")
-
-
-def _today() -> date:
-    return date.today()
 
 
 @bp.route("/")
@@ -27,7 +27,7 @@ def index():
     view = request.args.get("view", "quadrants")
     view = view if view in VIEWS else "quadrants"
     show = request.args.get("show", "open")
-    today = _today()
+    today = clock.today()
     context = {"view": view, "show": show, "today": today}
     if view == "quadrants":
         tasks = db.session.scalars(task_list(current_user, show="open")).all()
@@ -42,13 +42,11 @@ def index():
             cells[(action_item_urgent(action.due_on, today), True)]["reviews"].append(action)
         context["cells"] = cells
     elif view == "list":
-        query = task_list(current_user, show=show, q=request.args.get("q", "").strip(),
-                          sort=request.args.get("sort", "due"))
-        context["page"] = db.paginate(query, per_page=current_app.config["PER_PAGE"],
-                                      error_out=False)
+        listing = Listing(filters=("view", "show"), sorts=TASK_SORTS, default_sort="due")
+        context["page"] = listing.paginate(task_list(current_user, show=show, listing=listing))
     else:
-        context["page"] = db.paginate(my_action_items(current_user, show=show),
-                                      per_page=current_app.config["PER_PAGE"], error_out=False)
+        listing = Listing(filters=("view", "show"))
+        context["page"] = listing.paginate(my_action_items(current_user, show=show))
         # Review actions are few per person (a handful per area review): one list, unpaged.
         context["review_actions"] = db.session.scalars(
             my_review_actions(current_user, show=show)).all()
@@ -93,10 +91,7 @@ def edit(task_id: int):
 
 def _back():
     """Where a tick without JavaScript returns to: the page it came from, if it is ours."""
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("tasks.index")
-    return redirect(target, code=303)
+    return redirect_next(url_for("tasks.index"))
 
 
 @bp.route("/<int:task_id>/toggle", methods=["POST"])
@@ -108,7 +103,7 @@ def toggle(task_id: int):
         set_done(task, not task.done)
         db.session.commit()
     if is_htmx():
-        return render("tasks/_task.html", task=task, today=_today())
+        return render("tasks/_task.html", task=task, today=clock.today())
     return _back()
 
 
@@ -121,7 +116,7 @@ def action_toggle(action_item_id: int):
         set_done(item, not item.done)
         db.session.commit()
     if is_htmx():
-        return render("tasks/_action.html", item=item, today=_today())
+        return render("tasks/_action.html", item=item, today=clock.today())
     return _back()
 
 
@@ -134,7 +129,7 @@ def review_action_toggle(review_action_id: int):
         set_done(action, action.done_at is None)
         db.session.commit()
     if is_htmx():
-        return render("tasks/_review_action.html", action=action, today=_today())
+        return render("tasks/_review_action.html", action=action, today=clock.today())
     return _back()
 
 
@@ -160,11 +155,11 @@ def task_overdue(item, today) -> bool:
 
 
 from portal.home.panels import panel  # noqa: E402
-from portal.tasks.services import open_items_for  # noqa: E402
 
 
 @panel("tasks/_home_panel.html", order=20)
 def home_panel(user):
     """My open tasks and action items, soonest due first."""
-    items = open_items_for(user.id, _today())
-    return {"open_items": items[:6], "open_count": len(items), "today": _today()}
+    today = clock.today()
+    items = open_items_for(user.id, today)
+    return {"open_items": items[:6], "open_count": len(items), "today": today}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.access import (can_see_user, get_user_or_404, managed_user_ids, manages)
 from portal.kernel.audience import audience
-from portal.admin.forms import ConfirmForm
+from portal.kernel.forms import ConfirmForm
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Role, User, utcnow
