@@ -3,10 +3,12 @@ import markdown as _markdown
 import nh3
 from markupsafe import Markup
 
-#: The HTML rendered Markdown may keep; nh3 drops everything else (scripts, styles, event
+#: The HTML rendered Markdown may keep (formatting only, no attributes but a link's href and
+#: title and a cell's alignment); nh3 drops everything else (scripts, styles, event
 #: handlers, hx-* attributes, javascript: links).
-ALLOWED_TAGS = {"p", "br", "hr", "h3", "h4", "strong", "em", "code", "pre", "blockquote",
-                "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del"}
+ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i",
+                "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody",
+                "tr", "th", "td", "del"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
