@@ -1,6 +1,4 @@
 """Forms of the customers module."""
-from datetime import date
-
 from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
@@ -8,6 +6,7 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from portal.concurrency import version_field
+from portal.kernel import clock
 from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.customers import CustomerStatus, Tier, VisitMethod
 
@@ -96,7 +95,7 @@ class ReassignForm(FlaskForm):
 
     account_manager_id = SelectField(_l("New account manager"), coerce=int, choices=[],
                                      validators=[DataRequired()])
-    effective = DateField(_l("From"), default=date.today, validators=[DataRequired()])
+    effective = DateField(_l("From"), default=clock.today, validators=[DataRequired()])
     note = TextAreaField(_l("Handover note"), validators=[Optional(), Length(max=2000), *TEXT])
 
 
@@ -113,7 +112,7 @@ class VisitForm(FlaskForm):
     cancelled = BooleanField(_l("Cancelled"))
 
     def validate_done_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("A visit cannot be done in the future."))
 
     def validate_planned_on(self, field):
@@ -127,7 +126,3 @@ class CadenceForm(FlaskForm):
     a = IntegerField(_l("Tier A: months between visits"), validators=[DataRequired(), WholeNumberBetween(1, 12)])
     b = IntegerField(_l("Tier B: months between visits"), validators=[DataRequired(), WholeNumberBetween(1, 12)])
     c = IntegerField(_l("Tier C: months between visits"), validators=[DataRequired(), WholeNumberBetween(1, 12)])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms an action."""

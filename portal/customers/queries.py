@@ -1,10 +1,17 @@
-"""Scoped queries of the customers module: what a user may see is decided here only."""
-from sqlalchemy import Select, and_, false, or_, select, union
+"""Scoped queries of the customers module: what a user may see is decided here only, and the
+lists (filters, search, sort) are built here from a kernel Listing."""
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, false, func, or_, select, union
+from sqlalchemy.orm import selectinload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
-from portal.models import Area, Role, User
-from portal.models.customers import Customer, CustomerAssignment, Visit
+from portal.kernel.lists import Listing
+from portal.kernel.periods import add_months, month_start
+from portal.models import Area, CustomerType, ProductLine, Role, User, UserRole
+from portal.models.customers import (Customer, CustomerAssignment, CustomerContact,
+                                     CustomerStatus, Tier, Visit, VisitMethod)
 from portal.models.sales import SalesRecord
 
 
@@ -91,8 +98,6 @@ def credited_sales(user_ids, start, end) -> Select:
 
 def area_staff(area_id: int) -> Select:
     """The active account managers of an area, by name."""
-    from portal.models import UserRole
-
     return (select(User).join(UserRole)
             .where(User.area_id == area_id, User.active.is_(True), UserRole.role == Role.STAFF)
             .order_by(User.display_name))
@@ -100,9 +105,226 @@ def area_staff(area_id: int) -> Select:
 
 def assignable_staff(manager: User) -> Select:
     """Account managers a manager may give customers to: the active staff of the areas they head."""
-    from portal.models import UserRole
-
     headed = select(Area.id).where(Area.head_id == manager.id)
     return (select(User).join(UserRole)
             .where(User.area_id.in_(headed), User.active.is_(True), UserRole.role == Role.STAFF)
             .order_by(User.display_name))
+
+
+# --- the customer list -------------------------------------------------------------------------
+
+#: The customer list's own parameters and sort keys (see kernel.lists.Listing).
+CUSTOMER_FILTERS = ("tier", "status", "type", "owner")
+CUSTOMER_SORTS = {
+    "name": Customer.name, "code": Customer.code, "tier": Customer.tier,
+    "owner": User.display_name, "created": Customer.created_at,
+}
+
+
+def customer_list(viewer: User, listing: Listing) -> Select:
+    """The visible customers with the list's search, filters and sort applied."""
+    query = visible_customers(viewer).outerjoin(
+        User, Customer.account_manager_id == User.id).options(
+        selectinload(Customer.account_manager), selectinload(Customer.type))
+    query = listing.search(query, Customer.name, Customer.code, Customer.industry)
+    tier = listing.get("tier")
+    if tier in {t.value for t in Tier}:
+        query = query.where(Customer.tier == Tier(tier))
+    elif tier == "none":
+        query = query.where(Customer.tier.is_(None))
+    status = listing.get("status")
+    if status in {s.value for s in CustomerStatus}:
+        query = query.where(Customer.status == CustomerStatus(status))
+    if listing.get("type", type=int):
+        query = query.where(Customer.type_id == listing.get("type", type=int))
+    if listing.get("owner", type=int):
+        query = query.where(Customer.account_manager_id == listing.get("owner", type=int))
+    return listing.order(query, Customer.id)
+
+
+def owners_in_scope(viewer: User) -> list[User]:
+    """The owners of the customers the viewer may see, by name (the list's owner filter)."""
+    # One CTE: SQLAlchemy refuses two named alike.
+    return db.session.scalars(
+        select(User).where(User.id.in_(
+            select(Customer.account_manager_id).where(customer_scope(viewer))))
+        .order_by(User.display_name)).all()
+
+
+def customer_types(active_only: bool = False) -> list[CustomerType]:
+    """The customer types by code (only the active ones for a form)."""
+    query = select(CustomerType).order_by(CustomerType.code)
+    if active_only:
+        query = query.where(CustomerType.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+# --- one customer ------------------------------------------------------------------------------
+
+def assignment_history(customer: Customer) -> list[CustomerAssignment]:
+    """Who owned a (visible) customer over time, the latest first."""
+    return db.session.scalars(
+        select(CustomerAssignment).where(CustomerAssignment.customer_id == customer.id)
+        .options(selectinload(CustomerAssignment.account_manager),
+                 selectinload(CustomerAssignment.assigned_by))
+        .order_by(CustomerAssignment.id.desc())).all()
+
+
+def recent_visits(customer: Customer, limit: int = 20) -> list[Visit]:
+    """A (visible) customer's latest visits, done or planned."""
+    return db.session.scalars(
+        select(Visit).where(Visit.customer_id == customer.id)
+        .options(selectinload(Visit.account_manager))
+        .order_by(func.coalesce(Visit.done_on, Visit.planned_on).desc()).limit(limit)).all()
+
+
+def customer_sales(customer: Customer) -> Select:
+    """A (visible) customer's purchases, the latest first."""
+    return (select(SalesRecord).where(SalesRecord.customer_id == customer.id)
+            .options(selectinload(SalesRecord.product_line))
+            .order_by(SalesRecord.sold_on.desc(), SalesRecord.id.desc()))
+
+
+def sales_by_product_line(customer: Customer) -> list[tuple[ProductLine, object, int]]:
+    """A (visible) customer's purchases per product line: (line, total, count)."""
+    rows = db.session.execute(
+        select(SalesRecord.product_line_id, func.sum(SalesRecord.amount), func.count())
+        .where(SalesRecord.customer_id == customer.id)
+        .group_by(SalesRecord.product_line_id)).all()
+    lines = {p.id: p for p in db.session.scalars(select(ProductLine))}
+    return [(lines[i], total, n) for i, total, n in rows]
+
+
+def get_contact_or_404(viewer: User, customer_id: int, contact_id: int) -> CustomerContact:
+    """A contact of a customer the viewer may see, else 404."""
+    return db.first_or_404(select(CustomerContact).join(CustomerContact.customer).where(
+        CustomerContact.id == contact_id, CustomerContact.customer_id == customer_id,
+        customer_scope(viewer)))
+
+
+# --- allocation --------------------------------------------------------------------------------
+
+ALLOCATION_FILTERS = ("owner", "tier")
+
+
+def allocation_list(viewer: User, listing: Listing) -> Select:
+    """The visible customers a manager may move, narrowed by owner, tier and search, by name."""
+    query = visible_customers(viewer).options(selectinload(Customer.account_manager))
+    if listing.get("owner", type=int):
+        query = query.where(Customer.account_manager_id == listing.get("owner", type=int))
+    tier = listing.get("tier")
+    if tier in {t.value for t in Tier}:
+        query = query.where(Customer.tier == Tier(tier))
+    query = listing.search(query, Customer.name, Customer.code)
+    return listing.order(query, Customer.name, Customer.id)
+
+
+def customers_by_ids(viewer: User, ids) -> list[Customer]:
+    """The customers of these ids that the viewer may see (fewer when some are not)."""
+    return db.session.scalars(visible_customers(viewer).where(Customer.id.in_(ids))).all()
+
+
+def tier_loads(users: list[User]) -> dict[int, dict]:
+    """Each person's customers by tier (and untiered), in one query."""
+    loads = {u.id: {"A": 0, "B": 0, "C": 0, "-": 0, "total": 0} for u in users}
+    if not users:
+        return loads
+    rows = db.session.execute(
+        select(Customer.account_manager_id, Customer.tier, func.count())
+        .where(Customer.account_manager_id.in_(list(loads)))
+        .group_by(Customer.account_manager_id, Customer.tier))
+    for owner_id, customer_tier, n in rows:
+        loads[owner_id][customer_tier.value if customer_tier else "-"] += n
+        loads[owner_id]["total"] += n
+    return loads
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+VISIT_FILTERS = ("who", "state", "method")
+VISIT_DAY = func.coalesce(Visit.done_on, Visit.planned_on)
+VISIT_SORTS = {"date": VISIT_DAY}
+
+
+def _open_before(today: date):
+    """Conditions of an overdue visit: neither done nor cancelled, planned before today."""
+    return (Visit.done_on.is_(None), Visit.cancelled.is_(False), Visit.planned_on < today)
+
+
+def visit_list(viewer: User, listing: Listing, today: date) -> Select:
+    """The visible visits narrowed by person, state, method and a customer search, by day."""
+    query = visible_visits(viewer).options(
+        selectinload(Visit.customer), selectinload(Visit.account_manager))
+    who = listing.get("who", type=int)
+    if who:
+        query = query.where(Visit.account_manager_id == who)
+    state = listing.get("state", default="")
+    if state == "planned":
+        query = query.where(Visit.done_on.is_(None), Visit.cancelled.is_(False),
+                            Visit.planned_on >= today)
+    elif state == "overdue":
+        query = query.where(*_open_before(today))
+    elif state == "done":
+        query = query.where(Visit.done_on.is_not(None))
+    method = listing.get("method")
+    if method in {m.value for m in VisitMethod}:
+        query = query.where(Visit.method == VisitMethod(method))
+    query = listing.search(query, Customer.name)
+    return listing.order(query, Visit.id)
+
+
+def visits_done_per_month(viewer: User, today: date, months: int = 6):
+    """The first days of the last `months` months, and visible visits done per (month, method)."""
+    first = add_months(month_start(today), 1 - months)
+    # Counted per day and method in the database: at most 183 × 4 rows, whatever the visits.
+    rows = db.session.execute(
+        visible_visits_where(viewer, Visit.done_on >= first, Visit.done_on <= today)
+        .with_only_columns(Visit.done_on, Visit.method, func.count(Visit.id))
+        .group_by(Visit.done_on, Visit.method)).all()
+    starts = [add_months(first, i) for i in range(months)]
+    counts = {(m, method): 0 for m in starts for method in VisitMethod}
+    for done_on, method, n in rows:
+        counts[(month_start(done_on), method)] += n
+    return starts, counts
+
+
+def week_visits(viewer: User, person: User, start: date) -> list[Visit]:
+    """A person's visits in the seven days from start that the viewer may see, by day."""
+    return db.session.scalars(
+        visible_visits(viewer).where(
+            Visit.account_manager_id == person.id,
+            VISIT_DAY >= start, VISIT_DAY <= start + timedelta(days=6))
+        .options(selectinload(Visit.customer))
+        .order_by(VISIT_DAY, Visit.id)).all()
+
+
+def overdue_by_person(viewer: User, today: date) -> list[tuple[User, int, date]]:
+    """Visible overdue visits per person: (person with area, count, oldest planned day)."""
+    per_person = db.session.execute(
+        visible_visits_where(viewer, *_open_before(today))
+        .with_only_columns(Visit.account_manager_id, func.count(), func.min(Visit.planned_on))
+        .group_by(Visit.account_manager_id)).all()
+    people = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_([r[0] for r in per_person]))
+        .options(selectinload(User.area)))}
+    return [(people[o], n, oldest) for o, n, oldest in per_person]
+
+
+def overdue_count(viewer: User, today: date) -> int:
+    """How many visible visits are overdue."""
+    return db.session.scalar(visible_visits_where(viewer, *_open_before(today))
+                             .with_only_columns(func.count(Visit.id)))
+
+
+def open_visits_until(user: User, until: date, limit: int = 10) -> list[Visit]:
+    """The user's own open visits planned up to a day (overdue ones included), oldest first."""
+    return db.session.scalars(
+        select(Visit).where(Visit.account_manager_id == user.id, Visit.done_on.is_(None),
+                            Visit.cancelled.is_(False), Visit.planned_on <= until)
+        .options(selectinload(Visit.customer))
+        .order_by(Visit.planned_on).limit(limit)).all()
+
+
+def customer_count(viewer: User) -> int:
+    """How many customers the viewer may see."""
+    return db.session.scalar(visible_customers(viewer).with_only_columns(func.count(Customer.id)))

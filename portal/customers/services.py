@@ -1,7 +1,7 @@
-"""Rules of the customers module: who owns a customer when, tiers, visit plans, market expansion.
+"""Rules of the customers module and their audit entries: customer profiles (code uniqueness),
+who owns a customer when, tiers, visit plans and cadence, market expansion.
 
-Plain functions with unit tests (tests/test_customers_services.py); the appraisal module calls
-market_expansion().
+Plain functions; the views commit. The appraisal module calls market_expansion().
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.extensions import db
+from portal.kernel import clock
 from portal.models import Role, User
 from portal.models.customers import (Customer, CustomerAssignment, CustomerStatus, Tier, Visit,
                                      VisitCadence)
@@ -36,6 +37,63 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+# --- profiles ----------------------------------------------------------------------------------
+
+#: The profile fields recorded in the audit log.
+CUSTOMER_FIELDS = ["code", "name", "type_id", "industry", "address", "status", "preferences",
+                   "needs", "account_manager_id"]
+#: The fields a profile form sets (the owner and the tier have their own rules).
+PROFILE_FIELDS = ("code", "name", "type_id", "industry", "address", "status", "preferences",
+                  "needs")
+
+
+def code_taken(code: str, customer_id: int | None = None) -> bool:
+    """Whether another customer has this code (codes are unique regardless of case)."""
+    query = select(Customer.id).where(func.lower(Customer.code) == code.lower())
+    if customer_id:
+        query = query.where(Customer.id != customer_id)
+    return db.session.scalar(query) is not None
+
+
+def _apply_profile(customer: Customer, profile: dict) -> None:
+    """Copy the profile fields onto the customer (empty texts stored as "", no type as None)."""
+    customer.code = profile["code"]
+    customer.name = profile["name"]
+    customer.type_id = profile.get("type_id") or None
+    customer.status = CustomerStatus(profile["status"])
+    for name in ("industry", "address", "preferences", "needs"):
+        setattr(customer, name, profile.get(name) or "")
+
+
+def create_customer(profile: dict, owner: User, actor: User) -> Customer:
+    """A new customer of the owner's area, owned by them since always, audited."""
+    customer = Customer(area_id=owner.area_id)
+    _apply_profile(customer, profile)
+    start_ownership(customer, owner, actor)
+    db.session.add(customer)
+    db.session.flush()
+    audit.record("customer.create", "customer", customer.id, None,
+                 audit.snapshot(customer, CUSTOMER_FIELDS))
+    return customer
+
+
+def update_customer(customer: Customer, profile: dict) -> None:
+    """Change a customer's profile, audited."""
+    before = audit.snapshot(customer, CUSTOMER_FIELDS)
+    _apply_profile(customer, profile)
+    audit.record("customer.update", "customer", customer.id, before,
+                 audit.snapshot(customer, CUSTOMER_FIELDS))
+
+
+def set_tier(customer: Customer, tier: Tier | None, potential: int) -> None:
+    """The manager's decision on a customer's tier and potential, audited."""
+    before = audit.snapshot(customer, ["tier", "potential"])
+    customer.tier = tier
+    customer.potential = potential
+    audit.record("customer.tier", "customer", customer.id, before,
+                 audit.snapshot(customer, ["tier", "potential"]))
 
 
 # --- ownership over time -----------------------------------------------------------------------
@@ -74,7 +132,7 @@ def reassign(customer: Customer, new_owner: User, actor: User | None, effective:
         raise AllocationError("outside_area")
     if not new_owner.active or not new_owner.has_role(Role.STAFF):
         raise AllocationError("not_staff")
-    if effective > date.today():
+    if effective > clock.today():
         raise AllocationError("future")  # the current owner would change before the move
     if customer.account_manager_id == new_owner.id:
         return None
@@ -100,6 +158,18 @@ def reassign(customer: Customer, new_owner: User, actor: User | None, effective:
                  {"account_manager_id": new_owner.id, "effective": effective.isoformat(),
                   "note": note})
     return assignment
+
+
+def reassign_all(customers: list[Customer], new_owner: User, actor: User | None,
+                 effective: date, note: str = "") -> None:
+    """Reassign every customer, or none: on a refusal the session is rolled back and the
+    AllocationError raised."""
+    try:
+        for customer in customers:
+            reassign(customer, new_owner, actor, effective, note)
+    except AllocationError:
+        db.session.rollback()
+        raise
 
 
 # --- tiers -------------------------------------------------------------------------------------
@@ -164,6 +234,17 @@ def cadence_months() -> dict[Tier, int]:
     return {tier: configured.get(tier, DEFAULT_CADENCE[tier]) for tier in Tier}
 
 
+def save_cadence(wanted: dict[Tier, int]) -> None:
+    """Set the months between visits of each tier, audited."""
+    months = cadence_months()
+    for tier, value in wanted.items():
+        row = db.session.get(VisitCadence, tier) or VisitCadence(tier=tier)
+        row.interval_months = value
+        db.session.add(row)
+    audit.record("visit_cadence.update", "visit_cadence", None,
+                 {t.value: months[t] for t in Tier}, {t.value: v for t, v in wanted.items()})
+
+
 def next_visit_due(last_done: date | None, months: int, today: date) -> date:
     """When the next visit is due: `months` after the last one; today when there was none."""
     if last_done is None:
@@ -199,6 +280,14 @@ def plan_visits(customers: list[Customer], today: date, actor: User | None = Non
                              created_by_id=actor.id if actor else None))
         planned += 1
     return planned
+
+
+def new_visit(customer: Customer, actor: User) -> Visit:
+    """A visit to the customer by its account manager (who must exist), added to the session."""
+    visit = Visit(customer_id=customer.id, account_manager_id=customer.account_manager_id,
+                  created_by_id=actor.id)
+    db.session.add(visit)
+    return visit
 
 
 # --- market expansion (called by the appraisal module) -----------------------------------------

@@ -1,0 +1,175 @@
+"""Customers: the list and its export, a customer's profile, its edit and its tier."""
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from portal import spreadsheets
+from portal.concurrency import is_current
+from portal.customers import bp
+from portal.customers.forms import TIER_LABELS, CustomerForm, TierForm
+from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignable_staff,
+                                      assignment_history, customer_list, customer_sales,
+                                      customer_types, get_customer_or_404, owners_in_scope,
+                                      recent_visits, sales_by_product_line)
+from portal.customers.services import (PROFILE_FIELDS, code_taken, create_customer,
+                                       sales_last_12_months, set_tier, suggest_tier,
+                                       update_customer)
+from portal.extensions import db
+from portal.htmx import render
+from portal.kernel import clock
+from portal.kernel.audience import audience
+from portal.kernel.downloads import download
+from portal.kernel.lists import Listing
+from portal.models import Role, User
+from portal.models.customers import Customer, CustomerStatus, Tier
+
+
+def _listing() -> Listing:
+    return Listing(filters=CUSTOMER_FILTERS, sorts=CUSTOMER_SORTS, default_sort="name")
+
+
+@bp.route("/")
+def index():
+    """The customers the user may see, with search, filters, sorting and pagination."""
+    listing = _listing()
+    page = listing.paginate(customer_list(current_user, listing))
+    values = sales_last_12_months([c.id for c in page.items], clock.today())
+    export_args = {k: v for k, v in listing.args.items() if k not in ("page", "per_page")}
+    return render("customers/index.html", "customers/_results.html", page=page, values=values,
+                  owners=owners_in_scope(current_user), types=customer_types(),
+                  tiers=list(Tier), statuses=list(CustomerStatus), export_args=export_args)
+
+
+EXPORT_HEADER = ["code", "name", "type", "industry", "address", "status", "tier", "potential",
+                 "account_manager", "area", "sales_12_months"]
+
+
+@bp.route("/export")
+def export():
+    """The filtered customers as CSV or Excel."""
+    today = clock.today()
+    customers = db.session.scalars(customer_list(current_user, _listing()).options(
+        selectinload(Customer.area))).all()
+    values = {}
+    for chunk in range(0, len(customers), 500):
+        values.update(sales_last_12_months([c.id for c in customers[chunk:chunk + 500]], today))
+    rows = [[c.code, c.name, c.type.code if c.type else "", c.industry, c.address, c.status.value,
+             c.tier.value if c.tier else "", c.potential,
+             c.account_manager.username if c.account_manager else "", c.area.code,
+             values[c.id]] for c in customers]
+    if request.args.get("format") == "xlsx":
+        return download(spreadsheets.xlsx_bytes("customers", EXPORT_HEADER, rows),
+                        f"customers-{today.isoformat()}.xlsx")
+    return download(spreadsheets.csv_bytes(EXPORT_HEADER, rows),
+                    f"customers-{today.isoformat()}.csv")
+
+
+def _customer_form_choices(form: CustomerForm) -> None:
+    """Fill the select choices of the customer form; only managers choose the owner."""
+    form.type_id.choices = [(0, _("— none —"))] + [
+        (t.id, t.label) for t in customer_types(active_only=True)]
+    if current_user.has_role(Role.MANAGER):
+        form.account_manager_id.choices = [
+            (u.id, u.display_name) for u in db.session.scalars(assignable_staff(current_user))]
+    else:
+        del form.account_manager_id
+
+
+def _profile(form: CustomerForm) -> dict:
+    """The profile fields the form holds."""
+    return {name: form[name].data for name in PROFILE_FIELDS}
+
+
+def _code_is_free(form: CustomerForm, customer_id: int | None) -> bool:
+    """False (with the reason beside the field) when another customer has the typed code."""
+    if form.code.data and not form.code.errors and code_taken(form.code.data, customer_id):
+        form.code.errors.append(_("This code is taken."))
+        return False
+    return True
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@audience(Role.STAFF, Role.MANAGER)
+def create():
+    """Add a customer: staff for themselves, managers for an account manager of their area."""
+    form = CustomerForm()
+    _customer_form_choices(form)
+    if "account_manager_id" in form and not form.account_manager_id.choices:
+        form.account_manager_id.choices = [(0, _("— none —"))]
+    ok = form.validate_on_submit()
+    if request.method == "POST":
+        ok = _code_is_free(form, None) and ok
+        if "account_manager_id" in form and not form.account_manager_id.data:
+            form.account_manager_id.errors.append(_("Choose an account manager of your area."))
+            ok = False
+        if "account_manager_id" not in form and current_user.area_id is None:
+            form.name.errors.append(_("You belong to no area: ask an administrator."))
+            ok = False
+    if ok:
+        owner = (db.session.get(User, form.account_manager_id.data)
+                 if "account_manager_id" in form else current_user)
+        customer = create_customer(_profile(form), owner, current_user)
+        db.session.commit()
+        flash(_("Customer %(name)s added.", name=customer.name), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id), code=303)
+    return render("customers/form.html", form=form, customer=None,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/<int:customer_id>")
+def detail(customer_id: int):
+    """A customer's profile, tier and suggestion, contacts, owners over time, visits, purchases."""
+    customer = get_customer_or_404(current_user, customer_id)
+    today = clock.today()
+    value = sales_last_12_months([customer.id], today)[customer.id]
+    listing = Listing()  # the purchases' pages
+    return render("customers/detail.html", customer=customer, value=value,
+                  suggestion=suggest_tier(value, customer.potential),
+                  history=assignment_history(customer), visits=recent_visits(customer),
+                  sales_page=listing.paginate(customer_sales(customer)),
+                  by_line=sales_by_product_line(customer), today=today,
+                  is_manager=current_user.has_role(Role.MANAGER))
+
+
+@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+def edit(customer_id: int):
+    """Edit a customer's profile (the owner and the tier have their own forms)."""
+    customer = get_customer_or_404(current_user, customer_id)
+    form = CustomerForm(obj=customer)
+    if request.method == "GET":
+        form.type_id.data = customer.type_id or 0
+        form.status.data = customer.status.value
+    _customer_form_choices(form)
+    if "account_manager_id" in form:
+        del form.account_manager_id
+    ok = form.validate_on_submit()
+    if request.method == "POST":
+        ok = _code_is_free(form, customer.id) and ok
+    if ok and is_current(form, customer, form.name):
+        update_customer(customer, _profile(form))
+        db.session.commit()
+        flash(_("Changes to %(name)s saved.", name=customer.name), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id), code=303)
+    return render("customers/form.html", form=form, customer=customer,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/<int:customer_id>/tier", methods=["GET", "POST"])
+@audience(Role.MANAGER)
+def tier(customer_id: int):
+    """The manager sets the tier and the potential; the portal's suggestion is shown beside."""
+    customer = get_customer_or_404(current_user, customer_id)
+    form = TierForm(obj=customer)
+    form.tier.choices = [("", _("— not decided —"))] + [(t.value, TIER_LABELS[t]) for t in Tier]
+    if request.method == "GET":
+        form.tier.data = customer.tier.value if customer.tier else ""
+    if form.validate_on_submit():
+        set_tier(customer, Tier(form.tier.data) if form.tier.data else None, form.potential.data)
+        db.session.commit()
+        flash(_("Tier of %(name)s saved.", name=customer.name), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id), code=303)
+    value = sales_last_12_months([customer.id], clock.today())[customer.id]
+    return render("customers/tier.html", form=form, customer=customer,
+                  suggestion=suggest_tier(value, customer.potential),
+                  status=422 if form.errors else 200)
