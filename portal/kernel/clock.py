@@ -26,7 +26,7 @@ def zone() -> ZoneInfo:
 def now() -> datetime:
     """The current time in the company's zone (aware)."""
     if _frozen is not None:
-        return _frozen
+        return _frozen.astimezone(zone())  # a moment frozen in UTC still reads as company time
     return datetime.now(timezone.utc).astimezone(zone())
 
 

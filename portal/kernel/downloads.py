@@ -24,14 +24,17 @@ MIMETYPES = {
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
 
 
+def _ascii(text: str) -> str:
+    """What of a text survives in ASCII (accents dropped from their letters, CJK dropped)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip()
+
+
 def content_disposition(filename: str, inline: bool = False) -> str:
     """The Content-Disposition value: an ASCII fallback and the UTF-8 name (RFC 5987/6266)."""
     name = _UNSAFE.sub("-", filename).strip() or "download"
-    ascii_name = (unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-                  .strip() or "download")
-    ascii_name = re.sub(r"^[-. ]+", "", ascii_name) or "download"
-    if "." in name and "." not in ascii_name:
-        ascii_name += "." + name.rsplit(".", 1)[1]
+    stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+    ascii_stem = re.sub(r"^[-. ]+", "", _ascii(stem)) or "download"
+    ascii_name = ascii_stem + (f".{_ascii(extension)}" if _ascii(extension) else "")
     disposition = "inline" if inline else "attachment"
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 

@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-_KEY = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
+_KEY = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$", re.ASCII)  # no ２０２６
 KINDS = ("month", "quarter", "year")
 
 
@@ -96,9 +98,8 @@ class Period:
     @property
     def label(self) -> str:
         """The period in the reader's language: 2026年11月 / Nov 2026, 2026年第4季度 / Q4 2026."""
-        if self.kind == "month":
-            from flask_babel import format_date
-            return format_date(self.start, "yMMM")
+        if self.kind == "month":  # a skeleton, not a pattern: each locale orders it its way
+            return format_skeleton("yMMM", self.start, locale=get_locale())
         if self.kind == "quarter":
             return _("Q%(q)d %(year)d", q=(self.start.month - 1) // 3 + 1, year=self.start.year)
         return str(self.start.year)

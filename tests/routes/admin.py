@@ -1,17 +1,4 @@
-"""Routes of the admin module: administrators only."""
-ADMIN = {"admin"}
-ROUTES = {
-    "admin.index": ADMIN,
-    "admin.users": ADMIN,
-    "admin.user_create": ADMIN,
-    "admin.user_edit": ADMIN,
-    "admin.user_password": ADMIN,
-    "admin.user_deactivate": ADMIN,
-    "admin.reference_index": ADMIN,
-    "admin.reference_edit": ADMIN,
-    "admin.reference_row": ADMIN,
-    "admin.audit_log": ADMIN,
-}
+"""Sample records for the routes of the admin module: administrators only."""
 
 
 def sample_args(org) -> dict:

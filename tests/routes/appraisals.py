@@ -1,36 +1,12 @@
-"""Routes of the appraisal module. The sample appraisal is staff1's, at self-assessment, so the
+"""Sample records for the routes of the appraisal module. The sample appraisal is staff1's, at self-assessment, so the
 later steps are closed to everyone at that point (the workflow tests cover each step)."""
 from portal.extensions import db
 from portal.models.appraisals import PrintJob, PrintJobState
 from tests.appraisal_factories import appraisal_of, make_cycle, make_template
 
-HR = {"hr"}
-ROUTES = {
-    "appraisals.index": {"staff1", "manager1", "hr", "admin"},
-    "appraisals.detail": {"staff1", "manager1", "hr"},
-    "appraisals.self_assessment": {"staff1"},
-    "appraisals.review": set(),
-    "appraisals.feedback": set(),
-    "appraisals.acknowledge": set(),
-    "appraisals.close": set(),
-    "appraisals.reopen": set(),
-    "appraisals.job": HR,
-    "appraisals.job_download": HR,
-    "appraisals.cycles": HR,
-    "appraisals.cycle_create": HR,
-    "appraisals.cycle_detail": HR,
-    "appraisals.cycle_edit": HR,
-    "appraisals.cycle_open": HR,
-    "appraisals.cycle_close": set(),
-    "appraisals.templates": HR,
-    "appraisals.template_create": HR,
-    "appraisals.template_detail": HR,
-    "appraisals.template_edit": HR,
-    "appraisals.indicator_create": HR,
-    "appraisals.indicator_edit": HR,
-    "appraisals.indicator_delete": HR,
-}
-POST_ONLY = {"appraisals.print_form", "appraisals.cycle_print", "appraisals.template_copy"}
+#: The sample appraisal is at self-assessment and its cycle a draft: these steps are not open yet.
+CLOSED_FOR_THE_SAMPLE = {"appraisals.review", "appraisals.feedback", "appraisals.acknowledge",
+                         "appraisals.close", "appraisals.reopen", "appraisals.cycle_close"}
 
 
 def sample_args(org) -> dict:

@@ -1,22 +1,6 @@
-"""Routes of the careers module: the person edits, the manager assesses, HR reads."""
+"""Sample records for the routes of the careers module: the person edits, the manager assesses, HR reads."""
 from portal.extensions import db
 from portal.models.careers import CareerGoal, CareerLevel, CareerPlan, CareerReview
-from tests.routes import EVERYONE
-
-ROUTES = {
-    "careers.index": EVERYONE,
-    "careers.ladder": EVERYONE,
-    "careers.level_create": {"hr"},
-    "careers.level_edit": {"hr"},
-    "careers.plan": EVERYONE,  # staff1's plan (user_id from the admin module's sample_args)
-    "careers.plan_edit": {"staff1"},
-    "careers.plan_assess": {"manager1"},
-    "careers.goal_edit": {"staff1"},
-    "careers.review_create": {"staff1", "manager1"},
-    "careers.review_detail": EVERYONE,
-}
-POST_ONLY = {"careers.goal_create", "careers.milestone_create", "careers.milestone_toggle",
-             "careers.course_link", "careers.course_unlink"}
 
 
 def sample_args(org) -> dict:

@@ -1,16 +1,5 @@
-"""Routes of the complaints module."""
+"""Sample records for the routes of the complaints module."""
 from portal.extensions import db
-from tests.routes import EVERYONE
-
-ROUTES = {
-    "complaints.index": EVERYONE,
-    "complaints.create": {"staff1", "manager1"},
-    #: A complaint of staff1's customer: staff1, their manager, HR and admin may read it.
-    "complaints.detail": EVERYONE,
-    "complaints.overdue": EVERYONE,
-    "complaints.figures": EVERYONE,
-}
-POST_ONLY = {"complaints.move", "complaints.note", "complaints.reassign"}
 
 
 def sample_args(org) -> dict:

@@ -1,14 +1,4 @@
-"""Routes of the foundation: health, sign-in, home, account."""
-from tests.routes import EVERYONE, PUBLIC
-
-ROUTES = {
-    "health.healthz": PUBLIC,
-    "auth.login": PUBLIC,
-    "auth.account": EVERYONE,
-    "home.index": EVERYONE,
-    "home.panel": EVERYONE,
-}
-POST_ONLY = {"auth.logout", "auth.language"}
+"""Sample records for the routes of the foundation: health, sign-in, home, account."""
 
 
 def sample_args(org) -> dict:

@@ -1,43 +1,10 @@
-"""Routes of the incentives and reviews modules."""
+"""Sample records for the routes of the incentives and reviews modules."""
 from datetime import date
 from decimal import Decimal
 
 from portal.extensions import db
 from portal.models.incentives import (AwardType, CommissionRate, Nomination, PayRuleVersion)
 from portal.models.reviews import BestPractice, Review, ReviewKind
-from tests.routes import EVERYONE
-
-HR = {"hr"}
-MANAGERS_HR = {"manager1", "hr"}
-ROUTES = {
-    "incentives.index": EVERYONE,
-    "incentives.statements": EVERYONE,
-    # the sample is staff1's statement: staff1 and HR; managers only when HR allows it (off)
-    "incentives.statement": {"staff1", "hr"},
-    "incentives.export_csv": EVERYONE,
-    "incentives.export_xlsx": EVERYONE,
-    "incentives.approve": HR,
-    "incentives.rules": HR,
-    "incentives.rule_detail": HR,
-    "incentives.commission_delete": HR,
-    "incentives.settings": HR,
-    "incentives.awards": EVERYONE,
-    "incentives.award_types": HR,
-    "incentives.nominate": MANAGERS_HR,
-    "incentives.decide": HR,
-    "incentives.activities": EVERYONE,
-    "incentives.activity_create": MANAGERS_HR,
-    "reviews.index": EVERYONE,
-    "reviews.create": MANAGERS_HR,
-    # the sample review is area A01's: its head, its member staff1, HR and admins read it
-    "reviews.detail": EVERYONE,
-    "reviews.promote": MANAGERS_HR,
-    "reviews.practices_index": EVERYONE,
-    "reviews.practice_create": MANAGERS_HR,
-    "reviews.practice": EVERYONE,
-}
-POST_ONLY = {"incentives.base_pay", "incentives.commission_add", "reviews.action_add",
-             "reviews.action_toggle"}
 
 
 def sample_args(org) -> dict:

@@ -1,17 +1,4 @@
-"""Routes of meetings: attendees read, the organiser and the area head change; the feed is public."""
-from tests.routes import EVERYONE, PUBLIC
-
-ROUTES = {
-    "meetings.index": EVERYONE,
-    "meetings.create": EVERYONE,
-    "meetings.detail": {"staff1", "manager1"},
-    "meetings.edit": {"manager1"},
-    "meetings.delete": {"manager1"},
-    "meetings.calendar": EVERYONE,
-    "meetings.calendar_feed": PUBLIC,
-}
-POST_ONLY = {"meetings.action_add", "meetings.action_toggle", "meetings.calendar_token_new",
-             "meetings.calendar_revoke"}
+"""Sample records for the routes of meetings: attendees read, the organiser and the area head change; the feed is public."""
 
 
 def sample_args(org) -> dict:

@@ -1,26 +1,6 @@
-"""Routes of the surveys module."""
+"""Sample records for the routes of the surveys module."""
 from portal.extensions import db
 from portal.models.feedback import SurveyInvitation
-from tests.routes import EVERYONE, PUBLIC
-
-RUNNERS = {"manager1", "hr"}
-ROUTES = {
-    "surveys.index": EVERYONE,
-    "surveys.create": RUNNERS,
-    "surveys.detail": RUNNERS,
-    "surveys.edit": RUNNERS,
-    "surveys.question_edit": RUNNERS,
-    "surveys.question_delete": RUNNERS,
-    "surveys.close": RUNNERS,
-    "surveys.results": RUNNERS,
-    "surveys.export": RUNNERS,
-    "surveys.invitations": RUNNERS,
-    #: A staff survey of area A01: its people answer it (manager1 sits in A01 too).
-    "surveys.answer": {"staff1", "manager1"},
-    "survey_public.respond": PUBLIC,
-}
-POST_ONLY = {"surveys.question_create", "surveys.question_move", "surveys.publish",
-             "surveys.invitations_refresh"}
 
 
 def sample_args(org) -> dict:

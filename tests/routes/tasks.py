@@ -1,13 +1,4 @@
-"""Routes of the task list: each person's own."""
-from tests.routes import EVERYONE
-
-ROUTES = {
-    "tasks.index": EVERYONE,
-    "tasks.create": EVERYONE,
-    "tasks.edit": {"staff1"},
-    "tasks.delete": {"staff1"},
-}
-POST_ONLY = {"tasks.toggle", "tasks.action_toggle", "tasks.review_action_toggle"}
+"""Sample records for the routes of the task list: each person's own."""
 
 
 def sample_args(org) -> dict:
