@@ -6,8 +6,8 @@ that exists}, names unique across modules (say `meeting_id`, not `id`). The reco
 (area A01, whose head is manager1) unless the module says otherwise. A module may also name, in
 `CLOSED_FOR_THE_SAMPLE`, the endpoints where its sample record is at a step closed to everyone
 (an appraisal at self-assessment cannot be acknowledged yet); the check holds those to "nobody
-gets the page". A 403 from a view to someone its declaration admits is a problem anywhere else:
-refusing by role is the declaration's job.
+gets the page". Refusing by role is the declaration's job: no view checks a role to refuse
+(tests/test_imports.py reads the code for it).
 
 Who may reach an endpoint is NOT listed here: it is declared once in the app
 (portal.kernel.audience) and read back with `audience_of(app, endpoint)`.
@@ -104,11 +104,12 @@ def matrix_problems(app, rules, args, clients) -> tuple[list[str], dict]:
     - not signed in: a PUBLIC page answers 200/302, any other sends to the sign-in page;
     - a person the declaration does not admit: exactly 403 (the one check refuses before the
       view), for GET and for a POST-only route's POST;
-    - a person it admits: the page (200/302/303), or 404 when the record is outside their scope.
-      That 404 is "scoping only" when someone else the declaration admits gets the page at the
-      same URL, so every route must answer SHOWN to at least one person (the sample is real and
-      the view works), except the module's CLOSED_FOR_THE_SAMPLE, which must show nobody (there
-      the view may also refuse an admitted person with 403: the workflow step is not open).
+    - a person it admits: the page (200/302/303), or 404 when the record is outside their scope,
+      or 403 when they may see the record but not change it. That refusal is "record-level
+      only" when someone else the declaration admits gets the page at the same URL, so every
+      route must answer SHOWN to at least one person (the sample is real and the view works),
+      except the module's CLOSED_FOR_THE_SAMPLE, which must show nobody (the workflow step is not
+      open). Refusing by role inside a view is caught by tests/test_imports.py instead.
 
     Returns the problems and the tally {"requests": n, "scoped": [(endpoint, who), ...]}.
     """
@@ -142,10 +143,10 @@ def matrix_problems(app, rules, args, clients) -> tuple[list[str], dict]:
                     problems.append(f"{endpoint}: {who} not in {declared} got {status}, not 403")
             elif status in SHOWN:
                 shown_to.append(who)
-            elif status == 404 and who is not None:
+            elif status in (403, 404) and who is not None:
+                # 404: the record is outside their scope; 403: they may see it but not change
+                # it (an attendee on a meeting's edit page). Record-level only: see below.
                 missing_to.append(who)
-            elif status == 403 and endpoint in closed and who is not None:
-                missing_to.append(who)  # the step is not open: the view refuses everyone
             else:
                 problems.append(f"{endpoint}: {who} in {declared} got {status}")
         if method == "GET" and declared is not None:
