@@ -18,7 +18,7 @@ from portal.htmx import is_htmx, render
 from portal.models import Role, User, utcnow
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
                                    CareerReview, GoalStatus, Readiness)
-from portal.careers.labels import READINESS_LABELS
+from portal.models.careers import READINESS_LABELS
 from portal.models.training import Course, Enrolment
 from portal.training.queries import upcoming_sessions
 

@@ -13,7 +13,7 @@ from portal.admin.forms import ConfirmForm
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.models import Role, User, utcnow
-from portal.training.labels import CATEGORY_LABELS
+from portal.models.training import CATEGORY_LABELS
 from portal.models.training import (Attendance, Course, CourseCategory,
                                     CourseMode, Enrolment, TrainingSession)
 from portal.training import bp, queries, services
