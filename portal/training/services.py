@@ -1,19 +1,18 @@
 """Training rules that decide seats, feedback, hours and compliance: plain functions, unit tested.
 
 Session times are stored as naive UTC like every timestamp; people type and read them in the
-portal's time zone (Asia/Shanghai), and a completion counts on the local day the session ended.
+company's time zone (kernel.clock), and a completion counts on the local day the session ended.
 """
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select, update
 
 from portal import spreadsheets
 from portal.extensions import db
+from portal.kernel import clock
 from portal.models import Role, User, UserRole, utcnow
 from portal.models.training import (Attendance, Course, CourseRequirement, Enrolment,
                                     TrainingSession)
@@ -31,22 +30,14 @@ class FeedbackRefused(Exception):
     """Feedback from someone who may not give it (yet)."""
 
 
-def _zone() -> ZoneInfo:
-    """The portal's time zone, in which sessions are announced."""
-    name = "Asia/Shanghai"
-    if has_app_context():
-        name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", name)
-    return ZoneInfo(name)
-
-
 def to_local(moment: datetime) -> datetime:
     """A stored naive-UTC time as naive local wall-clock time."""
-    return moment.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+    return moment.replace(tzinfo=UTC).astimezone(clock.zone()).replace(tzinfo=None)
 
 
 def from_local(moment: datetime) -> datetime:
     """A naive local wall-clock time (as typed in a form) as naive UTC for storing."""
-    return moment.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(tzinfo=clock.zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 # --- seats -------------------------------------------------------------------------------------
