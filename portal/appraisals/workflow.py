@@ -9,8 +9,8 @@ from portal.appraisals import services
 from portal.extensions import db
 from portal.models import Role, User, UserRole, utcnow
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalDocument,
-                                      AppraisalScore, AppraisalStatus as S, CycleStatus,
-                                      IndicatorKind)
+                                      AppraisalScore, AppraisalStatus as S, AppraisalTemplate,
+                                      CycleStatus, IndicatorKind)
 
 SCORE_FIELDS = ["status", "final_score", "band"]
 
@@ -38,8 +38,6 @@ def participants(cycle: AppraisalCycle) -> list[tuple[User, int]]:
 
 def open_cycle(cycle: AppraisalCycle) -> int:
     """Open a draft cycle: one appraisal per participant, with a score row per indicator."""
-    from portal.models.appraisals import AppraisalTemplate
-
     count = 0
     templates = {}
     for user, template_id in participants(cycle):
