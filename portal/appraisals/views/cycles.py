@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
 from portal.appraisals import bp, queries, services, workflow
 from portal.appraisals.forms import CycleForm, PrintCycleForm
 from portal.appraisals.labels import STATUS_LABELS
@@ -15,8 +14,6 @@ from portal.kernel.forms import ConfirmForm
 from portal.kernel.lists import Listing
 from portal.models import Role
 from portal.models.appraisals import AppraisalCycle, AppraisalStatus as S, CycleStatus
-
-CYCLE_FIELDS = ["name", "period_start", "period_end", "staff_template_id", "manager_template_id"]
 
 @bp.route("/cycles")
 @audience(Role.HR)
@@ -53,14 +50,13 @@ def _check_cycle(form: CycleForm, cycle: AppraisalCycle | None) -> bool:
     return ok
 
 
-def _apply_cycle(form: CycleForm, cycle: AppraisalCycle) -> None:
-    """Copy the form onto the cycle."""
-    cycle.name = form.name.data
-    cycle.period_start = form.period_start.data
-    cycle.period_end = form.period_end.data
-    cycle.staff_template_id = form.staff_template_id.data or None
-    cycle.manager_template_id = form.manager_template_id.data or None
-    cycle.areas = queries.areas_by_id(form.area_ids.data)
+def _cycle_values(form: CycleForm) -> dict:
+    """The cycle's fields as the form gives them."""
+    return {"name": form.name.data, "period_start": form.period_start.data,
+            "period_end": form.period_end.data,
+            "staff_template_id": form.staff_template_id.data or None,
+            "manager_template_id": form.manager_template_id.data or None,
+            "areas": queries.areas_by_id(form.area_ids.data)}
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
@@ -69,12 +65,7 @@ def cycle_create():
     """A new cycle, as a draft."""
     form = _cycle_form(None)
     if _check_cycle(form, None):
-        cycle = AppraisalCycle(status=CycleStatus.DRAFT)
-        _apply_cycle(form, cycle)
-        db.session.add(cycle)
-        db.session.flush()
-        audit.record("appraisal_cycle.create", "appraisal_cycle", cycle.id, None,
-                     audit.snapshot(cycle, CYCLE_FIELDS))
+        cycle = workflow.save_cycle(None, _cycle_values(form))
         db.session.commit()
         flash(_("Cycle %(name)s created as a draft.", name=cycle.name), "success")
         return redirect(url_for("appraisals.cycle_detail", cycle_id=cycle.id), code=303)
@@ -91,10 +82,7 @@ def cycle_edit(cycle_id: int):
         abort(403)
     form = _cycle_form(cycle)
     if _check_cycle(form, cycle):
-        before = audit.snapshot(cycle, CYCLE_FIELDS)
-        _apply_cycle(form, cycle)
-        audit.record("appraisal_cycle.update", "appraisal_cycle", cycle.id, before,
-                     audit.snapshot(cycle, CYCLE_FIELDS))
+        workflow.save_cycle(cycle, _cycle_values(form))
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("appraisals.cycle_detail", cycle_id=cycle.id), code=303)

@@ -5,8 +5,7 @@ from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
-from portal.appraisals import bp, queries, services
+from portal.appraisals import bp, queries, services, workflow
 from portal.appraisals.forms import IndicatorForm, TemplateForm
 from portal.appraisals.queries import get_indicator_or_404, get_template_or_404, template_in_use
 from portal.extensions import db
@@ -15,11 +14,7 @@ from portal.kernel.audience import audience
 from portal.kernel.forms import ConfirmForm
 from portal.kernel.lists import Listing
 from portal.models import Role
-from portal.models.appraisals import AppraisalTemplate, IndicatorKind, TemplateIndicator
-
-TEMPLATE_FIELDS = ["name", "name_en", "description", "rating_thresholds"]
-INDICATOR_FIELDS = ["section", "section_en", "name", "name_en", "kind", "source", "weight",
-                    "score_thresholds", "position"]
+from portal.models.appraisals import AppraisalTemplate, IndicatorKind
 
 @bp.route("/templates")
 @audience(Role.HR)
@@ -46,17 +41,18 @@ def template_create():
     """A new template; indicators are added on its page."""
     form = TemplateForm()
     if form.validate_on_submit():
-        template = AppraisalTemplate(name=form.name.data, name_en=form.name_en.data or "",
-                                     description=form.description.data or "",
-                                     rating_thresholds=_as_numbers(form.rating_thresholds.data))
-        db.session.add(template)
-        db.session.flush()
-        audit.record("appraisal_template.create", "appraisal_template", template.id, None,
-                     audit.snapshot(template, TEMPLATE_FIELDS))
+        template = workflow.save_template(None, _template_values(form))
         db.session.commit()
         return redirect(url_for("appraisals.template_detail", template_id=template.id), code=303)
     return render("appraisals/template_form.html", form=form, template=None,
                   status=422 if form.errors else 200)
+
+
+def _template_values(form: TemplateForm) -> dict:
+    """The template's fields as the form gives them."""
+    return {"name": form.name.data, "name_en": form.name_en.data or "",
+            "description": form.description.data or "",
+            "rating_thresholds": _as_numbers(form.rating_thresholds.data)}
 
 
 def _editable(template: AppraisalTemplate) -> None:
@@ -86,12 +82,7 @@ def template_edit(template_id: int):
     if request.method == "GET":
         form.rating_thresholds.data = _thresholds_text(template.rating_thresholds)
     if form.validate_on_submit():
-        before = audit.snapshot(template, TEMPLATE_FIELDS)
-        template.name, template.name_en = form.name.data, form.name_en.data or ""
-        template.description = form.description.data or ""
-        template.rating_thresholds = _as_numbers(form.rating_thresholds.data)
-        audit.record("appraisal_template.update", "appraisal_template", template.id, before,
-                     audit.snapshot(template, TEMPLATE_FIELDS))
+        workflow.save_template(template, _template_values(form))
         db.session.commit()
         return redirect(url_for("appraisals.template_detail", template_id=template.id), code=303)
     return render("appraisals/template_form.html", form=form, template=template,
@@ -105,31 +96,22 @@ def template_copy(template_id: int):
     template = get_template_or_404(current_user, template_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    copy = AppraisalTemplate(name=_("%(name)s (copy)", name=template.name),
-                             name_en=f"{template.name_en} (copy)" if template.name_en else "",
-                             description=template.description,
-                             rating_thresholds=list(template.rating_thresholds))
-    copy.indicators = [TemplateIndicator(**{f: getattr(i, f) for f in INDICATOR_FIELDS})
-                       for i in template.indicators]
-    db.session.add(copy)
-    db.session.flush()
-    audit.record("appraisal_template.create", "appraisal_template", copy.id, None,
-                 {"copied_from": template.id})
+    copy = workflow.copy_template(template, _("%(name)s (copy)", name=template.name))
     db.session.commit()
     return redirect(url_for("appraisals.template_detail", template_id=copy.id), code=303)
 
 
-def _apply_indicator(form: IndicatorForm, indicator: TemplateIndicator) -> None:
-    """Copy the form onto the indicator."""
+def _indicator_values(form: IndicatorForm) -> dict:
+    """The indicator's fields as the form gives them (no source or thresholds if qualitative)."""
     quantitative = form.kind.data == IndicatorKind.QUANTITATIVE
-    indicator.section, indicator.section_en = form.section.data, form.section_en.data or ""
-    indicator.name, indicator.name_en = form.name.data, form.name_en.data or ""
-    indicator.kind = IndicatorKind(form.kind.data)
-    indicator.source = form.source.data if quantitative else None
-    indicator.weight = form.weight.data
-    indicator.score_thresholds = (_as_numbers(form.score_thresholds.data) if quantitative
-                                  else None)
-    indicator.position = form.position.data or 0
+    return {"section": form.section.data, "section_en": form.section_en.data or "",
+            "name": form.name.data, "name_en": form.name_en.data or "",
+            "kind": IndicatorKind(form.kind.data),
+            "source": form.source.data if quantitative else None,
+            "weight": form.weight.data,
+            "score_thresholds": (_as_numbers(form.score_thresholds.data) if quantitative
+                                 else None),
+            "position": form.position.data or 0}
 
 
 @bp.route("/templates/<int:template_id>/indicators/new", methods=["GET", "POST"])
@@ -142,12 +124,7 @@ def indicator_create(template_id: int):
     if request.method == "GET":
         form.position.data = (max((i.position for i in template.indicators), default=0) + 10)
     if form.validate_on_submit():
-        indicator = TemplateIndicator(template=template)
-        _apply_indicator(form, indicator)
-        db.session.add(indicator)
-        db.session.flush()
-        audit.record("appraisal_indicator.create", "appraisal_indicator", indicator.id, None,
-                     audit.snapshot(indicator, INDICATOR_FIELDS))
+        workflow.save_indicator(template, None, _indicator_values(form))
         db.session.commit()
         return redirect(url_for("appraisals.template_detail", template_id=template.id), code=303)
     return render("appraisals/indicator_form.html", form=form, template=template, indicator=None,
@@ -167,10 +144,7 @@ def indicator_edit(template_id: int, indicator_id: int):
         form.source.data = indicator.source or ""
         form.score_thresholds.data = _thresholds_text(indicator.score_thresholds)
     if form.validate_on_submit():
-        before = audit.snapshot(indicator, INDICATOR_FIELDS)
-        _apply_indicator(form, indicator)
-        audit.record("appraisal_indicator.update", "appraisal_indicator", indicator.id, before,
-                     audit.snapshot(indicator, INDICATOR_FIELDS))
+        workflow.save_indicator(template, indicator, _indicator_values(form))
         db.session.commit()
         return redirect(url_for("appraisals.template_detail", template_id=template.id), code=303)
     return render("appraisals/indicator_form.html", form=form, template=template,
@@ -187,9 +161,7 @@ def indicator_delete(template_id: int, indicator_id: int):
     _editable(template)
     form = ConfirmForm()
     if form.validate_on_submit():
-        audit.record("appraisal_indicator.delete", "appraisal_indicator", indicator.id,
-                     audit.snapshot(indicator, INDICATOR_FIELDS), None)
-        db.session.delete(indicator)
+        workflow.delete_indicator(indicator)
         db.session.commit()
         return redirect(url_for("appraisals.template_detail", template_id=template.id), code=303)
     return render("confirm.html", form=form, action=_("Remove the indicator"),
