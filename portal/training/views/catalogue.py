@@ -3,18 +3,14 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
 from portal.extensions import db
 from portal.htmx import render
 from portal.kernel.audience import audience
 from portal.kernel.lists import Listing
 from portal.models import Role, utcnow
 from portal.models.training import CATEGORY_LABELS, Course, CourseCategory, CourseMode
-from portal.training import bp, queries
+from portal.training import bp, queries, services
 from portal.training.forms import CourseForm
-
-COURSE_FIELDS = ["title", "category", "hours", "mode", "provider", "active", "required_roles"]
-
 
 @bp.route("/")
 def index():
@@ -42,16 +38,12 @@ def _course_form(course: Course | None):
     return form
 
 
-def _apply_course(form: CourseForm, course: Course) -> None:
-    """Copy the form onto the course."""
-    course.title = form.title.data
-    course.category = CourseCategory(form.category.data)
-    course.hours = form.hours.data
-    course.mode = CourseMode(form.mode.data)
-    course.provider = form.provider.data or ""
-    course.description = form.description.data or ""
-    course.required_roles = form.required_roles.data or []
-    course.active = form.active.data
+def _course_values(form: CourseForm) -> dict:
+    """The course's fields as the form gives them."""
+    return {"title": form.title.data, "category": CourseCategory(form.category.data),
+            "hours": form.hours.data, "mode": CourseMode(form.mode.data),
+            "provider": form.provider.data or "", "description": form.description.data or "",
+            "required_roles": form.required_roles.data or [], "active": form.active.data}
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -60,12 +52,7 @@ def course_create():
     """HR adds a course to the catalogue."""
     form = _course_form(None)
     if form.validate_on_submit():
-        course = Course()
-        _apply_course(form, course)
-        db.session.add(course)
-        db.session.flush()
-        audit.record("course.create", "course", course.id, None,
-                     audit.snapshot(course, COURSE_FIELDS))
+        course = services.save_course(None, _course_values(form))
         db.session.commit()
         flash(_("Course added."), "success")
         return redirect(url_for("training.course_detail", course_id=course.id), code=303)
@@ -80,10 +67,7 @@ def course_edit(course_id: int):
     course = queries.get_course_or_404(current_user, course_id)
     form = _course_form(course)
     if form.validate_on_submit():
-        before = audit.snapshot(course, COURSE_FIELDS)
-        _apply_course(form, course)
-        audit.record("course.update", "course", course.id, before,
-                     audit.snapshot(course, COURSE_FIELDS))
+        services.save_course(course, _course_values(form))
         db.session.commit()
         flash(_("Course saved."), "success")
         return redirect(url_for("training.course_detail", course_id=course.id), code=303)

@@ -3,8 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
-from portal.access import get_user_or_404, manages
+from portal.access import get_user_or_404
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.kernel.audience import audience
@@ -17,21 +16,11 @@ from portal.training.forms import (ATTENDANCE_CHOICES, AssignForm, AttendanceRow
                                    SessionForm)
 from portal.training.views import refusal_message
 
-SESSION_FIELDS = ["starts_at", "ends_at", "place", "trainer", "capacity"]
-RESULT_FIELDS = ["attendance", "completed_on", "score", "certificate_no"]
-
-
-def _apply_session(form: SessionForm, session: TrainingSession) -> str | None:
-    """Copy the form onto the session; an error for the capacity field when it is too small."""
-    if form.capacity.data < session.seats_taken:
-        return _("%(n)d people are enrolled already: the capacity cannot be lower.",
-                 n=session.seats_taken)
-    session.starts_at = services.from_local(form.starts_at.data)
-    session.ends_at = services.from_local(form.ends_at.data)
-    session.place = form.place.data
-    session.trainer = form.trainer.data
-    session.capacity = form.capacity.data
-    return None
+def _session_values(form: SessionForm) -> dict:
+    """The session's fields as the form gives them (times as typed, local)."""
+    return {"starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
+            "place": form.place.data, "trainer": form.trainer.data,
+            "capacity": form.capacity.data}
 
 
 @bp.route("/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
@@ -41,12 +30,7 @@ def session_create(course_id: int):
     course = queries.get_course_or_404(current_user, course_id)
     form = SessionForm()
     if form.validate_on_submit():
-        session = TrainingSession(course_id=course.id, seats_taken=0)
-        _apply_session(form, session)
-        db.session.add(session)
-        db.session.flush()
-        audit.record("training_session.create", "training_session", session.id, None,
-                     audit.snapshot(session, SESSION_FIELDS))
+        session = services.save_session(None, course.id, _session_values(form))
         db.session.commit()
         flash(_("Session scheduled."), "success")
         return redirect(url_for("training.session_detail", training_session_id=session.id), code=303)
@@ -64,15 +48,17 @@ def session_edit(training_session_id: int):
         form.starts_at.data = services.to_local(session.starts_at)
         form.ends_at.data = services.to_local(session.ends_at)
     if form.validate_on_submit():
-        before = audit.snapshot(session, SESSION_FIELDS)
-        error = _apply_session(form, session)
-        if error is None:
-            audit.record("training_session.update", "training_session", session.id, before,
-                         audit.snapshot(session, SESSION_FIELDS))
+        try:
+            services.save_session(session, session.course_id, _session_values(form))
+        except services.CapacityTooLow as low:
+            form.capacity.errors.append(
+                _("%(n)d people are enrolled already: the capacity cannot be lower.",
+                  n=low.taken))
+        else:
             db.session.commit()
             flash(_("Session saved."), "success")
-            return redirect(url_for("training.session_detail", training_session_id=session.id), code=303)
-        form.capacity.errors.append(error)
+            return redirect(url_for("training.session_detail",
+                                    training_session_id=session.id), code=303)
     return render("training/session_form.html", form=form, course=session.course,
                   session=session, status=422 if form.errors else 200)
 
@@ -141,13 +127,11 @@ def assign(training_session_id: int):
         return _session_page(session, assign_form=form, status=422)
     person = get_user_or_404(current_user, form.user_id.data)
     try:
-        enrolment = services.enrol(session, person, assigned_by=current_user)
+        services.assign(session, person, current_user)
     except services.EnrolmentRefused as refused:
         db.session.rollback()
         form.user_id.errors.append(refusal_message(refused.reason))
         return _session_page(session, assign_form=form, status=422)
-    audit.record("enrolment.assign", "enrolment", enrolment.id, None,
-                 {"session_id": session.id, "user_id": person.id})
     db.session.commit()
     flash(_("%(name)s is enrolled.", name=person.display_name), "success")
     return redirect(url_for("training.session_detail", training_session_id=session.id), code=303)
@@ -157,8 +141,7 @@ def assign(training_session_id: int):
 def enrolment_cancel(enrolment_id: int):
     """Confirm, then give a seat back (the person, their manager or HR) before the session."""
     enrolment = queries.get_enrolment_or_404(current_user, enrolment_id)
-    if not (enrolment.user_id == current_user.id or current_user.has_role(Role.HR)
-            or manages(current_user, enrolment.user_id)):
+    if not services.may_cancel_for(current_user, enrolment):
         abort(403)
     session_id = enrolment.session_id
     back = url_for("training.session_detail", training_session_id=session_id)
@@ -167,8 +150,6 @@ def enrolment_cancel(enrolment_id: int):
         return redirect(back, code=303)
     form = ConfirmForm()
     if form.validate_on_submit():
-        audit.record("enrolment.cancel", "enrolment", enrolment.id,
-                     {"session_id": session_id, "user_id": enrolment.user_id}, None)
         services.cancel(enrolment)
         db.session.commit()
         flash(_("The enrolment is cancelled."), "success")
@@ -193,11 +174,8 @@ def attendance(training_session_id: int):
         rows = [AttendanceRow(e, request.form) for e in enrolments]
         if all([row.validate() for row in rows]):
             for row in rows:
-                before = audit.snapshot(row.enrolment, RESULT_FIELDS)
-                services.mark(row.enrolment, Attendance(row.attendance), row.completed,
-                              row.score, row.certificate_no)
-                audit.record("enrolment.result", "enrolment", row.enrolment.id, before,
-                             audit.snapshot(row.enrolment, RESULT_FIELDS))
+                services.record_result(row.enrolment, Attendance(row.attendance),
+                                       row.completed, row.score, row.certificate_no)
             db.session.commit()
             if is_htmx():  # the form is swapped in place, with its own confirmation
                 rows = [AttendanceRow.from_enrolment(e) for e in enrolments]
