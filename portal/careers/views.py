@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
 from portal.access import get_user_or_404
 from portal.careers import bp, queries, services
 from portal.careers.forms import (AssessForm, CourseLinkForm, GoalForm, LevelForm, MilestoneForm,
@@ -16,11 +15,8 @@ from portal.kernel.forms import ConfirmForm
 from portal.kernel.lists import Listing
 from portal.models import Role, User, utcnow
 from portal.models.careers import (READINESS_LABELS, CareerGoal, CareerLevel, CareerMilestone,
-                                   CareerPlan, CareerReview, GoalStatus, Readiness)
+                                   GoalStatus, Readiness)
 from portal.training import queries as training_queries
-
-LEVEL_FIELDS = ["code", "name", "name_en", "rank", "expectations"]
-ASSESS_FIELDS = ["readiness", "manager_comment"]
 
 
 # --- people and the ladder ---------------------------------------------------------------------
@@ -54,20 +50,18 @@ def _check_level_code(form: LevelForm, level: CareerLevel | None) -> bool:
     return ok
 
 
+def _level_values(form: LevelForm) -> dict:
+    """The level's fields as the form gives them."""
+    return {name: form[name].data for name in services.LEVEL_FIELDS}
+
+
 @bp.route("/ladder/new", methods=["GET", "POST"])
 @audience(Role.HR)
 def level_create():
     """HR adds a level to the ladder."""
     form = LevelForm()
     if _check_level_code(form, None):
-        level = CareerLevel()
-        form.populate_obj(level)
-        level.name_en = level.name_en or ""
-        level.expectations = level.expectations or ""
-        db.session.add(level)
-        db.session.flush()
-        audit.record("career_level.create", "career_level", level.id, None,
-                     audit.snapshot(level, LEVEL_FIELDS))
+        services.save_level(None, _level_values(form))
         db.session.commit()
         flash(_("Level added."), "success")
         return redirect(url_for("careers.ladder"), code=303)
@@ -82,12 +76,7 @@ def level_edit(career_level_id: int):
     level = queries.get_level_or_404(current_user, career_level_id)
     form = LevelForm(obj=level)
     if _check_level_code(form, level):
-        before = audit.snapshot(level, LEVEL_FIELDS)
-        form.populate_obj(level)
-        level.name_en = level.name_en or ""
-        level.expectations = level.expectations or ""
-        audit.record("career_level.update", "career_level", level.id, before,
-                     audit.snapshot(level, LEVEL_FIELDS))
+        services.save_level(level, _level_values(form))
         db.session.commit()
         flash(_("Level saved."), "success")
         return redirect(url_for("careers.ladder"), code=303)
@@ -138,16 +127,6 @@ def _owner_or_403(user_id: int) -> User:
     return person
 
 
-def _plan_for_writing(person: User) -> CareerPlan:
-    """The person's plan, created empty the first time they write in it."""
-    plan = queries.plan_of(person.id)
-    if plan is None:
-        plan = CareerPlan(user_id=person.id)
-        db.session.add(plan)
-        db.session.flush()
-    return plan
-
-
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 def plan_edit(user_id: int):
     """The person edits their plan."""
@@ -161,7 +140,7 @@ def plan_edit(user_id: int):
         form.current_level_id.data = existing.current_level_id or 0
         form.target_level_id.data = existing.target_level_id or 0
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
+        plan = services.plan_for_writing(person)
         plan.current_level_id = form.current_level_id.data or None
         plan.target_level_id = form.target_level_id.data or None
         plan.target_role = form.target_role.data or ""
@@ -187,12 +166,8 @@ def plan_assess(user_id: int):
     if request.method == "GET" and existing is not None:
         form.readiness.data = existing.readiness.value if existing.readiness else ""
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
-        before = audit.snapshot(plan, ASSESS_FIELDS)
-        plan.readiness = Readiness(form.readiness.data) if form.readiness.data else None
-        plan.manager_comment = form.manager_comment.data or ""
-        audit.record("career_plan.assess", "career_plan", plan.id, before,
-                     audit.snapshot(plan, ASSESS_FIELDS))
+        services.assess(person, Readiness(form.readiness.data) if form.readiness.data else None,
+                        form.manager_comment.data or "")
         db.session.commit()
         flash(_("Assessment saved."), "success")
         return redirect(url_for("careers.plan", user_id=person.id), code=303)
@@ -208,7 +183,7 @@ def goal_create(user_id: int):
     person = _owner_or_403(user_id)
     form = GoalForm()
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
+        plan = services.plan_for_writing(person)
         db.session.add(CareerGoal(plan_id=plan.id, title=form.title.data, due_on=form.due_on.data,
                                   status=GoalStatus(form.status.data),
                                   progress=form.progress.data))
@@ -293,7 +268,7 @@ def course_link(user_id: int):
     form.course_id.choices = [(c.id, c.title)
                               for c in training_queries.active_courses(current_user)]
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
+        plan = services.plan_for_writing(person)
         course = training_queries.get_course_or_404(current_user, form.course_id.data)
         if course not in plan.courses:
             plan.courses.append(course)
@@ -328,17 +303,8 @@ def review_create(user_id: int):
     if request.method == "GET":
         form.reviewed_on.data = clock.today()
     if form.validate_on_submit():
-        _plan_for_writing(person)
-        plan = queries.plan_of(person.id)
-        review = CareerReview(plan_id=plan.id, reviewed_on=form.reviewed_on.data,
-                              reviewer_id=current_user.id, note=form.note.data or "",
-                              snapshot=services.snapshot(plan))
-        db.session.add(review)
-        if form.next_review_on.data:
-            plan.next_review_on = form.next_review_on.data
-        db.session.flush()
-        audit.record("career_plan.review", "career_plan", plan.id, None,
-                     {"review_id": review.id, "reviewed_on": review.reviewed_on})
+        review = services.record_review(person, current_user, form.reviewed_on.data,
+                                        form.note.data or "", form.next_review_on.data)
         db.session.commit()
         flash(_("Review recorded."), "success")
         return redirect(url_for("careers.review_detail", career_review_id=review.id), code=303)
