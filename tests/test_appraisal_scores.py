@@ -1,7 +1,7 @@
 """The appraisal arithmetic against hand-worked examples (figures fed directly, no database)."""
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from types import ModuleType
 
 import pytest
 
@@ -138,14 +138,14 @@ def test_a_missing_module_gives_no_data_and_says_so():
 def test_figures_are_read_from_the_named_functions(monkeypatch):
     """The figure comes from the other module's function, called with the person and period."""
     calls = []
-    customers = ModuleType("portal.customers.services")
 
     def market_expansion(user_id, start, end):
         calls.append((user_id, start, end))
         return {"new_customers": 4, "new_product_lines": 2}
 
-    customers.market_expansion = market_expansion
-    monkeypatch.setitem(__import__("sys").modules, "portal.customers.services", customers)
+    for source in (FigureSource.NEW_CUSTOMERS, FigureSource.NEW_PRODUCT_LINES):
+        monkeypatch.setitem(services.FIGURE_FUNCTIONS, source,
+                            replace(services.FIGURE_FUNCTIONS[source], function=market_expansion))
     period = (date(2026, 10, 1), date(2026, 12, 31))
     new = services.compute_figure(FigureSource.NEW_CUSTOMERS, 7, *period)
     lines = services.compute_figure(FigureSource.NEW_PRODUCT_LINES, 7, *period)

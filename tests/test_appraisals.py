@@ -1,27 +1,27 @@
 """Appraisals through the test client: the workflow, locking, who sees what, templates, cycles."""
-import sys
+from dataclasses import replace
 from decimal import Decimal
-from types import ModuleType
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.appraisals import workflow
+from portal.appraisals import services, workflow
 from portal.extensions import db
 from portal.models import AuditLog
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalScore,
-                                      AppraisalStatus as S, CycleStatus, TemplateIndicator)
+                                      AppraisalStatus as S, CycleStatus, FigureSource,
+                                      TemplateIndicator)
 from tests.appraisal_factories import advance, appraisal_of, make_cycle, make_template
 from tests.factories import make_user
 
 
 @pytest.fixture
 def targets_module(monkeypatch):
-    """Stands in for portal.targets.services (built on another branch): attainment 104 %."""
-    module = ModuleType("portal.targets.services")
-    module.attainment_percent = lambda user_id, start, end: Decimal("104.00")
-    monkeypatch.setitem(sys.modules, "portal.targets.services", module)
-    return module
+    """Stands in for portal.targets.services.attainment_percent: attainment 104 %."""
+    fake = replace(services.FIGURE_FUNCTIONS[FigureSource.ATTAINMENT],
+                   function=lambda user_id, start, end: Decimal("104.00"))
+    monkeypatch.setitem(services.FIGURE_FUNCTIONS, FigureSource.ATTAINMENT, fake)
+    return fake
 
 
 @pytest.fixture

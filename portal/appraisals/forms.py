@@ -150,7 +150,3 @@ class PrintCycleForm(FlaskForm):
 
     area_id = SelectField(_l("Area"), coerce=int, choices=[])
     status = SelectField(_l("Status"), choices=[])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form whose CSRF token confirms an action."""

@@ -4,21 +4,26 @@
 - managers their own and those of the people they manage (portal.access.managed_user_ids);
 - HR every appraisal company-wide. Admins are not HR: they see only their own.
 """
+from flask import abort
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
-from portal.models import Role, User
-from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalScore,
-                                      AppraisalTemplate, PrintJob, TemplateIndicator)
+from portal.kernel.lists import Listing
+from portal.models import Area, Role, User
+from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalScore, AppraisalStatus,
+                                      AppraisalTemplate, CycleStatus, PrintJob, TemplateIndicator)
 
+#: The appraisal list: its filters and sort keys.
+LIST_FILTERS = ("cycle", "status", "area")
 SORTS = {
     "name": User.display_name,
     "cycle": AppraisalCycle.period_start,
     "status": Appraisal.status,
     "score": Appraisal.final_score,
 }
+DEFAULT_SORT = "-cycle"
 
 
 def visible_appraisals(user: User) -> Select:
@@ -30,26 +35,34 @@ def visible_appraisals(user: User) -> Select:
                            Appraisal.user_id.in_(managed_user_ids(user))))
 
 
-def appraisal_list(user: User, q: str = "", cycle_id: int | None = None, status: str = "",
-                   area_id: int | None = None, sort: str = "-cycle") -> Select:
-    """Visible appraisals matching the filters, with what the list shows loaded eagerly."""
+def appraisal_list(user: User, listing: Listing) -> Select:
+    """Visible appraisals matching the list's search and filters (cycle, status, area), sorted,
+    with what the list shows loaded eagerly."""
     query = (visible_appraisals(user).join(User, Appraisal.user_id == User.id)
              .join(AppraisalCycle, Appraisal.cycle_id == AppraisalCycle.id)
              .options(selectinload(Appraisal.user), selectinload(Appraisal.cycle),
                       selectinload(Appraisal.area), selectinload(Appraisal.manager)))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.display_name).like(like),
-                                func.lower(User.username).like(like)))
-    if cycle_id:
+    query = listing.search(query, User.display_name, User.username)
+    if cycle_id := listing.get("cycle", type=int):
         query = query.where(Appraisal.cycle_id == cycle_id)
-    if status:
+    if (status := listing.get("status", default="")) in set(AppraisalStatus):
         query = query.where(Appraisal.status == status)
-    if area_id:
+    if area_id := listing.get("area", type=int):
         query = query.where(Appraisal.area_id == area_id)
-    column = SORTS.get(sort.lstrip("-"), AppraisalCycle.period_start)
-    order = column.desc() if sort.startswith("-") else column.asc()
-    return query.order_by(order, User.display_name, Appraisal.id)
+    return listing.order(query, User.display_name, Appraisal.id)
+
+
+def open_cycles() -> list[AppraisalCycle]:
+    """The cycles past their draft, newest first (the list's cycle filter)."""
+    return list(db.session.scalars(select(AppraisalCycle)
+                                   .where(AppraisalCycle.status != CycleStatus.DRAFT)
+                                   .order_by(AppraisalCycle.period_start.desc())))
+
+
+def _hr_only(viewer: User) -> None:
+    """Cycles and templates are HR's: anyone else finds none (404)."""
+    if not viewer.has_role(Role.HR):
+        abort(404)
 
 
 def get_appraisal_or_404(user: User, appraisal_id: int) -> Appraisal:
@@ -62,8 +75,9 @@ def get_appraisal_or_404(user: User, appraisal_id: int) -> Appraisal:
     return db.first_or_404(query)
 
 
-def get_cycle_or_404(cycle_id: int) -> AppraisalCycle:
-    """A cycle (cycles are HR's; the views let HR alone in), or 404."""
+def get_cycle_or_404(viewer: User, cycle_id: int) -> AppraisalCycle:
+    """A cycle, for HR (cycles are HR's), or 404."""
+    _hr_only(viewer)
     query = (select(AppraisalCycle).where(AppraisalCycle.id == cycle_id)
              .options(selectinload(AppraisalCycle.areas),
                       selectinload(AppraisalCycle.staff_template),
@@ -71,8 +85,9 @@ def get_cycle_or_404(cycle_id: int) -> AppraisalCycle:
     return db.first_or_404(query)
 
 
-def get_template_or_404(template_id: int) -> AppraisalTemplate:
-    """A template with its indicators (templates are HR's), or 404."""
+def get_template_or_404(viewer: User, template_id: int) -> AppraisalTemplate:
+    """A template with its indicators, for HR (templates are HR's), or 404."""
+    _hr_only(viewer)
     query = (select(AppraisalTemplate).where(AppraisalTemplate.id == template_id)
              .options(selectinload(AppraisalTemplate.indicators)))
     return db.first_or_404(query)
@@ -101,3 +116,83 @@ def status_counts(cycle_id: int) -> dict[str, int]:
     rows = db.session.execute(select(Appraisal.status, func.count(Appraisal.id))
                               .where(Appraisal.cycle_id == cycle_id).group_by(Appraisal.status))
     return {str(status): n for status, n in rows}
+
+
+def areas() -> list[Area]:
+    """Every area, by code (filters and the batch print form)."""
+    return list(db.session.scalars(select(Area).order_by(Area.code)))
+
+
+def cycle_print_ids(viewer: User, cycle: AppraisalCycle, area_id: int | None,
+                    status: str | None) -> list[int]:
+    """The appraisals of a cycle to print in a batch, by area then id (HR's: all of them)."""
+    query = (visible_appraisals(viewer).with_only_columns(Appraisal.id)
+             .where(Appraisal.cycle_id == cycle.id).order_by(Appraisal.area_id, Appraisal.id))
+    if area_id:
+        query = query.where(Appraisal.area_id == area_id)
+    if status:
+        query = query.where(Appraisal.status == status)
+    return list(db.session.scalars(query))
+
+
+def cycle_list(listing: Listing) -> Select:
+    """Every cycle matching the list's search, newest first."""
+    query = listing.search(select(AppraisalCycle), AppraisalCycle.name)
+    return (query.options(selectinload(AppraisalCycle.areas))
+            .order_by(AppraisalCycle.period_start.desc(), AppraisalCycle.id.desc()))
+
+
+def cycle_progress(cycle_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """How many appraisals each cycle has, and how many of them are closed."""
+    if not cycle_ids:
+        return {}, {}
+    counts = dict(db.session.execute(
+        select(Appraisal.cycle_id, func.count(Appraisal.id))
+        .where(Appraisal.cycle_id.in_(cycle_ids)).group_by(Appraisal.cycle_id)).all())
+    closed = dict(db.session.execute(
+        select(Appraisal.cycle_id, func.count(Appraisal.id))
+        .where(Appraisal.cycle_id.in_(cycle_ids), Appraisal.status == AppraisalStatus.CLOSED)
+        .group_by(Appraisal.cycle_id)).all())
+    return counts, closed
+
+
+def templates_by_name() -> list[AppraisalTemplate]:
+    """Every template by name (the cycle form's choices)."""
+    return list(db.session.scalars(select(AppraisalTemplate).order_by(AppraisalTemplate.name)))
+
+
+def cycle_name_taken(name: str, cycle: AppraisalCycle | None) -> bool:
+    """Whether another cycle has this name."""
+    query = select(AppraisalCycle.id).where(AppraisalCycle.name == name)
+    if cycle is not None:
+        query = query.where(AppraisalCycle.id != cycle.id)
+    return db.session.scalar(query) is not None
+
+
+def areas_by_id(area_ids) -> list[Area]:
+    """The areas of these ids."""
+    return list(db.session.scalars(select(Area).where(Area.id.in_(list(area_ids or [])))))
+
+
+def template_list() -> Select:
+    """Every template by name, with its indicators (for the total weights)."""
+    return (select(AppraisalTemplate).order_by(AppraisalTemplate.name)
+            .options(selectinload(AppraisalTemplate.indicators)))
+
+
+def job_file_name(job: PrintJob) -> str:
+    """The PDF's file name, saying what it holds: `appraisal-<cycle>-<username>.pdf` for one
+    form, `appraisals-<cycle>.pdf` for a cycle's batch."""
+    if job.cycle_id is not None:
+        name = db.session.scalar(select(AppraisalCycle.name)
+                                 .where(AppraisalCycle.id == job.cycle_id))
+        return f"appraisals-{name or job.cycle_id}.pdf"
+    if len(job.appraisal_ids or []) == 1:
+        row = db.session.execute(
+            select(AppraisalCycle.name, User.username)
+            .select_from(Appraisal).join(AppraisalCycle, Appraisal.cycle_id == AppraisalCycle.id)
+            .join(User, Appraisal.user_id == User.id)
+            .where(Appraisal.id == job.appraisal_ids[0])).first()
+        if row is not None:
+            return f"appraisal-{row.name}-{row.username}.pdf"
+    return f"appraisal-forms-{job.id}.pdf"

@@ -2,7 +2,7 @@
 
 Plain functions: the arithmetic is tested against hand-worked examples in tests/test_appraisals.py.
 """
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,10 +10,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.complaints import services as complaints
+from portal.customers import services as customers
 from portal.extensions import db
 from portal.models.appraisals import Appraisal, AppraisalCycle
 from portal.models.appraisals import AppraisalStatus as S
 from portal.models.appraisals import FigureSource
+from portal.targets import services as targets
+from portal.training import services as training
 
 MIN_SCORE, MAX_SCORE = 1, 5
 BANDS = ("S", "A", "B", "C", "D")
@@ -107,39 +111,42 @@ class Figure:
     source_data: dict
 
 
-#: source → (module, function, key of a dict answer or None)
+@dataclass(frozen=True)
+class FigureFunction:
+    """Where a quantitative indicator's figure comes from: another module's public function of
+    (user_id, start, end), and the key of its answer when that answer is a dict."""
+
+    function: Callable[[int, date, date], object]
+    key: str | None = None
+    #: The function's full name, recorded with the frozen figure (from the function by default).
+    name: str = ""
+
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name",
+                               f"{self.function.__module__}.{self.function.__qualname__}")
+
+
+#: source → the function that computes its figure. Imported, not looked up by name: a rename in
+#: the owning module breaks here, at import, instead of silently giving "no data".
 FIGURE_FUNCTIONS = {
-    FigureSource.ATTAINMENT: ("portal.targets.services", "attainment_percent", None),
-    FigureSource.DUTY_FULFILMENT: ("portal.targets.services", "duty_fulfilment_percent", None),
-    FigureSource.NEW_CUSTOMERS: ("portal.customers.services", "market_expansion", "new_customers"),
-    FigureSource.NEW_PRODUCT_LINES: ("portal.customers.services", "market_expansion",
-                                     "new_product_lines"),
-    FigureSource.TRAINING_COMPLIANCE: ("portal.training.services", "compliance_percent", None),
-    FigureSource.SATISFACTION: ("portal.complaints.services", "satisfaction_average", None),
+    FigureSource.ATTAINMENT: FigureFunction(targets.attainment_percent),
+    FigureSource.DUTY_FULFILMENT: FigureFunction(targets.duty_fulfilment_percent),
+    FigureSource.NEW_CUSTOMERS: FigureFunction(customers.market_expansion, "new_customers"),
+    FigureSource.NEW_PRODUCT_LINES: FigureFunction(customers.market_expansion,
+                                                   "new_product_lines"),
+    FigureSource.TRAINING_COMPLIANCE: FigureFunction(training.compliance_percent),
+    FigureSource.SATISFACTION: FigureFunction(complaints.satisfaction_average),
 }
 
 
-def resolve(module: str, function: str):
-    """The named function of another module, looked up now; None when it is not there (yet)."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name and module.startswith(error.name):
-            return None
-        raise
-    return getattr(found, function, None)
-
-
 def compute_figure(source: FigureSource, user_id: int, start: date, end: date) -> Figure:
-    """A person's figure for the period from the module that owns it, or 'no data'."""
-    module, function, key = FIGURE_FUNCTIONS[FigureSource(source)]
-    data = {"function": f"{module}.{function}", "user_id": user_id,
+    """A person's figure for the period from the module that owns it (None: no data)."""
+    found = FIGURE_FUNCTIONS[FigureSource(source)]
+    data = {"function": found.name, "user_id": user_id,
             "start": start.isoformat(), "end": end.isoformat()}
-    func = resolve(module, function)
-    if func is None:
-        return Figure(None, {**data, "answer": None, "note": "module not available"})
-    answer = func(user_id, start, end)
-    value = answer.get(key) if key and isinstance(answer, dict) else answer
+    answer = found.function(user_id, start, end)
+    value = answer.get(found.key) if found.key and isinstance(answer, dict) else answer
     if isinstance(answer, dict):
         plain = {k: str(v) if isinstance(v, Decimal) else v for k, v in answer.items()}
     else:

@@ -9,8 +9,8 @@ from portal.appraisals import services
 from portal.extensions import db
 from portal.models import Role, User, UserRole, utcnow
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalDocument,
-                                      AppraisalScore, AppraisalStatus as S, CycleStatus,
-                                      IndicatorKind)
+                                      AppraisalScore, AppraisalStatus as S, AppraisalTemplate,
+                                      CycleStatus, IndicatorKind, TemplateIndicator)
 
 SCORE_FIELDS = ["status", "final_score", "band"]
 
@@ -38,8 +38,6 @@ def participants(cycle: AppraisalCycle) -> list[tuple[User, int]]:
 
 def open_cycle(cycle: AppraisalCycle) -> int:
     """Open a draft cycle: one appraisal per participant, with a score row per indicator."""
-    from portal.models.appraisals import AppraisalTemplate
-
     count = 0
     templates = {}
     for user, template_id in participants(cycle):
@@ -185,3 +183,68 @@ def reopen(appraisal: Appraisal, target: S, reason: str) -> None:
                        .where(AppraisalDocument.appraisal_id == appraisal.id))
     audit.record("appraisal.reopen", "appraisal", appraisal.id, {"status": "closed"},
                  {"status": str(target), "reason": reason})
+
+
+# --- cycles and templates (HR) -----------------------------------------------------------------
+
+CYCLE_FIELDS = ["name", "period_start", "period_end", "staff_template_id", "manager_template_id"]
+TEMPLATE_FIELDS = ["name", "name_en", "description", "rating_thresholds"]
+INDICATOR_FIELDS = ["section", "section_en", "name", "name_en", "kind", "source", "weight",
+                    "score_thresholds", "position"]
+
+
+def _save(record, entity: str, fields: list[str], values: dict, created: bool):
+    """Set the values on a new or existing record and write its audit entry."""
+    before = None if created else audit.snapshot(record, fields)
+    for name, value in values.items():
+        setattr(record, name, value)
+    if created:
+        db.session.add(record)
+        db.session.flush()
+    audit.record(f"{entity}.{'create' if created else 'update'}", entity, record.id, before,
+                 audit.snapshot(record, fields))
+    return record
+
+
+def save_cycle(cycle: AppraisalCycle | None, values: dict) -> AppraisalCycle:
+    """A new draft cycle (cycle None) or changes to a draft one (the views check it is a draft)."""
+    created = cycle is None
+    return _save(AppraisalCycle(status=CycleStatus.DRAFT) if created else cycle,
+                 "appraisal_cycle", CYCLE_FIELDS, values, created)
+
+
+def save_template(template: AppraisalTemplate | None, values: dict) -> AppraisalTemplate:
+    """A new template (template None) or changes to one no opened cycle uses."""
+    created = template is None
+    return _save(AppraisalTemplate() if created else template, "appraisal_template",
+                 TEMPLATE_FIELDS, values, created)
+
+
+def copy_template(template: AppraisalTemplate, name: str) -> AppraisalTemplate:
+    """An editable copy of a template and its indicators, under a new name."""
+    copy = AppraisalTemplate(name=name,
+                             name_en=f"{template.name_en} (copy)" if template.name_en else "",
+                             description=template.description,
+                             rating_thresholds=list(template.rating_thresholds))
+    copy.indicators = [TemplateIndicator(**{f: getattr(i, f) for f in INDICATOR_FIELDS})
+                       for i in template.indicators]
+    db.session.add(copy)
+    db.session.flush()
+    audit.record("appraisal_template.create", "appraisal_template", copy.id, None,
+                 {"copied_from": template.id})
+    return copy
+
+
+def save_indicator(template: AppraisalTemplate, indicator: TemplateIndicator | None,
+                   values: dict) -> TemplateIndicator:
+    """A new indicator of the template (indicator None) or changes to one."""
+    created = indicator is None
+    return _save(TemplateIndicator(template=template) if created else indicator,
+                 "appraisal_indicator", INDICATOR_FIELDS, values, created)
+
+
+def delete_indicator(indicator: TemplateIndicator) -> None:
+    """Remove an indicator from its template, with its audit entry."""
+    audit.record("appraisal_indicator.delete", "appraisal_indicator", indicator.id,
+                 audit.snapshot(indicator, INDICATOR_FIELDS), None)
+    db.session.delete(indicator)

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from portal.careers.services import snapshot
 from portal.demo import DemoContext, seeder
 from portal.extensions import db
-from portal.models import Role
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
                                    CareerReview, GoalStatus, Readiness)
 from portal.models.training import Course

@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.kernel.forms import NoControlCharacters, strip_filter
-from portal.careers.labels import GOAL_STATUS_LABELS, READINESS_LABELS
+from portal.models.careers import GOAL_STATUS_LABELS, READINESS_LABELS
 
 TEXT = [NoControlCharacters()]
 

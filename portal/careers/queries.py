@@ -1,13 +1,16 @@
 """Queries of the careers module, every one scoped to the people the viewer may see."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.access import visible_user_ids
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Area, User
 from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
                                    CareerReview, Readiness)
 
+#: The people list: its filters and sort keys.
+PEOPLE_FILTERS = ("readiness",)
 PEOPLE_SORTS = {"name": User.display_name, "area": Area.code,
                 "review": CareerPlan.next_review_on}
 
@@ -17,28 +20,33 @@ def ladder() -> list[CareerLevel]:
     return list(db.session.scalars(select(CareerLevel).order_by(CareerLevel.rank, CareerLevel.id)))
 
 
-def get_level_or_404(level_id: int) -> CareerLevel:
-    """A level of the ladder, or 404."""
+def get_level_or_404(viewer: User, level_id: int) -> CareerLevel:
+    """A level of the ladder (readable by everyone signed in), or 404."""
     return db.first_or_404(select(CareerLevel).where(CareerLevel.id == level_id))
 
 
-def plan_people(viewer: User, q: str = "", readiness: str = "", sort: str = "name") -> Select:
+def level_code_taken(code: str, level: CareerLevel | None) -> bool:
+    """Whether another level has this code (compared case-insensitively)."""
+    query = select(CareerLevel.id).where(func.lower(CareerLevel.code) == code.lower())
+    if level is not None:
+        query = query.where(CareerLevel.id != level.id)
+    return db.session.scalar(query) is not None
+
+
+def plan_people(viewer: User, listing: Listing) -> Select:
     """The people the viewer may see, searched, filtered by their plan's readiness, sorted."""
     query = (select(User)
              .outerjoin(CareerPlan, CareerPlan.user_id == User.id)
              .outerjoin(Area, User.area_id == Area.id)
              .where(User.id.in_(visible_user_ids(viewer)), User.active)
              .options(selectinload(User.area)))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.display_name).like(like),
-                                func.lower(User.username).like(like)))
+    query = listing.search(query, User.display_name, User.username)
+    readiness = listing.get("readiness", default="")
     if readiness in {r.value for r in Readiness}:
         query = query.where(CareerPlan.readiness == Readiness(readiness))
     elif readiness == "none":
         query = query.where(CareerPlan.id.is_(None))
-    column = PEOPLE_SORTS.get(sort.lstrip("-"), User.display_name)
-    return query.order_by(column.desc() if sort.startswith("-") else column.asc(), User.id)
+    return listing.order(query, User.id)
 
 
 def plans_by_user(user_ids) -> dict[int, CareerPlan]:

@@ -1,7 +1,16 @@
-"""Career-plan rules: who may change what, and the snapshot a review keeps. Unit tested."""
+"""Career-plan rules: who may change what, and the snapshot a review keeps (unit tested); the
+writes of the ladder, assessments and reviews with their audit entries (the caller commits)."""
+from datetime import date
+
+from portal import audit
 from portal.access import manages
+from portal.careers.queries import plan_of
+from portal.extensions import db
 from portal.models import User
-from portal.models.careers import CareerPlan
+from portal.models.careers import CareerLevel, CareerPlan, CareerReview, Readiness
+
+LEVEL_FIELDS = ["code", "name", "name_en", "rank", "expectations"]
+ASSESS_FIELDS = ["readiness", "manager_comment"]
 
 
 def may_edit_plan(viewer: User, owner_id: int) -> bool:
@@ -44,3 +53,59 @@ def snapshot(plan: CareerPlan) -> dict:
         } for g in plan.goals],
         "courses": [c.title for c in plan.courses],
     }
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+def save_level(level: CareerLevel | None, values: dict) -> CareerLevel:
+    """A new rung of the ladder (level None) or changes to one, with its audit entry."""
+    created = level is None
+    level = CareerLevel() if created else level
+    before = None if created else audit.snapshot(level, LEVEL_FIELDS)
+    for name, value in values.items():
+        setattr(level, name, value)
+    level.name_en = level.name_en or ""
+    level.expectations = level.expectations or ""
+    if created:
+        db.session.add(level)
+        db.session.flush()
+    audit.record(f"career_level.{'create' if created else 'update'}", "career_level", level.id,
+                 before, audit.snapshot(level, LEVEL_FIELDS))
+    return level
+
+
+def plan_for_writing(person: User) -> CareerPlan:
+    """The person's plan, created empty the first time they (or their manager) write in it."""
+    plan = plan_of(person.id)
+    if plan is None:
+        plan = CareerPlan(user_id=person.id)
+        db.session.add(plan)
+        db.session.flush()
+    return plan
+
+
+def assess(person: User, readiness: Readiness | None, comment: str) -> CareerPlan:
+    """The manager's promotion readiness and comment on a plan, with its audit entry."""
+    plan = plan_for_writing(person)
+    before = audit.snapshot(plan, ASSESS_FIELDS)
+    plan.readiness = readiness
+    plan.manager_comment = comment
+    audit.record("career_plan.assess", "career_plan", plan.id, before,
+                 audit.snapshot(plan, ASSESS_FIELDS))
+    return plan
+
+
+def record_review(person: User, reviewer: User, reviewed_on: date, note: str,
+                  next_review_on: date | None) -> CareerReview:
+    """A review of a plan, keeping the plan as it stands, with its audit entry."""
+    plan_for_writing(person)
+    plan = plan_of(person.id)
+    review = CareerReview(plan_id=plan.id, reviewed_on=reviewed_on, reviewer_id=reviewer.id,
+                          note=note, snapshot=snapshot(plan))
+    db.session.add(review)
+    if next_review_on:
+        plan.next_review_on = next_review_on
+    db.session.flush()
+    audit.record("career_plan.review", "career_plan", plan.id, None,
+                 {"review_id": review.id, "reviewed_on": review.reviewed_on})
+    return review

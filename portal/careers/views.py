@@ -1,29 +1,22 @@
 """Views of the careers module."""
-from datetime import date
-
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from portal import audit
 from portal.access import get_user_or_404
-from portal.kernel.audience import audience
-from portal.kernel.forms import ConfirmForm
 from portal.careers import bp, queries, services
 from portal.careers.forms import (AssessForm, CourseLinkForm, GoalForm, LevelForm, MilestoneForm,
                                   PlanForm, ReviewForm)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel import clock
+from portal.kernel.audience import audience
+from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import Listing
 from portal.models import Role, User, utcnow
-from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, CareerPlan,
-                                   CareerReview, GoalStatus, Readiness)
-from portal.careers.labels import READINESS_LABELS
-from portal.models.training import Course, Enrolment
-from portal.training.queries import upcoming_sessions
-
-LEVEL_FIELDS = ["code", "name", "name_en", "rank", "expectations"]
-ASSESS_FIELDS = ["readiness", "manager_comment"]
+from portal.models.careers import (READINESS_LABELS, CareerGoal, CareerLevel, CareerMilestone,
+                                   GoalStatus, Readiness)
+from portal.training import queries as training_queries
 
 
 # --- people and the ladder ---------------------------------------------------------------------
@@ -33,13 +26,12 @@ def index():
     """Plans of the people the viewer may see; staff go straight to their own plan."""
     if not current_user.has_role(Role.MANAGER, Role.HR, Role.ADMIN):
         return redirect(url_for("careers.plan", user_id=current_user.id))
-    args = request.args
-    query = queries.plan_people(current_user, q=args.get("q", "").strip(),
-                                readiness=args.get("readiness", ""), sort=args.get("sort", "name"))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    listing = Listing(filters=queries.PEOPLE_FILTERS, sorts=queries.PEOPLE_SORTS,
+                      default_sort="name")
+    page = listing.paginate(queries.plan_people(current_user, listing))
     plans = queries.plans_by_user(u.id for u in page.items)
     return render("careers/index.html", "careers/_people_results.html", page=page, plans=plans,
-                  readiness_labels=READINESS_LABELS, today=date.today())
+                  readiness_labels=READINESS_LABELS, today=clock.today())
 
 
 @bp.route("/ladder")
@@ -52,13 +44,15 @@ def _check_level_code(form: LevelForm, level: CareerLevel | None) -> bool:
     """Validate the form and that the code is unique."""
     ok = form.validate_on_submit()
     if request.method == "POST" and form.code.data:
-        query = select(CareerLevel.id).where(func.lower(CareerLevel.code) == form.code.data.lower())
-        if level is not None:
-            query = query.where(CareerLevel.id != level.id)
-        if db.session.scalar(query) is not None:
+        if queries.level_code_taken(form.code.data, level):
             form.code.errors.append(_("This code is taken."))
             ok = False
     return ok
+
+
+def _level_values(form: LevelForm) -> dict:
+    """The level's fields as the form gives them."""
+    return {name: form[name].data for name in services.LEVEL_FIELDS}
 
 
 @bp.route("/ladder/new", methods=["GET", "POST"])
@@ -67,14 +61,7 @@ def level_create():
     """HR adds a level to the ladder."""
     form = LevelForm()
     if _check_level_code(form, None):
-        level = CareerLevel()
-        form.populate_obj(level)
-        level.name_en = level.name_en or ""
-        level.expectations = level.expectations or ""
-        db.session.add(level)
-        db.session.flush()
-        audit.record("career_level.create", "career_level", level.id, None,
-                     audit.snapshot(level, LEVEL_FIELDS))
+        services.save_level(None, _level_values(form))
         db.session.commit()
         flash(_("Level added."), "success")
         return redirect(url_for("careers.ladder"), code=303)
@@ -86,15 +73,10 @@ def level_create():
 @audience(Role.HR)
 def level_edit(career_level_id: int):
     """HR edits a level and its expectations."""
-    level = queries.get_level_or_404(career_level_id)
+    level = queries.get_level_or_404(current_user, career_level_id)
     form = LevelForm(obj=level)
     if _check_level_code(form, level):
-        before = audit.snapshot(level, LEVEL_FIELDS)
-        form.populate_obj(level)
-        level.name_en = level.name_en or ""
-        level.expectations = level.expectations or ""
-        audit.record("career_level.update", "career_level", level.id, before,
-                     audit.snapshot(level, LEVEL_FIELDS))
+        services.save_level(level, _level_values(form))
         db.session.commit()
         flash(_("Level saved."), "success")
         return redirect(url_for("careers.ladder"), code=303)
@@ -112,15 +94,15 @@ def _plan_page(person: User, status: int = 200, **forms):
     linkable = []
     enrolled: set[int] = set()
     if plan is not None and plan.courses:
-        for s in db.session.scalars(upcoming_sessions([c.id for c in plan.courses], utcnow())):
+        for s in db.session.scalars(training_queries.upcoming_sessions([c.id for c in plan.courses],
+                                                                  utcnow())):
             sessions.setdefault(s.course_id, []).append(s)
-        enrolled = set(db.session.scalars(select(Enrolment.session_id).where(
-            Enrolment.user_id == person.id,
-            Enrolment.session_id.in_([s.id for group in sessions.values() for s in group]))))
+        enrolled = training_queries.enrolled_session_ids(
+            person.id, [s.id for group in sessions.values() for s in group])
     if editable:
         linked = {c.id for c in plan.courses} if plan else set()
-        linkable = [c for c in db.session.scalars(
-            select(Course).where(Course.active).order_by(Course.title)) if c.id not in linked]
+        linkable = [c for c in training_queries.active_courses(current_user)
+                    if c.id not in linked]
     link_form = forms.pop("link_form", None) or CourseLinkForm(formdata=None)
     link_form.course_id.choices = [(c.id, c.title) for c in linkable]
     return render("careers/plan.html", person=person, plan=plan, editable=editable,
@@ -145,16 +127,6 @@ def _owner_or_403(user_id: int) -> User:
     return person
 
 
-def _plan_for_writing(person: User) -> CareerPlan:
-    """The person's plan, created empty the first time they write in it."""
-    plan = db.session.scalar(select(CareerPlan).where(CareerPlan.user_id == person.id))
-    if plan is None:
-        plan = CareerPlan(user_id=person.id)
-        db.session.add(plan)
-        db.session.flush()
-    return plan
-
-
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 def plan_edit(user_id: int):
     """The person edits their plan."""
@@ -168,7 +140,7 @@ def plan_edit(user_id: int):
         form.current_level_id.data = existing.current_level_id or 0
         form.target_level_id.data = existing.target_level_id or 0
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
+        plan = services.plan_for_writing(person)
         plan.current_level_id = form.current_level_id.data or None
         plan.target_level_id = form.target_level_id.data or None
         plan.target_role = form.target_role.data or ""
@@ -194,12 +166,8 @@ def plan_assess(user_id: int):
     if request.method == "GET" and existing is not None:
         form.readiness.data = existing.readiness.value if existing.readiness else ""
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
-        before = audit.snapshot(plan, ASSESS_FIELDS)
-        plan.readiness = Readiness(form.readiness.data) if form.readiness.data else None
-        plan.manager_comment = form.manager_comment.data or ""
-        audit.record("career_plan.assess", "career_plan", plan.id, before,
-                     audit.snapshot(plan, ASSESS_FIELDS))
+        services.assess(person, Readiness(form.readiness.data) if form.readiness.data else None,
+                        form.manager_comment.data or "")
         db.session.commit()
         flash(_("Assessment saved."), "success")
         return redirect(url_for("careers.plan", user_id=person.id), code=303)
@@ -215,7 +183,7 @@ def goal_create(user_id: int):
     person = _owner_or_403(user_id)
     form = GoalForm()
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
+        plan = services.plan_for_writing(person)
         db.session.add(CareerGoal(plan_id=plan.id, title=form.title.data, due_on=form.due_on.data,
                                   status=GoalStatus(form.status.data),
                                   progress=form.progress.data))
@@ -297,11 +265,11 @@ def course_link(user_id: int):
     """The person links a course of the catalogue to their plan."""
     person = _owner_or_403(user_id)
     form = CourseLinkForm()
-    form.course_id.choices = [(c.id, c.title) for c in
-                              db.session.scalars(select(Course).where(Course.active))]
+    form.course_id.choices = [(c.id, c.title)
+                              for c in training_queries.active_courses(current_user)]
     if form.validate_on_submit():
-        plan = _plan_for_writing(person)
-        course = db.session.get(Course, form.course_id.data)  # the catalogue is public
+        plan = services.plan_for_writing(person)
+        course = training_queries.get_course_or_404(current_user, form.course_id.data)
         if course not in plan.courses:
             plan.courses.append(course)
         db.session.commit()
@@ -333,19 +301,10 @@ def review_create(user_id: int):
         abort(403)
     form = ReviewForm()
     if request.method == "GET":
-        form.reviewed_on.data = date.today()
+        form.reviewed_on.data = clock.today()
     if form.validate_on_submit():
-        _plan_for_writing(person)
-        plan = queries.plan_of(person.id)
-        review = CareerReview(plan_id=plan.id, reviewed_on=form.reviewed_on.data,
-                              reviewer_id=current_user.id, note=form.note.data or "",
-                              snapshot=services.snapshot(plan))
-        db.session.add(review)
-        if form.next_review_on.data:
-            plan.next_review_on = form.next_review_on.data
-        db.session.flush()
-        audit.record("career_plan.review", "career_plan", plan.id, None,
-                     {"review_id": review.id, "reviewed_on": review.reviewed_on})
+        review = services.record_review(person, current_user, form.reviewed_on.data,
+                                        form.note.data or "", form.next_review_on.data)
         db.session.commit()
         flash(_("Review recorded."), "success")
         return redirect(url_for("careers.review_detail", career_review_id=review.id), code=303)

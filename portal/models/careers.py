@@ -3,6 +3,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,10 +24,14 @@ class Readiness(enum.StrEnum):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        from portal.careers.labels import READINESS_LABELS
-
         return str(READINESS_LABELS[self])
 
+
+READINESS_LABELS = {
+    Readiness.READY_NOW: _l("Ready now"),
+    Readiness.ONE_TWO_YEARS: _l("Ready in 1–2 years"),
+    Readiness.NOT_YET: _l("Not yet"),
+}
 
 
 class GoalStatus(enum.StrEnum):
@@ -40,10 +45,15 @@ class GoalStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        from portal.careers.labels import GOAL_STATUS_LABELS
-
         return str(GOAL_STATUS_LABELS[self])
 
+
+GOAL_STATUS_LABELS = {
+    GoalStatus.PLANNED: _l("Planned"),
+    GoalStatus.IN_PROGRESS: _l("In progress"),
+    GoalStatus.DONE: _l("Done"),
+    GoalStatus.DROPPED: _l("Dropped"),
+}
 
 
 class CareerLevel(BilingualName, db.Model):

@@ -3,6 +3,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,10 +27,18 @@ class CourseCategory(enum.StrEnum):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        from portal.training.labels import CATEGORY_LABELS
-
         return str(CATEGORY_LABELS[self])
 
+
+CATEGORY_LABELS = {
+    CourseCategory.PRODUCT: _l("Product knowledge"),
+    CourseCategory.MARKET: _l("Market"),
+    CourseCategory.SALES_SKILLS: _l("Sales skills"),
+    CourseCategory.CRM: _l("CRM"),
+    CourseCategory.TIME_MANAGEMENT: _l("Time management"),
+    CourseCategory.EMOTION_MANAGEMENT: _l("Emotion management"),
+    CourseCategory.OTHER: _l("Other"),
+}
 
 
 class CourseMode(enum.StrEnum):
@@ -43,10 +52,15 @@ class CourseMode(enum.StrEnum):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        from portal.training.labels import MODE_LABELS
-
         return str(MODE_LABELS[self])
 
+
+MODE_LABELS = {
+    CourseMode.CLASSROOM: _l("Classroom"),
+    CourseMode.ONLINE: _l("Online"),
+    CourseMode.BLENDED: _l("Blended"),
+    CourseMode.ON_THE_JOB: _l("On the job"),
+}
 
 
 class Attendance(enum.StrEnum):
@@ -59,10 +73,14 @@ class Attendance(enum.StrEnum):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        from portal.training.labels import ATTENDANCE_LABELS
-
         return str(ATTENDANCE_LABELS[self])
 
+
+ATTENDANCE_LABELS = {
+    Attendance.UNMARKED: _l("Not marked"),
+    Attendance.ATTENDED: _l("Attended"),
+    Attendance.ABSENT: _l("Absent"),
+}
 
 
 class Course(db.Model):

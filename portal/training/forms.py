@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models import ROLE_LABELS
-from portal.training.labels import ATTENDANCE_LABELS, CATEGORY_LABELS, MODE_LABELS
+from portal.models.training import ATTENDANCE_LABELS, CATEGORY_LABELS, MODE_LABELS
 
 TEXT = [NoControlCharacters()]
 

@@ -1,12 +1,11 @@
 """The training panel of the home page: my next sessions and my compliance; a manager's team."""
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from portal.access import managed_user_ids
 from portal.extensions import db
 from portal.home.panels import panel
+from portal.kernel import clock
 from portal.models import Role, User, utcnow
 from portal.models.training import Course, Enrolment, TrainingSession
 from portal.training import services
@@ -33,13 +32,13 @@ def training_panel(user):
                                   User.active)))
     team = None
     if ids:  # one computation for me and my team (three queries, not six)
-        compliance = services.compliance_by_user([user.id] + ids, date.today())
+        compliance = services.compliance_by_user([user.id] + ids, clock.today())
         mine = compliance[user.id]
         values = [compliance[i] for i in ids if compliance[i] is not None]
         if values:
             team = services.percent(sum(values), len(values) * 100)
     else:
-        mine, _missing = services.my_requirements(user, date.today())
+        mine, _missing = services.my_requirements(user, clock.today())
     if not upcoming and mine is None and team is None:
         return None
     return {"upcoming": upcoming, "my_compliance": mine, "team_compliance": team}

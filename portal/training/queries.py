@@ -1,41 +1,41 @@
 """Queries of the training module; every read of people's records is scoped to the viewer."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from portal.access import visible_user_ids
+from portal.access import managed_user_ids, visible_user_ids
 from portal.extensions import db
+from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
 from portal.models.training import Course, CourseCategory, Enrolment, TrainingSession
 
+#: The lists: their filters and sort keys (the first sort key is the default).
+COURSE_FILTERS = ("category", "retired")
 COURSE_SORTS = {"title": Course.title, "category": Course.category, "hours": Course.hours,
                 "created": Course.created_at}
+PEOPLE_FILTERS = ("area",)
 PEOPLE_SORTS = {"name": User.display_name, "username": User.username, "area": Area.code}
+MATRIX_FILTERS = ("area", "category", "gaps")
+MATRIX_SORTS = {"name": User.display_name}
 
 
-def course_list(q: str = "", category: str = "", show_retired: bool = False,
-                sort: str = "title") -> Select:
+def course_list(viewer: User, listing: Listing) -> Select:
     """The catalogue: courses matching the search and filters (shared with everyone signed in)."""
     query = select(Course)
-    if not show_retired:
+    if listing.get("retired") != "1":
         query = query.where(Course.active)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Course.title).like(like),
-                                func.lower(Course.provider).like(like),
-                                func.lower(Course.description).like(like)))
-    if category in {c.value for c in CourseCategory}:
+    query = listing.search(query, Course.title, Course.provider, Course.description)
+    if (category := listing.get("category", default="")) in {c.value for c in CourseCategory}:
         query = query.where(Course.category == CourseCategory(category))
-    column = COURSE_SORTS.get(sort.lstrip("-"), Course.title)
-    return query.order_by(column.desc() if sort.startswith("-") else column.asc(), Course.id)
+    return listing.order(query, Course.id)
 
 
-def get_course_or_404(course_id: int) -> Course:
+def get_course_or_404(viewer: User, course_id: int) -> Course:
     """A course of the catalogue (everyone signed in may read it), or 404."""
     return db.first_or_404(select(Course).where(Course.id == course_id))
 
 
-def get_session_or_404(session_id: int) -> TrainingSession:
-    """A session of the catalogue with its course, or 404."""
+def get_session_or_404(viewer: User, session_id: int) -> TrainingSession:
+    """A session of the catalogue with its course (everyone signed in may read it), or 404."""
     return db.first_or_404(select(TrainingSession).where(TrainingSession.id == session_id)
                            .options(selectinload(TrainingSession.course)))
 
@@ -78,25 +78,53 @@ def record_enrolments(user_id: int) -> list[Enrolment]:
         .order_by(TrainingSession.starts_at.desc(), Enrolment.id.desc())))
 
 
-def people_list(viewer: User, q: str = "", area_id: int | None = None,
-                sort: str = "name") -> Select:
+def people_list(viewer: User, listing: Listing) -> Select:
     """The people whose training records the viewer may see, searched, filtered and sorted."""
     query = (select(User).outerjoin(Area, User.area_id == Area.id)
              .where(User.id.in_(visible_user_ids(viewer)), User.active)
              .options(selectinload(User.area)))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.display_name).like(like),
-                                func.lower(User.username).like(like)))
-    if area_id:
+    query = listing.search(query, User.display_name, User.username)
+    if area_id := listing.get("area", type=int):
         query = query.where(User.area_id == area_id)
-    column = PEOPLE_SORTS.get(sort.lstrip("-"), User.display_name)
-    return query.order_by(column.desc() if sort.startswith("-") else column.asc(), User.id)
+    return listing.order(query, User.id)
 
 
-def matrix_people(viewer: User, area_id: int | None = None, q: str = "") -> Select:
+def matrix_people(viewer: User, listing: Listing) -> Select:
     """The people of the compliance matrix: the viewer's team (HR: everyone), not the viewer."""
-    return people_list(viewer, q=q, area_id=area_id).where(User.id != viewer.id)
+    return people_list(viewer, listing).where(User.id != viewer.id)
+
+
+def required_courses(course_ids, category: str = "") -> list[Course]:
+    """These courses by title, of one category when a valid one is given."""
+    if not course_ids:
+        return []
+    query = select(Course).where(Course.id.in_(course_ids)).order_by(Course.title)
+    if category in {c.value for c in CourseCategory}:
+        query = query.where(Course.category == CourseCategory(category))
+    return list(db.session.scalars(query))
+
+
+def course_sessions(viewer: User, course: Course) -> list[TrainingSession]:
+    """A course's sessions, newest first (the catalogue is everyone's)."""
+    return list(db.session.scalars(select(TrainingSession)
+                                   .where(TrainingSession.course_id == course.id)
+                                   .order_by(TrainingSession.starts_at.desc())))
+
+
+def my_session_ids(viewer: User, course: Course) -> set[int]:
+    """The sessions of a course the viewer is enrolled in."""
+    return set(db.session.scalars(
+        select(Enrolment.session_id).join(TrainingSession)
+        .where(TrainingSession.course_id == course.id, Enrolment.user_id == viewer.id)))
+
+
+def managed_among(viewer: User, user_ids) -> set[int]:
+    """Which of these people the viewer manages, asked once for a whole roster."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(User.id.in_(ids),
+                                                        User.id.in_(managed_user_ids(viewer)))))
 
 
 def assignable_people(viewer: User) -> list[User]:
@@ -123,3 +151,17 @@ def export_rows(viewer: User) -> Select:
             .options(selectinload(Enrolment.user).selectinload(User.area),
                      selectinload(Enrolment.session).selectinload(TrainingSession.course))
             .order_by(User.username, TrainingSession.starts_at, Enrolment.id))
+
+
+def active_courses(viewer: User) -> list[Course]:
+    """The courses still offered, by title (the catalogue is everyone's)."""
+    return list(db.session.scalars(select(Course).where(Course.active).order_by(Course.title)))
+
+
+def enrolled_session_ids(user_id: int, session_ids) -> set[int]:
+    """Which of these sessions a person (already checked visible) is enrolled in."""
+    ids = list(session_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Enrolment.session_id).where(
+        Enrolment.user_id == user_id, Enrolment.session_id.in_(ids))))

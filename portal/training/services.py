@@ -1,19 +1,19 @@
 """Training rules that decide seats, feedback, hours and compliance: plain functions, unit tested.
 
 Session times are stored as naive UTC like every timestamp; people type and read them in the
-portal's time zone (Asia/Shanghai), and a completion counts on the local day the session ended.
+company's time zone (kernel.clock), and a completion counts on the local day the session ended.
 """
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select, update
 
-from portal import spreadsheets
+from portal import audit, spreadsheets
+from portal.access import manages
 from portal.extensions import db
+from portal.kernel import clock
 from portal.models import Role, User, UserRole, utcnow
 from portal.models.training import (Attendance, Course, CourseRequirement, Enrolment,
                                     TrainingSession)
@@ -31,22 +31,67 @@ class FeedbackRefused(Exception):
     """Feedback from someone who may not give it (yet)."""
 
 
-def _zone() -> ZoneInfo:
-    """The portal's time zone, in which sessions are announced."""
-    name = "Asia/Shanghai"
-    if has_app_context():
-        name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", name)
-    return ZoneInfo(name)
+class CapacityTooLow(Exception):
+    """A session's capacity set below the seats already taken."""
+
+    def __init__(self, taken: int):
+        super().__init__(taken)
+        self.taken = taken
+
+
+COURSE_FIELDS = ["title", "category", "hours", "mode", "provider", "active", "required_roles"]
+SESSION_FIELDS = ["starts_at", "ends_at", "place", "trainer", "capacity"]
+RESULT_FIELDS = ["attendance", "completed_on", "score", "certificate_no"]
 
 
 def to_local(moment: datetime) -> datetime:
     """A stored naive-UTC time as naive local wall-clock time."""
-    return moment.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+    return moment.replace(tzinfo=UTC).astimezone(clock.zone()).replace(tzinfo=None)
 
 
 def from_local(moment: datetime) -> datetime:
     """A naive local wall-clock time (as typed in a form) as naive UTC for storing."""
-    return moment.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(tzinfo=clock.zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+# --- the catalogue (HR) ------------------------------------------------------------------------
+
+def save_course(course: Course | None, values: dict) -> Course:
+    """A new course (course None) or changes to one, with its audit entry; the caller commits."""
+    created = course is None
+    course = Course() if created else course
+    before = None if created else audit.snapshot(course, COURSE_FIELDS)
+    for name, value in values.items():
+        setattr(course, name, value)
+    if created:
+        db.session.add(course)
+        db.session.flush()
+    audit.record(f"course.{'create' if created else 'update'}", "course", course.id, before,
+                 audit.snapshot(course, COURSE_FIELDS))
+    return course
+
+
+def save_session(session: TrainingSession | None, course_id: int,
+                 values: dict) -> TrainingSession:
+    """A new session of a course (session None) or changes to one, with its audit entry.
+
+    Times are given as typed (local); CapacityTooLow when fewer seats than people enrolled.
+    """
+    created = session is None
+    session = TrainingSession(course_id=course_id, seats_taken=0) if created else session
+    if values["capacity"] < session.seats_taken:
+        raise CapacityTooLow(session.seats_taken)
+    before = None if created else audit.snapshot(session, SESSION_FIELDS)
+    values = {**values, "starts_at": from_local(values["starts_at"]),
+              "ends_at": from_local(values["ends_at"])}
+    for name, value in values.items():
+        setattr(session, name, value)
+    if created:
+        db.session.add(session)
+        db.session.flush()
+    audit.record(f"training_session.{'create' if created else 'update'}", "training_session",
+                 session.id, before, audit.snapshot(session, SESSION_FIELDS))
+    return session
 
 
 # --- seats -------------------------------------------------------------------------------------
@@ -86,6 +131,20 @@ def enrol(session: TrainingSession, user: User, assigned_by: User | None = None,
     return enrolment
 
 
+def assign(session: TrainingSession, person: User, by: User) -> Enrolment:
+    """A manager or HR gives a person a seat (enrol's rules), with its audit entry."""
+    enrolment = enrol(session, person, assigned_by=by)
+    audit.record("enrolment.assign", "enrolment", enrolment.id, None,
+                 {"session_id": session.id, "user_id": person.id})
+    return enrolment
+
+
+def may_cancel_for(viewer: User, enrolment: Enrolment) -> bool:
+    """Whose seat the viewer may give back: their own, their team's, or (HR) anyone's."""
+    return (enrolment.user_id == viewer.id or viewer.has_role(Role.HR)
+            or manages(viewer, enrolment.user_id))
+
+
 def can_cancel(enrolment: Enrolment, now: datetime | None = None) -> bool:
     """A place can be given back until the session starts, and never once attendance is marked."""
     now = now or utcnow()
@@ -93,7 +152,9 @@ def can_cancel(enrolment: Enrolment, now: datetime | None = None) -> bool:
 
 
 def cancel(enrolment: Enrolment) -> None:
-    """Give the seat back and delete the enrolment."""
+    """Give the seat back and delete the enrolment, with its audit entry."""
+    audit.record("enrolment.cancel", "enrolment", enrolment.id,
+                 {"session_id": enrolment.session_id, "user_id": enrolment.user_id}, None)
     db.session.execute(
         update(TrainingSession).where(TrainingSession.id == enrolment.session_id,
                                       TrainingSession.seats_taken > 0)
@@ -118,6 +179,15 @@ def mark(enrolment: Enrolment, attendance: Attendance, completed: bool, score: D
             enrolment.completed_on = to_local(enrolment.session.ends_at).date()
     else:
         enrolment.completed_on = None
+
+
+def record_result(enrolment: Enrolment, attendance: Attendance, completed: bool,
+                  score: Decimal | None, certificate_no: str) -> None:
+    """Mark attendance and results (mark's rules), with the audit entry of the change."""
+    before = audit.snapshot(enrolment, RESULT_FIELDS)
+    mark(enrolment, attendance, completed, score, certificate_no)
+    audit.record("enrolment.result", "enrolment", enrolment.id, before,
+                 audit.snapshot(enrolment, RESULT_FIELDS))
 
 
 def can_give_feedback(enrolment: Enrolment, user: User, now: datetime | None = None) -> bool:
