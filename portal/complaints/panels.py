@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from portal.complaints.queries import visible_complaints
 from portal.extensions import db
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.models import Role, utcnow
 from portal.models.feedback import Complaint, ComplaintStatus
 

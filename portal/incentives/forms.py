@@ -136,7 +136,3 @@ class ActivityForm(FlaskForm):
     cost = DecimalField(_l("Cost (¥)"), places=None, validators=[Optional(), *MONEY])
     notes = TextAreaField(_l("Notes"), filters=[strip_filter],
                           validators=[Optional(), Length(max=4000), *TEXT])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms the action."""
