@@ -1,6 +1,7 @@
 """Incentives through the app: who sees whose pay, approval locks a period, exports, awards,
 team activities, bad input, SQL statements per list page."""
 import io
+import re
 from datetime import date
 from decimal import Decimal as D
 
@@ -260,6 +261,33 @@ def test_exports_neutralise_formulas(org, client_as):
     row = next(r for r in rows if r[0] == "staff1")
     assert row[1] == "'=HYPERLINK(\"http://evil\")"
     assert row[4] == 8000  # money stays a number
+
+
+@pytest.mark.parametrize("kind, mimetype", [
+    ("csv", "text/csv"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+def test_payout_exports_are_private_downloads(org, client_as, kind, mimetype):
+    """Payouts are personal: no proxy or browser cache keeps them; the name says the period."""
+    make_rules(org)
+    response = client_as("staff1").get(f"/incentives/statements/export.{kind}?period={PERIOD}")
+    assert response.status_code == 200 and response.mimetype == mimetype
+    assert response.headers["Cache-Control"] == "private, no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f'filename="payouts-{PERIOD}.{kind}"' in disposition
+    assert f"filename*=UTF-8''payouts-{PERIOD}.{kind}" in disposition
+
+
+def test_statement_pages_link_only_their_own_arguments(org, client_as):
+    """The pagination of the statements carries the period, not whatever else was asked."""
+    version = make_rules(org)
+    for i in range(30):
+        person = make_user(f"extra{i}")
+        db.session.add(BasePay(version_id=version.id, user_id=person.id, monthly=D("5000")))
+    db.session.commit()
+    page = client_as("hr").get(f"/incentives/statements?period={PERIOD}&_anchor=x&junk=1").text
+    links = re.findall(r'href="([^"]*page=2[^"]*)"', page)
+    assert links and set(links) == {f"/incentives/statements?period={PERIOD}&amp;page=2"}
 
 
 # --- list pages: SQL statements bounded --------------------------------------------------------
