@@ -462,3 +462,13 @@ def test_htmx_gets_the_rows_alone(org, client_as):
     assert response.status_code == 200
     assert "<html" not in response.text and "李娜" in response.text
     assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-Q1"])
+def test_a_period_outside_the_calendar_is_refused(org, client_as, period):
+    """A well-formed key the calendar cannot hold is a bad period, not an error page."""
+    staff1 = client_as("staff1")
+    response = staff1.get(statement_url(org, "staff1", period=period))
+    assert response.status_code == 422
+    assert "Enter a month (2026-11) or a quarter (2026-Q4)." in response.text
+    assert staff1.get(f"/incentives/statements/export.csv?period={period}").status_code == 404

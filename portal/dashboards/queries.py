@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.complaints.panels import complaints_panel
 from portal.complaints.queries import visible_complaints

@@ -32,7 +32,10 @@ def _period_from_request() -> tuple[PeriodForm, Period | None]:
         form.period.data = pay.default_period(clock.today()).key
     if not form.validate():
         return form, None
-    return form, pay.parse_period(form.period.data)
+    period = pay.parse_period(form.period.data)
+    if period is None:  # well formed, but a year the calendar does not cover (0001, 9999)
+        form.period.errors.append(PeriodForm.OUT_OF_RANGE)
+    return form, period
 
 
 def _note_text(line: pay.Line) -> str:
