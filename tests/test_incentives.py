@@ -1,8 +1,7 @@
 """Incentives through the app: who sees whose pay, approval locks a period, exports, awards,
 team activities, bad input, SQL statements per list page."""
 import io
-import sys
-import types
+import re
 from datetime import date
 from decimal import Decimal as D
 
@@ -16,7 +15,9 @@ from portal.models import AuditLog
 from portal.models.incentives import (AwardType, BandMultiplier, BasePay, CommissionRate,
                                       IncentiveSettings, Nomination, PayoutStatement,
                                       PayRuleVersion, TeamActivity)
+from portal.targets import services as targets
 from tests.conftest import home_page
+from tests.customer_factories import make_customer, make_sale, make_target
 from tests.factories import make_user
 
 PERIOD = "2026-10"
@@ -117,27 +118,23 @@ def test_statement_without_other_modules_says_no_data(org, client_as):
     assert "no data" in page
 
 
-def test_adapter_takes_attainment_and_band_from_the_other_modules(org, client_as, monkeypatch):
-    """The adapter resolves the targets and appraisals functions at call time."""
+def test_adapter_takes_attainment_from_the_targets_module(org, client_as):
+    """The adapter imports the targets module (no lookup by name): its attainment, credited
+    sales over the months' targets, drives the commission tier and the what-if."""
     make_rules(org)
-    calls = []
-    targets = types.ModuleType("portal.targets.services")
-    targets.attainment_percent = lambda uid, start, end: calls.append((start, end)) or D("95")
-    targets.attainment_by_person = lambda uids, start, end: {
-        uid: targets.attainment_percent(uid, start, end) for uid in uids}
-    appraisals = types.ModuleType("portal.appraisals.services")
-    appraisals.final_band = lambda uid, start, end: "A"
-    monkeypatch.setitem(sys.modules, "portal.targets.services", targets)
-    monkeypatch.setitem(sys.modules, "portal.appraisals.services", appraisals)
+    staff1 = org.users["staff1"]
+    make_target(staff1, date(2026, 10, 1), "100000")
+    make_sale(make_customer(staff1), org.product_lines[0], date(2026, 10, 3), "95000")
+    db.session.commit()
     period = pay.parse_period("2026-Q4")
-    inputs = pay.gather_inputs([org.users["staff1"].id], period)[org.users["staff1"].id]
-    assert (inputs.attainment, inputs.band) == (D("95"), "A")
-    assert calls == [(date(2026, 10, 1), date(2026, 12, 31))]
+    inputs = pay.gather_inputs([staff1.id], period)[staff1.id]
+    assert inputs.attainment == targets.attainment_percent(staff1.id, period.start, period.end)
+    assert (inputs.attainment, inputs.band) == (D("95"), None)  # no finalised appraisal
     st = pay.statement_from(inputs, period)
-    assert st.amount_of("bonus") == D("7200.00")  # 2,000 × 3 × 1.2
+    assert st.amount_of("commission") == D("1900.00")  # 2 % of 95,000
     page = client_as("staff1").get(statement_url(org, "staff1", period="2026-Q4",
                                                  what_if="100")).text
-    assert "¥7,200.00" in page and "What if I reach 100 %?" in page
+    assert "¥2,000.00" in page and "What if I reach 100 %?" in page  # 2 % of 100,000
 
 
 def test_rules_are_versioned_by_period(org):
@@ -264,6 +261,33 @@ def test_exports_neutralise_formulas(org, client_as):
     row = next(r for r in rows if r[0] == "staff1")
     assert row[1] == "'=HYPERLINK(\"http://evil\")"
     assert row[4] == 8000  # money stays a number
+
+
+@pytest.mark.parametrize("kind, mimetype", [
+    ("csv", "text/csv"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+def test_payout_exports_are_private_downloads(org, client_as, kind, mimetype):
+    """Payouts are personal: no proxy or browser cache keeps them; the name says the period."""
+    make_rules(org)
+    response = client_as("staff1").get(f"/incentives/statements/export.{kind}?period={PERIOD}")
+    assert response.status_code == 200 and response.mimetype == mimetype
+    assert response.headers["Cache-Control"] == "private, no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f'filename="payouts-{PERIOD}.{kind}"' in disposition
+    assert f"filename*=UTF-8''payouts-{PERIOD}.{kind}" in disposition
+
+
+def test_statement_pages_link_only_their_own_arguments(org, client_as):
+    """The pagination of the statements carries the period, not whatever else was asked."""
+    version = make_rules(org)
+    for i in range(30):
+        person = make_user(f"extra{i}")
+        db.session.add(BasePay(version_id=version.id, user_id=person.id, monthly=D("5000")))
+    db.session.commit()
+    page = client_as("hr").get(f"/incentives/statements?period={PERIOD}&_anchor=x&junk=1").text
+    links = re.findall(r'href="([^"]*page=2[^"]*)"', page)
+    assert links and set(links) == {f"/incentives/statements?period={PERIOD}&amp;page=2"}
 
 
 # --- list pages: SQL statements bounded --------------------------------------------------------
@@ -438,3 +462,13 @@ def test_htmx_gets_the_rows_alone(org, client_as):
     assert response.status_code == 200
     assert "<html" not in response.text and "李娜" in response.text
     assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-Q1"])
+def test_a_period_outside_the_calendar_is_refused(org, client_as, period):
+    """A well-formed key the calendar cannot hold is a bad period, not an error page."""
+    staff1 = client_as("staff1")
+    response = staff1.get(statement_url(org, "staff1", period=period))
+    assert response.status_code == 422
+    assert "Enter a month (2026-11) or a quarter (2026-Q4)." in response.text
+    assert staff1.get(f"/incentives/statements/export.csv?period={period}").status_code == 404

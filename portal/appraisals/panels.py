@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from portal.access import managed_user_ids
 from portal.extensions import db
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.models import Role
 from portal.models.appraisals import Appraisal, AppraisalCycle, AppraisalStatus as S, CycleStatus
 

@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 
 from portal.complaints.queries import visible_complaints
 from portal.extensions import db
-from portal.home.panels import panel
 from portal.kernel.clock import utcnow
+from portal.kernel.panels import panel
 from portal.models import Role
 from portal.models.feedback import Complaint, ComplaintStatus
 

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from portal.customers.queries import customer_count, open_visits_until, overdue_count
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.kernel import clock
 from portal.models import Role, User
 

@@ -11,13 +11,15 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
+from portal.complaints.panels import complaints_panel
 from portal.complaints.queries import visible_complaints
 from portal.customers.queries import visible_visits
-from portal.customers.services import add_months
 from portal.extensions import db
-from portal.models import Area, Role, User, UserRole, utcnow
+from portal.kernel import clock
+from portal.kernel.periods import Period, add_months
+from portal.models import Area, Role, User, UserRole
 from portal.models.appraisals import Appraisal, AppraisalCycle, AppraisalStatus, CycleStatus
 from portal.models.communication import OneOnOneSeries
 from portal.models.customers import Visit
@@ -33,6 +35,7 @@ from portal.targets.charts import grouped_bars, horizontal_percent_bars
 from portal.targets.queries import managed_staff
 from portal.tasks.services import open_items_for
 from portal.training import services as training
+from portal.training.panels import upcoming_sessions
 
 #: How many months the staff's attainment chart shows, this one included.
 CHART_MONTHS = 6
@@ -40,9 +43,9 @@ CHART_MONTHS = 6
 DEADLINE_SOON_HOURS = 24
 
 
-def month_period(today: date) -> targets.Period:
-    """The calendar month a day falls in, as the targets module names periods."""
-    return targets.parse_period(f"{today.year}-{today.month:02d}", today)
+def month_period(today: date) -> Period:
+    """The calendar month a day falls in."""
+    return Period.month_of(today)
 
 
 def _open_complaints(user):
@@ -61,7 +64,7 @@ class StaffDashboard:
     overdue_visits: int
     open_items: list
     overdue_items: int
-    period: targets.Period
+    period: Period
     attainment: targets.AttainmentRow
     #: Where attainment should be by today if the month's sales came evenly (0–100).
     pace: Decimal
@@ -99,10 +102,6 @@ def staff_dashboard(user: User, today: date) -> StaffDashboard:
 
     next_one = db.session.scalars(
         series_list(user).where(OneOnOneSeries.next_date.is_not(None)).limit(1)).first()
-
-    # Imported here: the modules' panel files import portal.home, which imports this module.
-    from portal.complaints.panels import complaints_panel
-    from portal.training.panels import upcoming_sessions
 
     counts = complaints_panel(user) or {"open": 0, "late": 0}
     soonest = db.session.scalars(
@@ -146,7 +145,7 @@ class ManagerDashboard:
     """The team in one view."""
 
     today: date
-    period: targets.Period
+    period: Period
     rows: list[TeamRow]
     #: Where attainment should be by today if the month's sales came evenly (0–100).
     pace: Decimal
@@ -175,7 +174,7 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
                 .with_only_columns(Visit.account_manager_id, func.count(Visit.id))
                 .group_by(Visit.account_manager_id)):
             rows[owner_id].overdue_visits = late
-        now = utcnow()
+        now = clock.utcnow()
         open_ = _open_complaints(user).where(Complaint.owner_id.in_(ids)).subquery()
         for owner_id, total, late, soon in db.session.execute(
                 select(open_.c.owner_id, func.count(open_.c.id),

@@ -1,6 +1,4 @@
 """The home page: the dashboards of the reader's roles, then the modules' other panels."""
-from datetime import date
-
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,9 +8,10 @@ from portal.dashboards import charts
 from portal.dashboards.queries import hr_dashboard, manager_dashboard, staff_dashboard
 from portal.extensions import db
 from portal.home import bp
-from portal.home.panels import panel_named, panels_for
 from portal.htmx import render
-from portal.models import Role, User, utcnow
+from portal.kernel import clock
+from portal.kernel.panels import panel_named, panels_for
+from portal.models import Role, User
 
 #: Each role's dashboard: its template, its builder, and the module panels it takes the place of.
 DASHBOARDS = [
@@ -28,10 +27,6 @@ DASHBOARDS = [
 ]
 
 
-def _today() -> date:
-    return date.today()
-
-
 @bp.route("/")
 def index():
     """What the reader needs today: a dashboard per role held, then the remaining panels."""
@@ -43,13 +38,13 @@ def index():
                  selectinload(User.reports).options(joinedload(User.area),
                                                     lazyload(User.role_rows)))
     )
-    today = _today()
+    today = clock.today()
     dashboards, covered = [], set()
     for role, template, build, replaces in DASHBOARDS:
         if current_user.has_role(role):
             dashboards.append((template, build(current_user, today)))
             covered |= replaces
-    return render("home/index.html", me=me, dashboards=dashboards, now_utc=utcnow(),
+    return render("home/index.html", me=me, dashboards=dashboards, now_utc=clock.utcnow(),
                   panels=panels_for(skip=covered))
 
 

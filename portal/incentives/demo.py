@@ -7,11 +7,12 @@ from decimal import Decimal
 from portal.demo import DemoContext, seeder
 from portal.extensions import db
 from portal.incentives import services as pay
+from portal.kernel import clock
+from portal.kernel.periods import Period
 from portal.models import Role
 from portal.models.incentives import (AwardType, BandMultiplier, BasePay, CommissionRate,
                                       IncentiveSettings, Nomination, NominationStatus,
                                       PayRuleVersion, TeamActivity)
-from portal.models.base import utcnow
 
 #: Product line code → tiers (from attainment %, rate %).
 COMMISSION = {
@@ -51,25 +52,24 @@ def seed_incentives(ctx: DemoContext) -> None:
     db.session.add(IncentiveSettings(managers_see_reports=False))
     db.session.flush()
 
-    two_months_ago = pay.previous_month(pay.previous_month(ctx.today))
-    if two_months_ago >= year_start:
-        pay.approve_period(pay.parse_period(pay.month_key(two_months_ago)),
-                           ctx.users["hr"].id)
+    two_months_ago = Period.month_of(ctx.today).shifted(-2)
+    if two_months_ago.start >= year_start:
+        pay.approve_period(two_months_ago, ctx.users["hr"].id)
 
     best = AwardType(name="年度最佳员工", name_en="Annual best employee")
     team = AwardType(name="团队奖", name_en="Team award", for_team=True)
     star = AwardType(name="月度之星", name_en="Monthly star")
     db.session.add_all([best, team, star])
     managers = {area.id: area.head for area in ctx.areas}
-    month = ctx.today.replace(day=1)
+    month = Period.month_of(ctx.today)
     for i in range(3):
-        month = pay.previous_month(month)
+        month = month.shifted(-1)
         person = rng.choice(staff)
         db.session.add(Nomination(
-            award_type=star, period=pay.month_key(month), nominee=person,
-            reason=f"{month.month}月销售额和客户满意度均列区内第一，主动分享大客户拜访经验。",
+            award_type=star, period=month.key, nominee=person,
+            reason=f"{month.start.month}月销售额和客户满意度均列区内第一，主动分享大客户拜访经验。",
             nominated_by=managers.get(person.area_id), status=NominationStatus.WON,
-            decided_by=ctx.users["hr"], decided_at=utcnow() - timedelta(days=30 * i)))
+            decided_by=ctx.users["hr"], decided_at=clock.utcnow() - timedelta(days=30 * i)))
     db.session.add(Nomination(
         award_type=best, period=str(ctx.today.year), nominee=ctx.users["staff1"],
         reason="全年目标达成率领先，新开拓云服务客户 6 家。", nominated_by=ctx.users["manager1"]))

@@ -19,6 +19,9 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
+    #: Shown when the key is well formed but names no period the calendar covers.
+    OUT_OF_RANGE = _l("Enter a month (2026-11) or a quarter (2026-Q4).")
+
     period = StringField(_l("Period"), filters=[strip_filter], validators=[
         Optional(), Regexp(r"^\d{4}-((0[1-9]|1[0-2])|Q[1-4])$",
                            message=_l("Enter a month (2026-11) or a quarter (2026-Q4)."))])
@@ -136,7 +139,3 @@ class ActivityForm(FlaskForm):
     cost = DecimalField(_l("Cost (¥)"), places=None, validators=[Optional(), *MONEY])
     notes = TextAreaField(_l("Notes"), filters=[strip_filter],
                           validators=[Optional(), Length(max=4000), *TEXT])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms the action."""

@@ -1,6 +1,6 @@
 """The incentives module's home-page panel: the latest award winners."""
 from portal.extensions import db
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.incentives.queries import winners
 
 

@@ -1,14 +1,15 @@
-"""Scoped queries of the incentives module: what each person may see of pay, awards, activities."""
-from flask import abort
-from sqlalchemy import Select, select
+"""Scoped queries of the incentives module: what each person may see of pay, rules, awards,
+activities. Loaders take the viewer; the pay rules are HR's, so they are empty for anyone else."""
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
 from portal.incentives.services import pay_visible_user_ids
-from portal.models import Area, Role, User
-from portal.models.incentives import (CommissionRate, Nomination, NominationStatus,
-                                      PayoutStatement, TeamActivity)
+from portal.models import Area, ProductLine, Role, User
+from portal.models.incentives import (AwardType, BasePay, CommissionRate, Nomination,
+                                      NominationStatus, PayoutStatement, PayRuleVersion,
+                                      TeamActivity)
 
 
 def pay_visible_users(viewer) -> Select:
@@ -23,6 +24,15 @@ def get_pay_user_or_404(viewer, user_id: int) -> User:
                                               User.id.in_(pay_visible_user_ids(viewer))))
 
 
+def payees(viewer, version: PayRuleVersion | None) -> Select:
+    """The people whose statements the viewer may read and who have a base pay under the
+    version (nobody without a version), by name."""
+    query = pay_visible_users(viewer)
+    if version is None:
+        return query.where(false())
+    return query.where(User.id.in_(select(BasePay.user_id).where(BasePay.version_id == version.id)))
+
+
 def frozen_statements(viewer, approval_id: int) -> Select:
     """The frozen statements of an approved period that the viewer may read."""
     return (select(PayoutStatement).join(User, PayoutStatement.user_id == User.id)
@@ -32,9 +42,48 @@ def frozen_statements(viewer, approval_id: int) -> Select:
             .order_by(User.display_name, User.id))
 
 
-def get_rate_or_404(rate_id: int) -> CommissionRate:
-    """A commission rate, for HR (who sees every rule), or 404."""
-    return db.first_or_404(select(CommissionRate).where(CommissionRate.id == rate_id))
+def rule_versions(viewer) -> Select:
+    """The versions of the pay rules the viewer may read (HR: all; nobody else), latest first."""
+    query = select(PayRuleVersion).order_by(PayRuleVersion.effective_from.desc())
+    return query if viewer.has_role(Role.HR) else query.where(false())
+
+
+def get_version_or_404(viewer, version_id: int) -> PayRuleVersion:
+    """A version of the rules with its parts, if the viewer may read it; else 404."""
+    return db.first_or_404(
+        rule_versions(viewer).where(PayRuleVersion.id == version_id).options(
+            selectinload(PayRuleVersion.multipliers),
+            selectinload(PayRuleVersion.base_pays).selectinload(BasePay.user),
+            selectinload(PayRuleVersion.commission_rates)
+            .selectinload(CommissionRate.product_line)))
+
+
+def get_rate_or_404(viewer, rate_id: int) -> CommissionRate:
+    """A commission rate of a version the viewer may read (HR's), or 404."""
+    return db.first_or_404(select(CommissionRate).where(
+        CommissionRate.id == rate_id,
+        CommissionRate.version_id.in_(rule_versions(viewer).with_only_columns(PayRuleVersion.id)
+                                      .order_by(None))))
+
+
+def payable_people() -> list[User]:
+    """The active people a base pay can be set for, by name."""
+    return list(db.session.scalars(select(User).where(User.active)
+                                   .order_by(User.display_name, User.id)))
+
+
+def active_product_lines() -> list[ProductLine]:
+    """The product lines a commission rate can be set for."""
+    return list(db.session.scalars(select(ProductLine).where(ProductLine.active)
+                                   .order_by(ProductLine.code)))
+
+
+def award_types(active_only: bool = False) -> list[AwardType]:
+    """The kinds of award (only those still given, if asked)."""
+    query = select(AwardType).order_by(AwardType.id)
+    if active_only:
+        query = query.where(AwardType.active)
+    return list(db.session.scalars(query))
 
 
 def area_ids_of(viewer) -> list[int]:
@@ -82,10 +131,8 @@ def visible_nominations(viewer) -> Select:
     return query.where(Nomination.nominated_by_id == viewer.id)
 
 
-def get_nomination_for_hr_or_404(viewer, nomination_id: int) -> Nomination:
-    """A nomination HR decides on; 404 for anyone else."""
-    if not viewer.has_role(Role.HR):
-        abort(404)
+def get_nomination_or_404(viewer, nomination_id: int) -> Nomination:
+    """A nomination the viewer may read (HR: any; a manager: their own), or 404."""
     return db.first_or_404(visible_nominations(viewer).where(Nomination.id == nomination_id))
 
 

@@ -1,21 +1,34 @@
 """Payouts: periods, the pure statement computation, the adapter that gathers its inputs,
-approval (which freezes and locks a period), exports, and who may see whose pay.
+approval (which freezes and locks a period), the pay rules and their versions, awards and team
+activities (each write with its audit entry), exports, and who may see whose pay.
 
 The core, `compute_statement`, takes plain inputs (rules, sales per product line, attainment %,
 rating band) and returns statement lines; it reads no database and invents no number: an input
 that is missing makes its line say "no data" (amount None), and the total is then incomplete.
 """
-import importlib
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import func, literal, select, union
 
-from portal import spreadsheets
+from portal import audit, spreadsheets
+from portal.access import headed_area_member_ids, report_ids
+from portal.appraisals import services as appraisals
+from portal.customers.queries import credit_join
 from portal.extensions import db
+from portal.kernel import clock
+from portal.kernel.periods import Period
+from portal.models import ProductLine, Role, User
+from portal.models.customers import CustomerAssignment
+from portal.models.incentives import (BANDS, AwardType, BandMultiplier, BasePay, CommissionRate,
+                                      IncentiveSettings, Nomination, NominationStatus,
+                                      PayoutApproval, PayoutStatement, PayRuleVersion,
+                                      TeamActivity)
+from portal.models.sales import SalesRecord
+from portal.targets import services as targets
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -28,56 +41,36 @@ def cents(value: Decimal) -> Decimal:
 
 # --- periods ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Period:
-    """A month ("2026-11") or a quarter ("2026-Q4"): first and last day, number of months."""
-
-    key: str
-    start: date
-    end: date
-    months: int
-
-    @property
-    def is_quarter(self) -> bool:
-        return self.months == 3
+#: The periods payouts are computed and approved for (keys 2026-11, 2026-Q4).
+PAY_PERIODS = ("month", "quarter")
 
 
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+def parse_period(key: str | None) -> Period | None:
+    """The payout period (a month or a quarter) a key names, or None when it names none."""
+    return Period.parse(key, kinds=PAY_PERIODS)
 
 
-def parse_period(key: str) -> Period | None:
-    """The period a key names, or None when the key is not one."""
-    match = _PERIOD.match(key or "")
-    if not match:
-        return None
-    year = int(match.group(1))
-    if match.group(2):
-        first = last = int(match.group(2))
-    else:
-        first = 3 * int(match.group(3)) - 2
-        last = first + 2
-    return Period(key, date(year, first, 1), _month_end(year, last), last - first + 1)
+def default_period(today: date) -> Period:
+    """The period the statements show unless asked: last month."""
+    return Period.month_of(today).shifted(-1)
 
 
-def _month_end(year: int, month: int) -> date:
-    """The last day of a month."""
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
+def recent_periods(today: date) -> list[Period]:
+    """This month, last month, this quarter and last month's quarter (without repeats)."""
+    this_month, last_month = Period.month_of(today), default_period(today)
+    found = [this_month, last_month, Period.quarter_of(today), Period.quarter_of(last_month.start)]
+    return list(dict.fromkeys(found))
 
 
-def month_key(day: date) -> str:
-    """The key of the month a day falls in."""
-    return f"{day.year}-{day.month:02d}"
-
-
+# Kept for portal.reviews, which still names periods through these; use portal.kernel.periods.
 def quarter_key(day: date) -> str:
     """The key of the quarter a day falls in."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return Period.quarter_of(day).key
 
 
 def previous_month(day: date) -> date:
     """The first day of the month before the one a day falls in."""
-    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+    return Period.month_of(day).shifted(-1).start
 
 
 # --- the pure computation -----------------------------------------------------------------------
@@ -218,83 +211,50 @@ def what_if_sales(sales: Mapping[int, Decimal] | None, attainment_now: Decimal |
 
 # --- the adapter: inputs from the database and the other modules --------------------------------
 
-def _resolve(module: str, name: str) -> Callable | None:
-    """A function of another module, looked up at call time; None while that module is absent."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def attainment_for(user_id: int, period: Period) -> Decimal | None:
     """The person's target attainment % over the period (targets module), or None: no data."""
-    source = _resolve("portal.targets.services", "attainment_percent")
-    if source is None:
-        return None
-    value = source(user_id, period.start, period.end)
+    value = targets.attainment_percent(user_id, period.start, period.end)
     return None if value is None else Decimal(value)
 
 
 def attainment_for_many(user_ids: Sequence[int], period: Period) -> dict[int, Decimal | None]:
-    """Attainment % of several people at once, in a fixed number of queries when the targets
-    module offers its batch pieces (targets_by_person, sales_by_person, percent), which is
-    exactly how its attainment_percent computes one person; else one call per person."""
-    batch = _resolve("portal.targets.services", "attainment_by_person")
-    if batch is not None:
-        found = batch(list(user_ids), period.start, period.end)
-        return {uid: found.get(uid) for uid in user_ids}
-    targets = _resolve("portal.targets.services", "targets_by_person")
-    sold = _resolve("portal.targets.services", "sales_by_person")
-    percent = _resolve("portal.targets.services", "percent")
-    if targets and sold and percent and user_ids:
-        goal = targets(list(user_ids), period.start, period.end)
-        done = sold(list(user_ids), period.start, period.end)
-        return {uid: None if goal.get(uid) is None
-                else percent(done.get(uid, Decimal("0")), goal[uid]) for uid in user_ids}
-    return {uid: attainment_for(uid, period) for uid in user_ids}
+    """Attainment % of several people in two queries, computed as the targets module computes
+    one person's (its attainment_percent): credited sales over the targets of the months."""
+    if not user_ids:
+        return {}
+    goal = targets.targets_by_person(list(user_ids), period.start, period.end)
+    done = targets.sales_by_person(list(user_ids), period.start, period.end)
+    return {uid: None if goal.get(uid) is None
+            else targets.percent(done.get(uid, Decimal("0")), goal[uid]) for uid in user_ids}
 
 
 def band_for(user_id: int, period: Period) -> str | None:
     """The rating band of the person's appraisal for the period (appraisals module), or None."""
-    source = _resolve("portal.appraisals.services", "final_band")
-    return None if source is None else source(user_id, period.start, period.end)
+    return appraisals.final_band(user_id, period.start, period.end)
 
 
 def bands_for_many(user_ids: Sequence[int], period: Period) -> dict[int, str | None]:
-    """Rating bands of several people: one call of the appraisals module's batch function
-    `final_bands(user_ids, start, end)` when it has one, else final_band person by person."""
-    batch = _resolve("portal.appraisals.services", "final_bands")
-    if batch is not None:
-        found = batch(list(user_ids), period.start, period.end)
-        return {uid: found.get(uid) for uid in user_ids}
-    return {uid: band_for(uid, period) for uid in user_ids}
+    """Rating bands of several people, in one call of the appraisals module."""
+    found = appraisals.final_bands(list(user_ids), period.start, period.end)
+    return {uid: found.get(uid) for uid in user_ids}
 
 
 def sales_by_person(user_ids: Sequence[int] | None, period: Period
-                    ) -> dict[int, dict[int, Decimal]] | None:
+                    ) -> dict[int, dict[int, Decimal]]:
     """Sales per person and product line in the period, credited to whoever owned the customer
-    on the sale's date; None when the sales records are not there (customers module absent).
+    on the sale's date (the customers module's crediting rule).
 
     One query for any number of people (user_ids None: everyone).
     """
-    try:
-        sales_models = importlib.import_module("portal.models.sales")
-        customer_models = importlib.import_module("portal.models.customers")
-        SalesRecord = sales_models.SalesRecord
-        Assignment = customer_models.CustomerAssignment
-    except (ImportError, AttributeError):
-        return None
     query = (
-        select(Assignment.account_manager_id, SalesRecord.product_line_id,
+        select(CustomerAssignment.account_manager_id, SalesRecord.product_line_id,
                func.sum(SalesRecord.amount))
-        .join(Assignment, Assignment.customer_id == SalesRecord.customer_id)
-        .where(SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end,
-               (Assignment.starts_on.is_(None)) | (Assignment.starts_on <= SalesRecord.sold_on),
-               (Assignment.ends_on.is_(None)) | (SalesRecord.sold_on < Assignment.ends_on))
-        .group_by(Assignment.account_manager_id, SalesRecord.product_line_id)
+        .select_from(SalesRecord).join(CustomerAssignment, credit_join())
+        .where(SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end)
+        .group_by(CustomerAssignment.account_manager_id, SalesRecord.product_line_id)
     )
     if user_ids is not None:
-        query = query.where(Assignment.account_manager_id.in_(list(user_ids)))
+        query = query.where(CustomerAssignment.account_manager_id.in_(list(user_ids)))
     found: dict[int, dict[int, Decimal]] = {uid: {} for uid in (user_ids or [])}
     for user_id, line_id, amount in db.session.execute(query):
         found.setdefault(user_id, {})[line_id] = Decimal(amount)
@@ -303,8 +263,6 @@ def sales_by_person(user_ids: Sequence[int] | None, period: Period
 
 def version_in_force(day: date):
     """The pay-rule version in force on a day: the latest one effective on or before it."""
-    from portal.models.incentives import PayRuleVersion
-
     return db.session.scalar(select(PayRuleVersion)
                              .where(PayRuleVersion.effective_from <= day)
                              .order_by(PayRuleVersion.effective_from.desc()).limit(1))
@@ -312,9 +270,6 @@ def version_in_force(day: date):
 
 def rules_by_person(version, user_ids: Sequence[int] | None = None) -> dict[int, Rules]:
     """Each person's Rules under a version: only people with a base pay in it (three queries)."""
-    from portal.models import ProductLine
-    from portal.models.incentives import BandMultiplier, BasePay, CommissionRate
-
     multipliers = {m.band: m.multiplier for m in db.session.scalars(
         select(BandMultiplier).where(BandMultiplier.version_id == version.id))}
     commission: dict[int, list[Tier]] = {}
@@ -391,17 +346,11 @@ def line_from_json(data: dict) -> Line:
 
 def approval_of(period_key: str):
     """The approval of a period, or None while it is open."""
-    from portal.models.incentives import PayoutApproval
-
     return db.session.scalar(select(PayoutApproval).where(PayoutApproval.period == period_key))
 
 
 def approve_period(period: Period, approver_id: int | None):
     """Freeze every statement of the period and lock it and the rules it used; None if no rules."""
-    from portal import audit
-    from portal.models import utcnow
-    from portal.models.incentives import PayoutApproval, PayoutStatement
-
     if approval_of(period.key) is not None:
         raise PeriodLocked(period.key)
     version = version_in_force(period.start)
@@ -415,7 +364,7 @@ def approve_period(period: Period, approver_id: int | None):
         db.session.add(PayoutStatement(
             approval=approval, user_id=user_id, total=statement.total,
             lines=[line_to_json(line) for line in statement.lines], inputs=inputs.as_json()))
-    version.locked_at = version.locked_at or utcnow()
+    version.locked_at = version.locked_at or clock.utcnow()
     db.session.flush()
     audit.record("payout.approve", "payout_period", approval.id, None,
                  {"period": period.key, "version_id": version.id})
@@ -434,8 +383,6 @@ def check_version_editable(version) -> None:
 
 def latest_approved_start() -> date | None:
     """The first day of the latest approved period, if any."""
-    from portal.models.incentives import PayoutApproval
-
     keys = db.session.scalars(select(PayoutApproval.period)).all()
     starts = [p.start for p in map(parse_period, keys) if p]
     return max(starts, default=None)
@@ -443,19 +390,235 @@ def latest_approved_start() -> date | None:
 
 def latest_approved_end() -> date | None:
     """The last day of the latest approved period, if any: new rules must start after it."""
-    from portal.models.incentives import PayoutApproval
-
     keys = db.session.scalars(select(PayoutApproval.period)).all()
     ends = [p.end for p in map(parse_period, keys) if p]
     return max(ends, default=None)
+
+
+# --- the statements a viewer reads ---------------------------------------------------------------
+
+def statement_of_lines(lines: Sequence[Line]) -> Statement:
+    """A statement from its lines."""
+    return Statement(tuple(lines))
+
+
+def frozen_statement(stored: PayoutStatement) -> Statement:
+    """A statement frozen at approval, as a Statement."""
+    return statement_of_lines([line_from_json(d) for d in stored.lines])
+
+
+def frozen_statement_of(approval, user_id: int) -> PayoutStatement | None:
+    """One person's statement frozen by an approval, if the approval froze one."""
+    return db.session.scalar(select(PayoutStatement).where(
+        PayoutStatement.approval_id == approval.id, PayoutStatement.user_id == user_id))
+
+
+def live_statements(users: Sequence, period: Period) -> list[tuple[object, Statement]]:
+    """(person, statement) computed now for the people with a base pay in the period's rules,
+    in the order given."""
+    inputs = gather_inputs([u.id for u in users], period) if users else {}
+    return [(u, statement_from(inputs[u.id], period)) for u in users if u.id in inputs]
+
+
+# --- pay rules (HR) -----------------------------------------------------------------------------
+
+#: The multipliers a first version of the rules offers.
+DEFAULT_MULTIPLIERS = {"S": Decimal("1.5"), "A": Decimal("1.2"), "B": Decimal("1.0"),
+                       "C": Decimal("0.5"), "D": Decimal("0")}
+
+
+def multipliers_of(version: PayRuleVersion | None) -> dict[str, Decimal]:
+    """A version's multiplier per band; the defaults where it has none (or there is no version)."""
+    known = {m.band: m.multiplier for m in version.multipliers} if version else {}
+    return {band: known.get(band, DEFAULT_MULTIPLIERS[band]) for band in BANDS}
+
+
+def new_version_errors(start: date) -> list[str]:
+    """Why rules cannot start on this month: another version starts then, or an approved
+    period reaches it (its statements were computed under the rules before)."""
+    errors = []
+    if db.session.scalar(select(PayRuleVersion.id).where(PayRuleVersion.effective_from == start)):
+        errors.append(_("Rules already start in this month."))
+    locked_to = latest_approved_end()
+    if locked_to is not None and start <= locked_to:
+        errors.append(_("Payouts up to %(day)s are approved: new rules must start after.",
+                        day=locked_to.isoformat()))
+    return errors
+
+
+def _apply_bands(version: PayRuleVersion, bands: Mapping[str, Decimal]) -> dict:
+    """Set a version's multipliers; answer them as the audit records them."""
+    current = {m.band: m for m in version.multipliers}
+    for band in BANDS:
+        if band in current:
+            current[band].multiplier = bands[band]
+        else:
+            version.multipliers.append(BandMultiplier(band=band, multiplier=bands[band]))
+    return {band: str(bands[band]) for band in BANDS}
+
+
+def create_rule_version(start: date, base_bonus: Decimal, note: str,
+                        bands: Mapping[str, Decimal], copy_previous: bool) -> PayRuleVersion:
+    """A new version of the rules from a month on, optionally with the base pays and commission
+    rates of the version in force before it; audited. Check new_version_errors first."""
+    before = version_in_force(start)
+    version = PayRuleVersion(effective_from=start, base_bonus=base_bonus, note=note or "")
+    recorded = _apply_bands(version, bands)
+    if copy_previous and before is not None:
+        version.base_pays = [BasePay(user_id=b.user_id, monthly=b.monthly)
+                             for b in before.base_pays]
+        version.commission_rates = [
+            CommissionRate(product_line_id=r.product_line_id, min_attainment=r.min_attainment,
+                           rate_percent=r.rate_percent) for r in before.commission_rates]
+    db.session.add(version)
+    db.session.flush()
+    audit.record("pay_rules.create", "pay_rule_version", version.id, None,
+                 {"effective_from": start, "base_bonus": version.base_bonus, "bands": recorded})
+    return version
+
+
+def update_rule_version(version: PayRuleVersion, base_bonus: Decimal, note: str,
+                        bands: Mapping[str, Decimal]) -> None:
+    """Change a version's base bonus, note and multipliers; audited. PeriodLocked if locked."""
+    check_version_editable(version)
+    before = {"base_bonus": version.base_bonus, "note": version.note,
+              "bands": {m.band: str(m.multiplier) for m in version.multipliers}}
+    version.base_bonus = base_bonus
+    version.note = note or ""
+    recorded = _apply_bands(version, bands)
+    audit.record("pay_rules.update", "pay_rule_version", version.id, before,
+                 {"base_bonus": version.base_bonus, "note": version.note, "bands": recorded})
+
+
+def set_base_pay(version: PayRuleVersion, user_id: int, monthly: Decimal) -> BasePay:
+    """Set one person's monthly base pay under a version; audited. PeriodLocked if locked."""
+    check_version_editable(version)
+    row = next((b for b in version.base_pays if b.user_id == user_id), None)
+    before = {"monthly": row.monthly} if row else None
+    if row is None:
+        row = BasePay(user_id=user_id, monthly=monthly)
+        version.base_pays.append(row)
+    else:
+        row.monthly = monthly
+    db.session.flush()
+    audit.record("base_pay.set", "base_pay", row.id, before, {"monthly": row.monthly,
+                                                              "user_id": row.user_id})
+    return row
+
+
+def set_commission_rate(version: PayRuleVersion, product_line_id: int,
+                        min_attainment: Decimal | None, rate_percent: Decimal) -> CommissionRate:
+    """Add (or change) the tier of a product line from an attainment on; audited.
+    PeriodLocked if the version is locked."""
+    check_version_editable(version)
+    threshold = min_attainment or Decimal("0")
+    row = next((r for r in version.commission_rates
+                if r.product_line_id == product_line_id and r.min_attainment == threshold), None)
+    before = {"rate_percent": row.rate_percent} if row else None
+    if row is None:
+        row = CommissionRate(product_line_id=product_line_id, min_attainment=threshold,
+                             rate_percent=rate_percent)
+        version.commission_rates.append(row)
+    else:
+        row.rate_percent = rate_percent
+    db.session.flush()
+    audit.record("commission_rate.set", "commission_rate", row.id, before,
+                 {"product_line_id": row.product_line_id, "min_attainment": threshold,
+                  "rate_percent": row.rate_percent})
+    return row
+
+
+def delete_commission_rate(rate: CommissionRate) -> None:
+    """Remove one commission tier; audited. PeriodLocked if its version is locked."""
+    check_version_editable(rate.version)
+    audit.record("commission_rate.delete", "commission_rate", rate.id,
+                 {"product_line_id": rate.product_line_id, "min_attainment": rate.min_attainment,
+                  "rate_percent": rate.rate_percent}, None)
+    db.session.delete(rate)
+
+
+def settings_row() -> IncentiveSettings | None:
+    """HR's settings of the module, if ever saved."""
+    return db.session.scalar(select(IncentiveSettings).limit(1))
+
+
+def save_settings(managers_see: bool) -> IncentiveSettings:
+    """Whether managers may read their reports' statements; audited."""
+    row = settings_row()
+    if row is None:
+        row = IncentiveSettings(managers_see_reports=False)
+        db.session.add(row)
+        db.session.flush()
+    before = {"managers_see_reports": row.managers_see_reports}
+    row.managers_see_reports = managers_see
+    audit.record("incentive_settings.update", "incentive_settings", row.id, before,
+                 {"managers_see_reports": row.managers_see_reports})
+    return row
+
+
+# --- awards and team activities -----------------------------------------------------------------
+
+def add_award_type(name: str, name_en: str, for_team: bool) -> AwardType:
+    """A new kind of award."""
+    kind = AwardType(name=name, name_en=name_en or "", for_team=for_team)
+    db.session.add(kind)
+    db.session.flush()
+    return kind
+
+
+def nomination_errors(kind: AwardType, nominee_id: int, area_id: int) -> dict[str, str]:
+    """Field → why the nomination does not fit its award: a team award goes to a team, a
+    personal one to a person."""
+    if kind.for_team and not area_id:
+        return {"area_id": _("A team award goes to a team: choose one.")}
+    if not kind.for_team and not nominee_id:
+        return {"nominee_id": _("Choose the person you nominate.")}
+    return {}
+
+
+def nominate(kind: AwardType, period: str, reason: str, nominee_id: int, area_id: int,
+             nominated_by_id: int) -> Nomination:
+    """A nomination for HR to decide: of a person, or of a team for a team award."""
+    nomination = Nomination(
+        award_type_id=kind.id, period=period, reason=reason,
+        nominee_id=None if kind.for_team else nominee_id,
+        area_id=area_id if kind.for_team else None, nominated_by_id=nominated_by_id)
+    db.session.add(nomination)
+    db.session.flush()
+    return nomination
+
+
+class AlreadyDecided(Exception):
+    """A decision was asked on a nomination HR has decided already."""
+
+
+def decide_nomination(nomination: Nomination, decision: str, note: str, decider_id: int) -> None:
+    """Award or decline a pending nomination; audited. AlreadyDecided if it is not pending."""
+    if nomination.status != NominationStatus.PENDING:
+        raise AlreadyDecided(nomination.id)
+    nomination.status = NominationStatus(decision)
+    nomination.decision_note = note or ""
+    nomination.decided_by_id = decider_id
+    nomination.decided_at = clock.utcnow()
+    audit.record("nomination.decide", "nomination", nomination.id, {"status": "pending"},
+                 {"status": nomination.status})
+
+
+def log_activity(area_id: int, held_on: date, title: str, place: str, participants: int | None,
+                 cost: Decimal | None, notes: str, created_by_id: int) -> TeamActivity:
+    """A team-building activity of an area."""
+    activity = TeamActivity(area_id=area_id, held_on=held_on, title=title, place=place or "",
+                            participants=participants, cost=cost, notes=notes or "",
+                            created_by_id=created_by_id)
+    db.session.add(activity)
+    db.session.flush()
+    return activity
 
 
 # --- who may see whose pay ----------------------------------------------------------------------
 
 def managers_see_reports() -> bool:
     """HR's setting: whether managers may read their reports' statements (off by default)."""
-    from portal.models.incentives import IncentiveSettings
-
     return bool(db.session.scalar(select(IncentiveSettings.managers_see_reports).limit(1)))
 
 
@@ -465,11 +628,6 @@ def pay_visible_user_ids(viewer):
     HR: everyone. Everyone else: themselves; managers also their reports when HR allows it.
     Administrators are not HR: they see their own pay only.
     """
-    from sqlalchemy import literal, union
-
-    from portal.access import headed_area_member_ids, report_ids
-    from portal.models import Role, User
-
     if viewer.has_role(Role.HR):
         return select(User.id)
     if viewer.has_role(Role.MANAGER) and managers_see_reports():
@@ -481,8 +639,6 @@ def pay_visible_user_ids(viewer):
 
 def can_see_pay(viewer, user_id: int) -> bool:
     """Whether the viewer may read this person's payout statement."""
-    from sqlalchemy import literal
-
     if viewer.id == user_id:
         return True
     query = select(literal(1)).where(literal(user_id).in_(pay_visible_user_ids(viewer)))

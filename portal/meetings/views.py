@@ -256,7 +256,7 @@ def calendar_feed(feed_token: str):
     return download(body, "portal.ics", kind="ics", inline=True)
 
 
-from portal.home.panels import panel  # noqa: E402
+from portal.kernel.panels import panel  # noqa: E402
 
 
 @panel("meetings/_home_panel.html", order=25)

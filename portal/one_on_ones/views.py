@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.concurrency import digest, is_current
 from portal.extensions import db
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.htmx import is_htmx, render
 from portal.kernel import clock
 from portal.kernel.audience import audience

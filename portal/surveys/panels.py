@@ -1,6 +1,6 @@
 """The surveys panel of the home page: surveys waiting for my answer."""
 from portal.extensions import db
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.surveys.queries import surveys_to_answer
 
 

@@ -15,7 +15,7 @@ from portal.access import get_user_or_404, manages
 from portal.customers.queries import (credit_join, get_sale_or_404, search_text,
                                       visible_customers, visible_sales)
 from portal.extensions import db
-from portal.home.panels import panel
+from portal.kernel.panels import panel
 from portal.htmx import is_htmx, render
 from portal.models import Area, CustomerType, ProductLine, Role, User, utcnow
 from portal.models.customers import Customer, CustomerAssignment

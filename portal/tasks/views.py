@@ -154,7 +154,7 @@ def task_overdue(item, today) -> bool:
     return is_overdue(item.due_date, item.done, today)
 
 
-from portal.home.panels import panel  # noqa: E402
+from portal.kernel.panels import panel  # noqa: E402
 
 
 @panel("tasks/_home_panel.html", order=20)

@@ -4,8 +4,8 @@ from sqlalchemy.orm import contains_eager
 
 from portal.access import managed_user_ids
 from portal.extensions import db
-from portal.home.panels import panel
 from portal.kernel import clock
+from portal.kernel.panels import panel
 from portal.models import Role, User, utcnow
 from portal.models.training import Course, Enrolment, TrainingSession
 from portal.training import services
