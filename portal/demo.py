@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
+from sqlalchemy import select
+
 import portal
 from portal.extensions import db
 from portal.models import Area, CustomerType, ProductLine, Role, User
+from portal.models.customers import Customer
 from portal.passwords import hash_password
 
 DEMO_PASSWORD = "portal-demo"
@@ -49,6 +52,25 @@ class DemoContext:
     def staff_of(self, area: Area) -> list[User]:
         """The account managers of an area."""
         return [u for u in self.users.values() if u.area is area and u.has_role(Role.STAFF)]
+
+
+def demo_customers(ctx: "DemoContext", rng) -> list[Customer]:
+    """The demo customers (from the customers module's seeder), or a few of our own if none."""
+    customers = db.session.scalars(select(Customer).order_by(Customer.id)).all()
+    if customers:
+        return list(customers)
+    names = ["东湖大酒店", "城东实验中学", "恒通物流有限公司", "新华书店城西店", "瑞丰制药",
+             "西城区人民医院", "万达广场物业", "星河科技园"]
+    made = []
+    for i, name in enumerate(names):
+        area = ctx.areas[i % 2]
+        staff = ctx.staff_of(area)
+        customer = Customer(code=f"FBD{i + 1:03d}", name=name, area_id=area.id,
+                            account_manager_id=rng.choice(staff).id)
+        db.session.add(customer)
+        made.append(customer)
+    db.session.flush()
+    return made
 
 
 SEEDERS: list[tuple[int, Callable[[DemoContext], None]]] = []

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from portal.complaints.services import change_status, due_at
-from portal.demo import DemoContext, seeder
+from portal.demo import DemoContext, demo_customers, seeder
 from portal.extensions import db
 from portal.models.customers import Customer
 from portal.models.feedback import (Complaint, ComplaintCategory, ComplaintChannel,
@@ -32,25 +32,6 @@ NOTES = ["已电话联系客户，说明处理进度。", "已派单给网络维
          "等待厂商回复。"]
 
 
-
-
-def demo_customers(ctx: DemoContext, rng: random.Random) -> list[Customer]:
-    """The demo customers (from the customers module's seeder), or a few of our own if none."""
-    customers = db.session.scalars(select(Customer).order_by(Customer.id)).all()
-    if customers:
-        return list(customers)
-    names = ["东湖大酒店", "城东实验中学", "恒通物流有限公司", "新华书店城西店", "瑞丰制药",
-             "西城区人民医院", "万达广场物业", "星河科技园"]
-    made = []
-    for i, name in enumerate(names):
-        area = ctx.areas[i % 2]
-        staff = ctx.staff_of(area)
-        customer = Customer(code=f"FBD{i + 1:03d}", name=name, area_id=area.id,
-                            account_manager_id=rng.choice(staff).id)
-        db.session.add(customer)
-        made.append(customer)
-    db.session.flush()
-    return made
 
 
 @seeder(70)

@@ -23,7 +23,7 @@ from portal.meetings.services import (CalendarEvent, build_calendar, may_edit, m
                                       new_token, split_departments, uid)
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind)
-from portal.tasks.forms import ActionItemForm
+from portal.action_items import ActionItemForm
 from portal.tasks.services import set_done
 
 

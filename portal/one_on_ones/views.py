@@ -27,7 +27,7 @@ from portal.one_on_ones.queries import (CADENCE_SORTS, cadence_list, get_one_on_
                                         report_choices, reports_without_series, series_list,
                                         visible_one_on_ones)
 from portal.one_on_ones.services import cadence_figures, carry_over, mood_trend, next_due
-from portal.tasks.forms import ActionItemForm
+from portal.action_items import ActionItemForm
 from portal.tasks.services import set_done
 
 

@@ -17,7 +17,7 @@ blueprint_audience(public_bp, PUBLIC)  # the token in the link is the key
 
 @bp.record_once
 def _register_public_pages(state):
-    """The public blueprint comes with this one, so BLUEPRINTS needs one line only."""
+    """The public blueprint comes with this one, so create_app registers one blueprint per module."""
     state.app.register_blueprint(public_bp)
 
 

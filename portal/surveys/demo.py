@@ -4,8 +4,7 @@ import random
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from portal.complaints.demo import demo_customers
-from portal.demo import DemoContext, seeder
+from portal.demo import DemoContext, demo_customers, seeder
 from portal.extensions import db
 from portal.models import Role
 from portal.models.customers import Customer
