@@ -10,11 +10,12 @@ from portal.access import managed_user_ids, manages, visible_user_ids
 from portal.customers.queries import customer_scope, visible_customers
 from portal.extensions import db
 from portal.kernel.lists import Listing
+from portal.kernel.periods import Period
 from portal.models import Area, CustomerType, ProductLine, Role, User, UserRole
 from portal.models.customers import Customer, CustomerAssignment
 from portal.models.sales import SalesRecord, SalesTarget, ServiceDuty, TargetStatus
-from portal.kernel.periods import Period
 from portal.targets.sales import credit_join, credited_sales  # noqa: F401  (public here)
+
 
 # --- people ------------------------------------------------------------------------------------
 
