@@ -17,9 +17,9 @@ from portal.models.customers import (Customer, CustomerAssignment, CustomerStatu
                                      VisitCadence)
 from portal.models.sales import SalesRecord
 from portal.kernel.periods import add_months  # moved: periods belong to the kernel
-from portal.targets.sales import credit_join  # moved: sales belong to targets
-from portal.targets.sales import first_sales as _first_sales  # moved: sales belong to targets
-from portal.targets.sales import sales_last_12_months  # moved: sales belong to targets
+from portal.targets.services import credit_join  # moved: sales belong to targets
+from portal.targets.services import first_sales as _first_sales  # moved: sales belong to targets
+from portal.targets.services import sales_last_12_months  # moved: sales belong to targets
 
 #: Months between visits when no cadence is configured: A monthly, B quarterly, C twice a year.
 DEFAULT_CADENCE = {Tier.A: 1, Tier.B: 3, Tier.C: 6}
