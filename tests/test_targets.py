@@ -217,3 +217,59 @@ def test_a_reference_already_recorded_is_not_imported_or_entered_twice(client_as
         "customer_id": customer.id, "sold_on": "2026-10-01",
         "product_line_id": org.product_lines[0].id, "amount": "500.00", "reference": "INV-7"})
     assert response.status_code == 422 and _sales_count() == 1
+
+
+def test_export_is_a_private_download_named_after_the_month(client_as, org):
+    from portal.kernel import clock
+
+    make_sale(make_customer(org.users["staff1"], code="K010"), org.product_lines[0],
+              date(2026, 11, 2), "10.00", reference="E-1")
+    db.session.commit()
+    with clock.frozen(date(2026, 11, 26)):
+        csv_response = client_as("staff1").get("/targets/sales/export?format=csv&format=x")
+        xlsx_response = client_as("staff1").get("/targets/sales/export?format=xlsx")
+    assert csv_response.status_code == 200
+    assert "filename*=UTF-8''sales-2026-11.csv" in csv_response.headers["Content-Disposition"]
+    assert csv_response.headers["Cache-Control"] == "private, no-store"
+    assert "E-1" in csv_response.get_data().decode("utf-8-sig")
+    assert "sales-2026-11.xlsx" in xlsx_response.headers["Content-Disposition"]
+
+
+def test_export_links_carry_only_the_lists_own_filters(client_as, org):
+    """A stray `format` or `_anchor` in the list's URL neither breaks nor reaches the links."""
+    html = client_as("manager1").get(
+        "/targets/sales?from=2026-11-01&format=pdf&_anchor=x&page=2").get_data(as_text=True)
+    assert "/targets/sales/export?format=csv&amp;from=2026-11-01\"" in html
+    assert "_anchor" not in html.split("<main", 1)[-1]
+
+
+def test_a_sale_made_this_morning_in_beijing_is_not_in_the_future(client_as, org):
+    """At 07:00 in Beijing UTC still says yesterday; the company's day is the one that counts."""
+    from datetime import datetime, timezone
+
+    from portal.kernel import clock
+
+    customer = make_customer(org.users["staff1"], code="K011")
+    db.session.commit()
+    morning = datetime(2026, 11, 25, 23, 0, tzinfo=timezone.utc)  # 07:00 on the 26th in Beijing
+    with clock.frozen(morning.astimezone(clock.zone())):
+        response = client_as("staff1").post("/targets/sales/new", data={
+            "customer_id": customer.id, "sold_on": "2026-11-26",
+            "product_line_id": org.product_lines[0].id, "amount": "5.00"})
+    assert response.status_code == 303
+
+
+def test_an_approved_target_is_locked_against_the_grid(app, org):
+    """The rule lives in services.save_cell: repeating the amount is fine, changing it is not."""
+    from portal.targets.services import save_cell
+
+    target = make_target(org.users["staff1"], date(2026, 11, 1), "1000",
+                         status=TargetStatus.APPROVED)
+    db.session.commit()
+    month, user_id = target.month, target.user_id
+    with app.test_request_context():  # the refusal is a translated message
+        assert save_cell(user_id, month, None, None, "1000.00", target) is None
+        assert save_cell(user_id, month, None, None, "1200", target) is not None
+        assert save_cell(user_id, month, None, None, "", target) is not None
+    assert target.amount == Decimal("1000") and target.status == TargetStatus.APPROVED
+    assert db.session.scalar(select(func.count(AuditLog.id))) == 0

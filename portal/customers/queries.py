@@ -67,35 +67,6 @@ def get_visit_or_404(user: User, visit_id: int) -> Visit:
     return db.first_or_404(visible_visits(user).where(Visit.id == visit_id))
 
 
-def visible_sales(user: User) -> Select:
-    """Sales records of the customers this user may see."""
-    return select(SalesRecord).join(SalesRecord.customer).where(customer_scope(user))
-
-
-def get_sale_or_404(user: User, sale_id: int) -> SalesRecord:
-    """A sales record the user may see, else 404."""
-    return db.first_or_404(visible_sales(user).where(SalesRecord.id == sale_id))
-
-
-def credit_join():
-    """The join condition crediting a sale to the assignment that owned its customer that day."""
-    return and_(
-        CustomerAssignment.customer_id == SalesRecord.customer_id,
-        or_(CustomerAssignment.starts_on.is_(None),
-            CustomerAssignment.starts_on <= SalesRecord.sold_on),
-        or_(CustomerAssignment.ends_on.is_(None),
-            SalesRecord.sold_on < CustomerAssignment.ends_on),
-    )
-
-
-def credited_sales(user_ids, start, end) -> Select:
-    """Sales in [start, end] credited to these people, with the credited person's id."""
-    return (select(SalesRecord, CustomerAssignment.account_manager_id.label("credited_to"))
-            .join(CustomerAssignment, credit_join())
-            .where(CustomerAssignment.account_manager_id.in_(user_ids),
-                   SalesRecord.sold_on >= start, SalesRecord.sold_on <= end))
-
-
 def area_staff(area_id: int) -> Select:
     """The active account managers of an area, by name."""
     return (select(User).join(UserRole)

@@ -17,26 +17,16 @@ from portal.models import Role, User
 from portal.models.customers import (Customer, CustomerAssignment, CustomerStatus, Tier, Visit,
                                      VisitCadence)
 from portal.models.sales import SalesRecord
-from portal.customers.queries import credit_join
+from portal.kernel.periods import add_months  # moved: periods belong to the kernel
+from portal.targets.services import credit_join  # moved: sales belong to targets
+from portal.targets.services import first_sales as _first_sales  # moved: sales belong to targets
+from portal.targets.services import sales_last_12_months  # moved: sales belong to targets
 
 #: Months between visits when no cadence is configured: A monthly, B quarterly, C twice a year.
 DEFAULT_CADENCE = {Tier.A: 1, Tier.B: 3, Tier.C: 6}
 #: Sales of the last 12 months from which a customer is of high / medium value (yuan).
 DEFAULT_VALUE_HIGH = Decimal("500000")
 DEFAULT_VALUE_MEDIUM = Decimal("100000")
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day some months later (or earlier), clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 # --- profiles ----------------------------------------------------------------------------------
@@ -212,20 +202,6 @@ def suggest_tier(value: Decimal, potential: int, high: Decimal | None = None,
     return TierSuggestion(tier, value, band, potential)
 
 
-def sales_last_12_months(customer_ids: list[int], today: date) -> dict[int, Decimal]:
-    """Each customer's sales in the 12 months up to today, in one query."""
-    if not customer_ids:
-        return {}
-    since = add_months(today, -12) + timedelta(days=1)
-    rows = db.session.execute(
-        select(SalesRecord.customer_id, func.sum(SalesRecord.amount))
-        .where(SalesRecord.customer_id.in_(customer_ids), SalesRecord.sold_on >= since,
-               SalesRecord.sold_on <= today)
-        .group_by(SalesRecord.customer_id))
-    totals = {cid: Decimal(total or 0).quantize(Decimal("0.01")) for cid, total in rows}
-    return {cid: totals.get(cid, Decimal("0.00")) for cid in customer_ids}
-
-
 # --- visit plans -------------------------------------------------------------------------------
 
 def cadence_months() -> dict[Tier, int]:
@@ -291,14 +267,6 @@ def new_visit(customer: Customer, actor: User) -> Visit:
 
 
 # --- market expansion (called by the appraisal module) -----------------------------------------
-
-def _first_sales(start: date, end: date):
-    """(customer id, date) of every customer whose first sale ever falls in [start, end]."""
-    first = (select(SalesRecord.customer_id, func.min(SalesRecord.sold_on).label("first_on"))
-             .group_by(SalesRecord.customer_id).subquery())
-    return select(first.c.customer_id, first.c.first_on).where(
-        first.c.first_on >= start, first.c.first_on <= end)
-
 
 def market_expansion(user_id: int, start: date, end: date) -> dict:
     """New customers and new product lines a person brought in over [start, end].

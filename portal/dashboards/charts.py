@@ -1,10 +1,14 @@
-"""Geometry of the dashboards' small SVG charts; the templates in templates/dashboards draw it.
+"""The dashboards' small SVG charts (meters, mood sparklines, stacked workflow steps); the
+templates in templates/dashboards draw them.
 
-Plain functions of plain numbers, so they are tested without a request. Colours come from CSS
-classes in static/css/portal.css (the CSP forbids inline styles).
+The geometry (scale, polyline, 100 % stack) comes from portal.kernel.charts; plain functions of
+plain numbers, tested without a request. Colours come from CSS classes in static/css/portal.css
+(the CSP forbids inline styles).
 """
 from dataclasses import dataclass
 from decimal import Decimal
+
+from portal.kernel.charts import Axis, points_attribute, polyline, shares
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,10 @@ def meter(value: Decimal | None, width: int = 200, top: Decimal = Decimal(100),
           marker: Decimal | None = None, good_at: Decimal | None = None) -> Meter:
     """A meter of value out of top (values beyond top fill it); css "good" or "short" against
     good_at (default: the marker, else top)."""
+    axis = Axis(top, width)
+
     def x(v: Decimal) -> float:
-        return round(min(float(v), float(top)) / float(top) * width, 1) if top else 0.0
+        return round(axis.at(min(v, top)), 1)
 
     good_at = good_at if good_at is not None else (marker if marker is not None else top)
     css = "none" if value is None else ("good" if value >= good_at else "short")
@@ -43,18 +49,8 @@ class Spark:
 def sparkline(values: list[int], low: int = 1, high: int = 5, width: int = 80,
               height: int = 20) -> Spark:
     """A polyline of scores on a fixed scale (moods 1–5), oldest first, 2 px of padding."""
-    if not values:
-        return Spark(width, height, "", None)
-    pad = 2
-    step = (width - 2 * pad) / max(1, len(values) - 1)
-
-    def y(v: int) -> float:
-        return round(height - pad - (v - low) / (high - low) * (height - 2 * pad), 1)
-
-    coords = [(round(pad + i * step, 1), y(v)) for i, v in enumerate(values)]
-    if len(coords) == 1:
-        coords = [(pad, coords[0][1]), (width - pad, coords[0][1])]
-    return Spark(width, height, " ".join(f"{a},{b}" for a, b in coords), coords[-1])
+    points = polyline(values, low, high, width, height, pad=2)
+    return Spark(width, height, points_attribute(points), points[-1] if points else None)
 
 
 @dataclass(frozen=True)
@@ -70,17 +66,9 @@ class Segment:
 
 def stacked(parts: list[tuple[str, str, int]], width: int = 400) -> list[Segment]:
     """Segments of a 100 % stacked bar from (css, label, count) parts; empty parts are left out."""
-    total = sum(count for _c, _l, count in parts)
-    segments, x = [], 0.0
-    if not total:
-        return segments
-    for css, label, count in parts:
-        if not count:
-            continue
-        w = round(count / total * width, 1)
-        segments.append(Segment(round(x, 1), w, css, label, count))
-        x += w
-    return segments
+    places = shares([count for _c, _l, count in parts], width)
+    return [Segment(x, w, css, label, count)
+            for (css, label, count), (x, w) in zip(parts, places) if count]
 
 
 def appraisal_segments(counts: dict[str, int], width: int = 400) -> list[Segment]:

@@ -1,13 +1,18 @@
-"""Charts drawn on the server as SVG: they show without JavaScript and print.
+"""The targets module's SVG charts: target and sales bars by month, attainment bars per person.
 
-The functions here compute the geometry; templates/targets/_chart.html draws it.
+The geometry (axis top, ticks, scale, slots) comes from portal.kernel.charts; this module lays
+out these charts, and templates/targets/_chart.html and _hchart.html draw them.
 """
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from portal.kernel.charts import Axis, nice_max, slots
+
 WIDTH, HEIGHT = 520, 220
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 10, 40
+#: The horizontal chart: names on the left, room on the right for the last tick's label.
+NAMES, TAIL, ROW, BAR = 150, 30, 26, 18
 
 
 @dataclass
@@ -38,25 +43,11 @@ class Chart:
     empty: bool = True
 
 
-def nice_max(value: Decimal) -> Decimal:
-    """A round number at or above the value, for the top of the axis."""
-    if value <= 0:
-        return Decimal(1)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = magnitude * Decimal(str(step))
-        if top >= value:
-            return top
-    return magnitude * 10
-
-
-def _axis(chart: Chart, top: Decimal) -> float:
-    """Add the grid lines; return the pixels per unit."""
-    plot = chart.height - TOP - BOTTOM
-    for i in range(5):
-        value = top * i / 4
-        chart.ticks.append((chart.height - BOTTOM - plot * i / 4, value))
-    return plot / float(top)
+def _value_axis(chart: Chart, highest: Decimal) -> Axis:
+    """The vertical axis up to a round top above the highest value, its grid lines added."""
+    axis = Axis(nice_max(highest), chart.height - TOP - BOTTOM)
+    chart.ticks = [(chart.height - BOTTOM - offset, value) for offset, value in axis.ticks()]
+    return axis
 
 
 def month_label(month: date) -> str:
@@ -68,17 +59,17 @@ def grouped_bars(groups: list, series: list[tuple[str, str, list]], label=month_
     chart = Chart()
     values = [Decimal(v) for _n, _c, vs in series for v in vs if v is not None]
     chart.empty = not any(values)
-    scale = _axis(chart, nice_max(max(values, default=Decimal(0))))
-    slot = (chart.width - LEFT - RIGHT) / max(1, len(groups))
+    axis = _value_axis(chart, max(values, default=Decimal(0)))
+    slot, starts = slots(len(groups), LEFT, chart.width - LEFT - RIGHT)
     bar_width = slot * 0.8 / max(1, len(series))
     for g, group in enumerate(groups):
-        x0 = LEFT + g * slot + slot * 0.1
+        x0 = starts[g] + slot * 0.1
         for s, (name, css, vals) in enumerate(series):
             value = Decimal(vals[g] or 0)
-            height = float(value) * scale
+            height = axis.size(value)
             chart.bars.append(Bar(x0 + s * bar_width, chart.height - BOTTOM - height,
                                   bar_width - 2, height, css, f"{name} {label(group)}: {value}"))
-        chart.labels.append((LEFT + g * slot + slot / 2, label(group)))
+        chart.labels.append((starts[g] + slot / 2, label(group)))
     chart.legend = [(css, name) for name, css, _v in series]
     return chart
 
@@ -88,38 +79,36 @@ def stacked_bars(groups: list, series: list[tuple[str, str, list]], label=month_
     chart = Chart()
     totals = [sum(Decimal(vals[g] or 0) for _n, _c, vals in series) for g in range(len(groups))]
     chart.empty = not any(totals)
-    scale = _axis(chart, nice_max(max(totals, default=Decimal(0))))
-    slot = (chart.width - LEFT - RIGHT) / max(1, len(groups))
+    axis = _value_axis(chart, max(totals, default=Decimal(0)))
+    slot, starts = slots(len(groups), LEFT, chart.width - LEFT - RIGHT)
     for g, group in enumerate(groups):
-        x = LEFT + g * slot + slot * 0.2
+        x = starts[g] + slot * 0.2
         y = chart.height - BOTTOM
         for name, css, vals in series:
             value = Decimal(vals[g] or 0)
             if not value:
                 continue
-            height = float(value) * scale
+            height = axis.size(value)
             y -= height
             chart.bars.append(Bar(x, y, slot * 0.6, height, css, f"{name} {label(group)}: {value}"))
-        chart.labels.append((LEFT + g * slot + slot / 2, label(group)))
+        chart.labels.append((starts[g] + slot / 2, label(group)))
     chart.legend = [(css, name) for name, css, _v in series]
     return chart
 
 
 def horizontal_percent_bars(rows: list[tuple[str, Decimal | None]], threshold: Decimal) -> Chart:
     """One horizontal bar per person: attainment %, with a line at 100 % and at the threshold."""
-    chart = Chart(height=max(80, 26 * len(rows) + 40))
-    top = max([Decimal(100)] + [v for _n, v in rows if v is not None])
-    top = nice_max(top)
-    plot = chart.width - 150 - 30  # room on the right for the last tick's label
+    chart = Chart(height=max(80, ROW * len(rows) + 40))
+    axis = Axis(nice_max(max([Decimal(100)] + [v for _n, v in rows if v is not None])),
+                chart.width - NAMES - TAIL)
     chart.empty = not rows
     for i, (name, value) in enumerate(rows):
-        y = TOP + i * 26
-        width = float(value or 0) / float(top) * plot
+        y = TOP + i * ROW
         css = "bar-bad" if value is not None and value < threshold else "bar-ok"
-        chart.bars.append(Bar(150, y, width, 18, css, f"{name}: {value if value is not None else '—'} %"))
+        chart.bars.append(Bar(NAMES, y, axis.at(value or 0), BAR, css,
+                              f"{name}: {value if value is not None else '—'} %"))
         chart.labels.append((y + 13, name))
     for value, css in ((Decimal(100), "line-target"), (threshold, "line-threshold")):
-        x = 150 + float(value) / float(top) * plot
-        chart.lines.append((x, css, f"{value} %"))
-    chart.ticks = [(150 + plot * i / 4, top * i / 4) for i in range(5)]
+        chart.lines.append((NAMES + axis.at(value), css, f"{value} %"))
+    chart.ticks = [(NAMES + offset, value) for offset, value in axis.ticks()]
     return chart

@@ -1,24 +1,23 @@
 """Service duties and how each kind is measured.
 
 A duty kind is a function (duty, user_id, start, end) -> fulfilment % (Decimal) or None when
-nothing was due. The visit kinds live here; another module adds its own with
-register_duty_kind(), e.g. the complaints module for "complaints_closed_on_time":
+nothing was due. This module is the registry and imports no other module, so any module may
+register its kinds: the visit kinds are in portal/targets/visit_duties.py; the complaints module
+adds "complaints_closed_on_time":
 
     register_duty_kind("complaints_closed_on_time", _l("Close complaints within the deadline"),
                        measure_complaints)
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from portal.customers.services import add_months, cadence_months
 from portal.extensions import db
 from portal.models import User
-from portal.models.customers import CustomerAssignment, Customer, Tier, Visit
 from portal.models.sales import ServiceDuty
 
 
@@ -110,108 +109,3 @@ def measure(duty: ServiceDuty, user_id: int, start: date, end: date) -> Decimal 
     is not installed."""
     kind = DUTY_KINDS.get(duty.kind)
     return kind.measure(duty, user_id, start, end) if kind else None
-
-
-def _percent(met: int, due: int) -> Decimal | None:
-    from portal.targets.services import one_decimal
-
-    return one_decimal(Decimal(met) * 100 / due) if due else None
-
-
-def cadence_windows(start: date, end: date, months: int) -> list[tuple[date, date]]:
-    """The calendar windows of `months` months (aligned on January) that [start, end] touches,
-    clipped to it: monthly windows are months, quarterly ones quarters, six-monthly halves."""
-    months = max(1, min(12, months))
-    first = date(start.year, ((start.month - 1) // months) * months + 1, 1)
-    windows = []
-    while first <= end:
-        last = add_months(first, months) - timedelta(days=1)
-        windows.append((max(first, start), min(last, end)))
-        first = add_months(first, months)
-    return windows
-
-
-def measure_tier_cadence(duty: ServiceDuty, user_id: int, start: date, end: date
-                         ) -> Decimal | None:
-    """Visit every customer of the tier once per cadence window.
-
-    For each window (a month for a monthly tier, a quarter for quarterly, ...) clipped to the
-    period, each customer of the tier that the person owned on the window's last day is due one
-    visit done by the person within the window. Fulfilment = windows visited ÷ windows due.
-    Windows that have not ended by today are counted only when already visited.
-    """
-    return measure_tier_cadence_many(duty, [user_id], start, end)[user_id]
-
-
-def measure_tier_cadence_many(duty: ServiceDuty, user_ids: list[int], start: date, end: date
-                              ) -> dict[int, Decimal | None]:
-    """measure_tier_cadence for several people in two queries."""
-    tier = Tier(duty.tier) if duty.tier else None
-    cadences = cadence_months()
-    today = date.today()
-    tiers = [tier] if tier else list(Tier)
-    customers = db.session.execute(
-        select(CustomerAssignment.account_manager_id, Customer.id, Customer.tier,
-               CustomerAssignment.starts_on, CustomerAssignment.ends_on)
-        .join(CustomerAssignment, CustomerAssignment.customer_id == Customer.id)
-        .where(CustomerAssignment.account_manager_id.in_(user_ids), Customer.tier.in_(tiers))
-    ).all()
-    visits = db.session.execute(
-        select(Visit.account_manager_id, Visit.customer_id, Visit.done_on).where(
-            Visit.account_manager_id.in_(user_ids), Visit.done_on >= start, Visit.done_on <= end)
-    ).all()
-    done: dict[tuple[int, int], list[date]] = {}
-    for user_id, customer_id, day in visits:
-        done.setdefault((user_id, customer_id), []).append(day)
-    windows = {t: cadence_windows(start, end, cadences[t]) for t in Tier}
-    # a set per person: a customer may come back to its owner
-    owed: dict[int, set[tuple[int, date, date]]] = {u: set() for u in user_ids}
-    for user_id, customer_id, customer_tier, owned_from, owned_until in customers:
-        for w_start, w_end in windows[customer_tier]:
-            if ((owned_from is None or owned_from <= w_end)
-                    and (owned_until is None or w_end < owned_until)):
-                owed[user_id].add((customer_id, w_start, w_end))
-    result = {}
-    for user_id, windows_owed in owed.items():
-        met = due = 0
-        for customer_id, w_start, w_end in windows_owed:
-            if any(w_start <= d <= w_end for d in done.get((user_id, customer_id), [])):
-                met += 1
-                due += 1
-            elif w_end < today:
-                due += 1
-        result[user_id] = _percent(met, due)
-    return result
-
-
-def measure_plan_on_time(duty: ServiceDuty, user_id: int, start: date, end: date
-                         ) -> Decimal | None:
-    """Do planned visits on time: of the person's visits planned in the period and not cancelled,
-    the share done no later than the planned day plus the duty's parameter (days of grace)."""
-    return measure_plan_on_time_many(duty, [user_id], start, end)[user_id]
-
-
-def measure_plan_on_time_many(duty: ServiceDuty, user_ids: list[int], start: date, end: date
-                              ) -> dict[int, Decimal | None]:
-    """measure_plan_on_time for several people in one query."""
-    grace = timedelta(days=duty.parameter or 0)
-    today = date.today()
-    rows = db.session.execute(
-        select(Visit.account_manager_id, Visit.planned_on, Visit.done_on).where(
-            Visit.account_manager_id.in_(user_ids), Visit.cancelled.is_(False),
-            Visit.planned_on >= start, Visit.planned_on <= end)).all()
-    met = dict.fromkeys(user_ids, 0)
-    due = dict.fromkeys(user_ids, 0)
-    for user_id, planned_on, done_on in rows:
-        if done_on is not None and done_on <= planned_on + grace:
-            met[user_id] += 1
-            due[user_id] += 1
-        elif planned_on + grace < today:
-            due[user_id] += 1
-    return {u: _percent(met[u], due[u]) for u in user_ids}
-
-
-register_duty_kind("visit_tier_cadence", _l("Visit every customer of a tier at its cadence"),
-                   measure_tier_cadence, uses_tier=True, measure_many=measure_tier_cadence_many)
-register_duty_kind("visit_plan_on_time", _l("Do planned visits on time"), measure_plan_on_time,
-                   parameter_label=_l("Days of grace"), measure_many=measure_plan_on_time_many)

@@ -1,6 +1,4 @@
 """Forms of the targets module."""
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -8,6 +6,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.customers.forms import WholeNumberBetween
+from portal.kernel import clock
 from portal.kernel.forms import NoControlCharacters, strip_filter
 from portal.models.sales import TargetStatus
 from portal.targets.imports import parse_amount
@@ -32,14 +31,14 @@ class SaleForm(FlaskForm):
     """One sale entered by hand."""
 
     customer_id = SelectField(_l("Customer"), coerce=int, choices=[])
-    sold_on = DateField(_l("Date"), default=date.today, validators=[DataRequired()])
+    sold_on = DateField(_l("Date"), default=clock.today, validators=[DataRequired()])
     product_line_id = SelectField(_l("Product line"), coerce=int, choices=[])
     amount = AmountField(_l("Amount (¥)"), filters=[strip_filter], validators=[DataRequired()])
     reference = StringField(_l("Reference"), filters=[strip_filter],
                             validators=[Optional(), Length(max=60), *TEXT])
 
     def validate_sold_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("The date is in the future."))
 
     def validate_customer_id(self, field):
@@ -80,8 +79,4 @@ class DutyForm(FlaskForm):
                                     validators=[DataRequired(), NumberRange(0, 100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000), *TEXT])
     active = BooleanField(_l("Active"), default=True)
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token confirms an action."""
 

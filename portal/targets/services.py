@@ -1,95 +1,57 @@
-"""Targets, attainment and the at-risk rule: plain functions the pages and the appraisal call.
+"""Targets, attainment and the at-risk rule: plain functions the pages and the appraisal call,
+and the module's writes with their audit entries (target cells, approval, changes of approved
+targets, sales, duties).
 
 Attainment = sales credited to a person (to whoever owned the customer on the sale's date)
 ÷ the person's targets over the months of the period × 100, to one decimal.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.customers.queries import credit_join
-from portal.customers.services import add_months
+from portal import audit
 from portal.extensions import db
+from portal.kernel import clock
+from portal.kernel.periods import Period, month_start, months_between
+from portal.models import User
 from portal.models.customers import Customer, CustomerAssignment
-from portal.models.sales import SalesRecord, SalesTarget
+from portal.models.sales import SalesRecord, SalesTarget, ServiceDuty, TargetStatus
+from portal.targets.duties import duties_for, measure
+from portal.targets.figures import ZERO, average_fulfilment, one_decimal, percent  # noqa: F401
+from portal.targets.imports import parse_amount
+from portal.targets.sales import (credit_join, first_sales,  # noqa: F401  (public here)
+                                  sales_last_12_months)
 
-ZERO = Decimal("0.00")
 DEFAULT_AT_RISK_PERCENT = Decimal("80")
-
-
-def one_decimal(value: Decimal) -> Decimal:
-    """Round half up to one decimal, as percentages are shown and compared."""
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
-    """part ÷ whole × 100 to one decimal; None when there is nothing to divide by."""
-    if whole is None or whole <= 0:
-        return None
-    return one_decimal(Decimal(part) * 100 / Decimal(whole))
 
 
 # --- periods -----------------------------------------------------------------------------------
 
-def month_start(day: date) -> date:
-    """The first day of the day's month."""
-    return day.replace(day=1)
+def parse_period(key: str | None, today: date | None = None) -> Period:
+    """A period from its key (month, quarter or year); the current quarter when the key is
+    missing or wrong."""
+    return Period.parse(key) or Period.quarter_of(today or clock.today())
 
 
-def month_end(day: date) -> date:
-    """The last day of the day's month."""
-    return add_months(month_start(day), 1) - timedelta(days=1)
+def quarter_of_month(period: Period) -> Period:
+    """A month's quarter; a quarter or year as it is (the grid and the charts edit quarters)."""
+    return Period.quarter_of(period.start) if period.kind == "month" else period
 
 
-def months_in(start: date, end: date) -> list[date]:
-    """The first days of the months that [start, end] touches."""
-    months, month = [], month_start(start)
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
-@dataclass(frozen=True)
-class Period:
-    """A month, quarter or year: the units targets roll up into."""
-
-    kind: str  # "month", "quarter" or "year"
-    start: date
-    end: date
-
-    @property
-    def key(self) -> str:
-        """How the period is written in URLs: 2026-11, 2026-Q4, 2026."""
-        if self.kind == "month":
-            return f"{self.start.year}-{self.start.month:02d}"
-        if self.kind == "quarter":
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        return str(self.start.year)
-
-
-def parse_period(key: str | None, today: date) -> Period:
-    """A period from its key; the current quarter when the key is missing or wrong."""
-    key = (key or "").strip().upper()
-    try:
-        if len(key) == 4 and key.isdigit():
-            year = int(key)
-            return Period("year", date(year, 1, 1), date(year, 12, 31))
-        if len(key) == 7 and key[4:6] == "-Q" and key[6] in "1234":
-            year, quarter = int(key[:4]), int(key[6])
-            start = date(year, 3 * quarter - 2, 1)
-            return Period("quarter", start, add_months(start, 3) - timedelta(days=1))
-        if len(key) == 7 and key[4] == "-":
-            start = date(int(key[:4]), int(key[5:]), 1)
-            return Period("month", start, month_end(start))
-    except ValueError:
-        pass
-    quarter = (today.month - 1) // 3 + 1
-    return parse_period(f"{today.year}-Q{quarter}", today)
+def period_choices(today: date) -> list[Period]:
+    """The periods offered in the selector: this and last year, their quarters and months."""
+    found = []
+    for year in (today.year, today.year - 1):
+        first = date(year, 1, 1)
+        found.append(Period.year_of(first))
+        found += [Period.quarter_of(date(year, 3 * q - 2, 1)) for q in (1, 2, 3, 4)]
+        found += [Period.month_of(date(year, m, 1)) for m in range(1, 13)]
+    return found
 
 
 # --- targets -----------------------------------------------------------------------------------
@@ -124,7 +86,7 @@ def _target_rows(user_ids, months: list[date]):
 
 def targets_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
     """Each person's total target over the months of [start, end], in one query; absent if none."""
-    months = months_in(start, end)
+    months = months_between(start, end)
     rows = db.session.execute(_target_rows(user_ids, months))
     per_month: dict[tuple[int, date], list[SalesTarget]] = defaultdict(list)
     for row in rows:
@@ -270,7 +232,7 @@ def product_line_rows(user_ids, period: Period, breakdown: SalesBreakdown | None
                       ) -> list[tuple[int, Decimal | None, Decimal]]:
     """(product line id, target, credited sales) of a team in a period; two queries, or one
     with a sales_breakdown that covers the period."""
-    months = months_in(period.start, period.end)
+    months = months_between(period.start, period.end)
     targets: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for line_id, amount in db.session.execute(
             select(SalesTarget.product_line_id, func.sum(SalesTarget.amount))
@@ -297,7 +259,7 @@ def monthly_series(user_ids, start: date, end: date, breakdown: SalesBreakdown |
                    ) -> list[tuple[date, Decimal | None, Decimal]]:
     """(month, target, credited sales) per month of [start, end], for the charts; the sales from
     a sales_breakdown when it covers the months."""
-    months = months_in(start, end)
+    months = months_between(start, end)
     rows = db.session.execute(_target_rows(user_ids, months))
     per: dict[tuple[int, date], list] = defaultdict(list)
     for row in rows:
@@ -330,20 +292,126 @@ def duty_fulfilment_percent(user_id: int, start: date, end: date) -> Decimal | N
     Duties apply by role and area; a duty whose kind measures nothing for the person (no
     customer of the tier, no visit due, kind not installed) is left out. None when none applies.
     """
-    from portal.targets.duties import duties_for, measure
-
     return average_fulfilment([measure(d, user_id, start, end) for d in duties_for(user_id)])
-
-
-def average_fulfilment(values: list[Decimal | None]) -> Decimal | None:
-    """The average of the measured duties' fulfilment, leaving out those that measured nothing."""
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return one_decimal(sum(values, Decimal(0)) / len(values))
 
 
 def customer_count(user_id: int) -> int:
     """How many customers a person owns now."""
     return db.session.scalar(select(func.count(Customer.id))
                              .where(Customer.account_manager_id == user_id)) or 0
+
+
+# --- target writes -----------------------------------------------------------------------------
+
+TARGET_FIELDS = ["user_id", "month", "product_line_id", "customer_type_id", "amount", "status"]
+
+
+def save_cell(user_id: int, month: date, line_id, type_id, text: str,
+              existing: SalesTarget | None) -> str | None:
+    """Validate and apply one cell of the grid; return the error text or None. Audited.
+
+    An approved target is locked: the grid may only repeat its amount; a change goes through
+    change_approved_target, with a reason.
+    """
+    text = (text or "").strip()
+    if existing is not None and existing.status == TargetStatus.APPROVED:
+        if text and parse_amount(text) == existing.amount:
+            return None
+        return _("Approved: change it with its own form.")
+    if not text:
+        if existing is not None:
+            audit.record("target.delete", "sales_target", existing.id,
+                         audit.snapshot(existing, TARGET_FIELDS), None)
+            db.session.delete(existing)
+        return None
+    amount = parse_amount(text)
+    if amount is None:
+        return _("Enter a positive amount of yuan with at most two decimals.")
+    if existing is None:
+        target = SalesTarget(user_id=user_id, month=month, product_line_id=line_id,
+                             customer_type_id=type_id, amount=amount)
+        db.session.add(target)
+        db.session.flush()
+        audit.record("target.create", "sales_target", target.id, None,
+                     audit.snapshot(target, TARGET_FIELDS))
+    elif existing.amount != amount:
+        before = audit.snapshot(existing, TARGET_FIELDS)
+        existing.amount = amount
+        audit.record("target.update", "sales_target", existing.id, before,
+                     audit.snapshot(existing, TARGET_FIELDS))
+    return None
+
+
+def approve_targets(targets: list[SalesTarget], approver: User) -> int:
+    """Approve and lock draft targets; each approval audited. Returns how many."""
+    now = clock.utcnow()
+    for target in targets:
+        target.status = TargetStatus.APPROVED
+        target.approved_by_id = approver.id
+        target.approved_at = now
+        audit.record("target.approve", "sales_target", target.id,
+                     {"status": "draft"}, {"status": "approved"})
+    return len(targets)
+
+
+def change_approved_target(target: SalesTarget, amount: Decimal, reason: str) -> None:
+    """Change a locked target's amount, the reason kept in the audit entry."""
+    before = audit.snapshot(target, TARGET_FIELDS)
+    target.amount = amount
+    after = audit.snapshot(target, TARGET_FIELDS)
+    after["reason"] = reason
+    before["reason"] = None
+    audit.record("target.change_approved", "sales_target", target.id, before, after)
+
+
+# --- sale writes -------------------------------------------------------------------------------
+
+SALE_FIELDS = ["customer_id", "sold_on", "product_line_id", "amount", "reference"]
+
+
+def record_sale(customer_id: int, sold_on: date, product_line_id: int, amount: Decimal,
+                reference: str, entered_by: User) -> SalesRecord:
+    """Record one sale entered by hand; audited."""
+    sale = SalesRecord(customer_id=customer_id, sold_on=sold_on, product_line_id=product_line_id,
+                       amount=amount, reference=reference or "", entered_by_id=entered_by.id)
+    db.session.add(sale)
+    db.session.flush()
+    audit.record("sale.create", "sales_record", sale.id, None, audit.snapshot(sale, SALE_FIELDS))
+    return sale
+
+
+def delete_sale(sale: SalesRecord) -> None:
+    """Delete a wrong sale; audited."""
+    audit.record("sale.delete", "sales_record", sale.id, audit.snapshot(sale, SALE_FIELDS), None)
+    db.session.delete(sale)
+
+
+# --- duty writes -------------------------------------------------------------------------------
+
+DUTY_FIELDS = ["name", "name_en", "role", "area_id", "kind", "tier", "parameter",
+               "expected_percent", "active"]
+
+
+def _apply_duty(duty: ServiceDuty, values: dict) -> None:
+    for name in ("name", "role", "kind", "parameter", "expected_percent", "active"):
+        setattr(duty, name, values[name])
+    duty.name_en = values.get("name_en") or ""
+    duty.description = values.get("description") or ""
+    duty.tier = values.get("tier") or None
+
+
+def create_duty(values: dict, area_id: int | None) -> ServiceDuty:
+    """Add a duty (area None: every area); audited."""
+    duty = ServiceDuty(area_id=area_id)
+    _apply_duty(duty, values)
+    db.session.add(duty)
+    db.session.flush()
+    audit.record("duty.create", "service_duty", duty.id, None, audit.snapshot(duty, DUTY_FIELDS))
+    return duty
+
+
+def update_duty(duty: ServiceDuty, values: dict) -> None:
+    """Change a duty; audited."""
+    before = audit.snapshot(duty, DUTY_FIELDS)
+    _apply_duty(duty, values)
+    audit.record("duty.update", "service_duty", duty.id, before, audit.snapshot(duty, DUTY_FIELDS))
