@@ -5,11 +5,12 @@
 - HR and admins see everyone (the modules keep what PRODUCT.md makes private, such as
   one-on-one notes, out of their scope).
 """
-from sqlalchemy import Select, literal, select, union
+from sqlalchemy import Select, false, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Area, Role, User
+from portal.models.customers import Customer
 
 COMPANY_WIDE = (Role.HR, Role.ADMIN)
 
@@ -71,3 +72,24 @@ def manages(viewer: User, user_id: int) -> bool:
 def get_user_or_404(viewer: User, user_id: int) -> User:
     """The person with this id if the viewer may see them, else 404."""
     return db.first_or_404(visible_users(viewer).where(User.id == user_id))
+
+
+def customer_scope(user: User):
+    """The condition on Customer that this user may see: own customers, or the managed area's.
+
+    Here, beside who sees whom, because customers and the sales credited to them (targets) are
+    both scoped by it.
+    """
+    conditions = []
+    if user.has_role(Role.STAFF, Role.MANAGER):
+        conditions.append(Customer.account_manager_id == user.id)
+    if user.has_role(Role.MANAGER):
+        headed = select(Area.id).where(Area.head_id == user.id)
+        conditions.append(Customer.area_id.in_(headed))
+        conditions.append(Customer.account_manager_id.in_(managed_user_ids(user)))
+    return or_(*conditions) if conditions else false()
+
+
+def visible_customers(user: User) -> Select:
+    """The customers this user may see and edit, as a select."""
+    return select(Customer).where(customer_scope(user))

@@ -7,6 +7,9 @@ from flask import current_app
 
 from portal.models import User, utcnow
 
+#: The shortest password accepted (sign-in forms, the admin's forms, the password change).
+MIN_PASSWORD = 10
+
 
 def _hasher() -> PasswordHasher:
     """An argon2id hasher with the configured cost (tests use a cheap one)."""

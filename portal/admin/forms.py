@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from portal.auth.forms import MIN_PASSWORD
+from portal.passwords import MIN_PASSWORD
 from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models import ROLE_LABELS
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-MIN_PASSWORD = 10
+from portal.passwords import MIN_PASSWORD
 
 
 class LoginForm(FlaskForm):

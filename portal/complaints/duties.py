@@ -1,8 +1,9 @@
 """The service duty "close complaints within the deadline", installed into the targets module's
-duty kinds when that module is present (it measures duties; we know the complaints)."""
+duty kinds (it measures duties; we know the complaints)."""
 from flask_babel import lazy_gettext as _l
 
 from portal.complaints.services import on_time_close_percent, on_time_close_percents
+from portal.targets.services import register_duty_kind
 
 DUTY_KIND = "complaints_closed_on_time"
 
@@ -17,14 +18,7 @@ def measure_complaints_many(duty, user_ids: list[int], start, end):
     return on_time_close_percents(user_ids, start, end)
 
 
-def install() -> bool:
-    """Register the duty kind with portal.targets.duties; False when that module is absent."""
-    try:
-        from portal.targets.duties import register_duty_kind
-    except ModuleNotFoundError as error:
-        if error.name in ("portal.targets", "portal.targets.duties"):
-            return False
-        raise
+def install() -> None:
+    """Register the duty kind with the targets module."""
     register_duty_kind(DUTY_KIND, _l("Close complaints within the deadline"), measure_complaints,
                        measure_many=measure_complaints_many)
-    return True

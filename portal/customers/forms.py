@@ -7,22 +7,11 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from portal.concurrency import version_field
 from portal.kernel import clock
-from portal.kernel.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, WholeNumberBetween, strip_filter
 from portal.models.customers import CustomerStatus, Tier, VisitMethod
 
 TEXT = [NoControlCharacters()]
 
-
-class WholeNumberBetween:
-    """A whole number within bounds; unlike NumberRange it survives integers too big for a float."""
-
-    def __init__(self, low: int, high: int):
-        self.low, self.high = low, high
-
-    def __call__(self, form, field):
-        if field.data is not None and not self.low <= field.data <= self.high:
-            raise ValidationError(_l("Enter a whole number from %(low)d to %(high)d.",
-                                     low=self.low, high=self.high))
 
 TIER_LABELS = {Tier.A: _l("Tier A"), Tier.B: _l("Tier B"), Tier.C: _l("Tier C")}
 STATUS_LABELS = {

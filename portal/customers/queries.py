@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
-from portal.access import managed_user_ids
+from portal.access import customer_scope, managed_user_ids, visible_customers  # noqa: F401
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.kernel.periods import add_months, month_start
@@ -13,28 +13,6 @@ from portal.models import Area, CustomerType, ProductLine, Role, User, UserRole
 from portal.models.customers import (Customer, CustomerAssignment, CustomerContact,
                                      CustomerStatus, Tier, Visit, VisitMethod)
 from portal.models.sales import SalesRecord
-
-
-def search_text(args) -> str:
-    """The typed search of a list, trimmed (portal.input_guard has already refused NUL)."""
-    return args.get("q", "").strip()[:100]
-
-
-def customer_scope(user: User):
-    """The condition on Customer that this user may see: own customers, or the managed area's."""
-    conditions = []
-    if user.has_role(Role.STAFF, Role.MANAGER):
-        conditions.append(Customer.account_manager_id == user.id)
-    if user.has_role(Role.MANAGER):
-        headed = select(Area.id).where(Area.head_id == user.id)
-        conditions.append(Customer.area_id.in_(headed))
-        conditions.append(Customer.account_manager_id.in_(managed_user_ids(user)))
-    return or_(*conditions) if conditions else false()
-
-
-def visible_customers(user: User) -> Select:
-    """The customers this user may see and edit, as a select."""
-    return select(Customer).where(customer_scope(user))
 
 
 def get_customer_or_404(user: User, customer_id: int) -> Customer:

@@ -31,7 +31,7 @@ from portal.one_on_ones.queries import (cadence_series, last_held_dates, recent_
 from portal.one_on_ones.services import cadence_figures, mood_trend
 from portal.surveys.queries import visible_surveys
 from portal.targets import services as targets
-from portal.targets.charts import grouped_bars, horizontal_percent_bars
+from portal.kernel.bar_charts import grouped_bars, horizontal_percent_bars
 from portal.targets.queries import managed_staff
 from portal.tasks.services import open_items_for
 from portal.training import services as training

@@ -17,7 +17,7 @@ from sqlalchemy import func, literal, select, union
 from portal import audit, spreadsheets
 from portal.access import headed_area_member_ids, report_ids
 from portal.appraisals import services as appraisals
-from portal.customers.queries import credit_join
+from portal.targets.services import credit_join
 from portal.extensions import db
 from portal.kernel import clock
 from portal.kernel.periods import Period

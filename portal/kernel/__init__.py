@@ -12,4 +12,6 @@ docs/architecture.md for the layers.
 - urls:      the one check of a `next` URL
 - downloads: CSV/XLSX/PDF/ICS responses with RFC 5987 file names and private caching
 - lists:     search, whitelisted sort, pagination and the links between pages
+- charts, bar_charts: SVG chart geometry and the shared bar-chart layouts
+- panels:    the registry of home-page panels the modules contribute
 """

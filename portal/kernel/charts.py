@@ -1,10 +1,10 @@
 """Chart geometry shared by the server-drawn SVG charts: a round top for an axis, its ticks, the
 value-to-pixel scale, the slots of grouped bars, 100 % stacks and polylines.
 
-Plain numbers in, plain numbers out, so the geometry is tested without a request. Each module's
-`charts.py` builds its own chart shapes from these (targets: bars by month, attainment bars;
-dashboards: meters, sparklines, stacked steps) and its templates draw them; colours come from
-CSS classes (the CSP forbids inline styles).
+Plain numbers in, plain numbers out, so the geometry is tested without a request.
+portal.kernel.bar_charts lays out the bar charts from these, portal.dashboards.charts the meters,
+sparklines and stacked steps; templates draw them, colours from CSS classes (the CSP forbids
+inline styles).
 """
 from dataclasses import dataclass
 from decimal import Decimal

@@ -6,4 +6,4 @@ from portal.kernel.audience import SIGNED_IN, blueprint_audience
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 blueprint_audience(bp, SIGNED_IN)
 
-from portal.targets import views, visit_duties  # noqa: E402,F401
+from portal.targets import views  # noqa: E402,F401

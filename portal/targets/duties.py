@@ -2,8 +2,8 @@
 
 A duty kind is a function (duty, user_id, start, end) -> fulfilment % (Decimal) or None when
 nothing was due. This module is the registry and imports no other module, so any module may
-register its kinds: the visit kinds are in portal/targets/visit_duties.py; the complaints module
-adds "complaints_closed_on_time":
+register its kinds (through portal.targets.services): the customers module adds the visit kinds
+(portal/customers/duties.py), the complaints module "complaints_closed_on_time":
 
     register_duty_kind("complaints_closed_on_time", _l("Close complaints within the deadline"),
                        measure_complaints)

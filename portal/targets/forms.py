@@ -5,9 +5,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.customers.forms import WholeNumberBetween
 from portal.kernel import clock
-from portal.kernel.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, WholeNumberBetween, strip_filter
 from portal.models.sales import TargetStatus
 from portal.targets.imports import parse_amount
 

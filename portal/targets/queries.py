@@ -6,8 +6,8 @@ from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.access import managed_user_ids, manages, visible_user_ids
-from portal.customers.queries import customer_scope, visible_customers
+from portal.access import (customer_scope, managed_user_ids, manages, visible_customers,
+                           visible_user_ids)
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.kernel.periods import Period

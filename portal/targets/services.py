@@ -21,7 +21,7 @@ from portal.kernel.periods import Period, month_start, months_between
 from portal.models import User
 from portal.models.customers import Customer, CustomerAssignment
 from portal.models.sales import SalesRecord, SalesTarget, ServiceDuty, TargetStatus
-from portal.targets.duties import duties_for, measure
+from portal.targets.duties import duties_for, measure, register_duty_kind  # noqa: F401
 from portal.targets.figures import ZERO, average_fulfilment, one_decimal, percent  # noqa: F401
 from portal.targets.imports import parse_amount
 from portal.targets.sales import (credit_join, first_sales,  # noqa: F401  (public here)

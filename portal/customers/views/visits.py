@@ -22,7 +22,7 @@ from portal.kernel.lists import Listing
 from portal.kernel.urls import redirect_next
 from portal.models import Role, User
 from portal.models.customers import Tier, Visit, VisitMethod
-from portal.targets.charts import stacked_bars
+from portal.kernel.bar_charts import stacked_bars
 
 
 @bp.route("/visits")

@@ -13,7 +13,7 @@ from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
 from portal.models import Role, User
 from portal.targets import bp, queries, services
-from portal.targets.charts import grouped_bars, horizontal_percent_bars
+from portal.kernel.bar_charts import grouped_bars, horizontal_percent_bars
 from portal.targets.duties import duties_for, measure
 
 

@@ -1,7 +1,8 @@
 """The visit kinds of service duties, measured on the customers module's visits and cadences:
 "visit every customer of a tier at its cadence" and "do planned visits on time".
 
-Registered with portal.targets.duties when the targets package is imported.
+Registered with the targets module's duty kinds (it measures duties; we know the visits) when
+the customers package is imported.
 """
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,17 +10,13 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-# The module, not its names: customers.services reads sales from portal.targets.sales, so when the
-# customers package is imported first, this module runs while customers.services is still loading;
-# cadence_months is looked up when a duty is measured.
-from portal.customers import services as customer_rules
+from portal.customers.services import cadence_months
 from portal.extensions import db
 from portal.kernel import clock
 from portal.kernel.periods import add_months
 from portal.models.customers import Customer, CustomerAssignment, Tier, Visit
 from portal.models.sales import ServiceDuty
-from portal.targets.duties import register_duty_kind
-from portal.targets.figures import one_decimal
+from portal.targets.services import one_decimal, register_duty_kind
 
 
 def _percent(met: int, due: int) -> Decimal | None:
@@ -55,7 +52,7 @@ def measure_tier_cadence_many(duty: ServiceDuty, user_ids: list[int], start: dat
                               ) -> dict[int, Decimal | None]:
     """measure_tier_cadence for several people in two queries."""
     tier = Tier(duty.tier) if duty.tier else None
-    cadences = customer_rules.cadence_months()
+    cadences = cadence_months()
     today = clock.today()
     tiers = [tier] if tier else list(Tier)
     customers = db.session.execute(

@@ -1,7 +1,8 @@
-"""The targets module's SVG charts: target and sales bars by month, attainment bars per person.
+"""Bar charts shared by the modules: grouped and stacked bars by month (targets and sales, visits
+by method), horizontal percentage bars per person (attainment on the targets page and dashboards).
 
 The geometry (axis top, ticks, scale, slots) comes from portal.kernel.charts; this module lays
-out these charts, and templates/targets/_chart.html and _hchart.html draw them.
+out the bars, and templates/targets/_chart.html and _hchart.html draw them.
 """
 from dataclasses import dataclass, field
 from datetime import date
