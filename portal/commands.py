@@ -78,8 +78,8 @@ def _create_user(username: str, display_name: str, roles: tuple[str, ...], passw
 def seed_scale(size: str, seed: int, today, reset: bool) -> None:
     """Fill the database with a generated company of a size, the demo accounts included."""
     import time
-    from datetime import date
 
+    from portal.kernel import clock
     from portal.scale.generate import seed_scale_company
 
     started = time.perf_counter()
@@ -89,7 +89,7 @@ def seed_scale(size: str, seed: int, today, reset: bool) -> None:
                 raise click.ClickException(
                     "The database already has data. Use --reset to delete it and start over.")
             clear_database()
-        counts = seed_scale_company(size, seed, today.date() if today else date.today(),
+        counts = seed_scale_company(size, seed, today.date() if today else clock.today(),
                                     echo=click.echo)
         db.session.commit()
     click.echo(f"Generated company of size {size.upper()} (seed {seed}): "

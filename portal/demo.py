@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import portal
 from portal.extensions import db
+from portal.kernel import clock
 from portal.models import Area, CustomerType, ProductLine, Role, User
 from portal.models.customers import Customer
 from portal.passwords import hash_password
@@ -160,7 +161,7 @@ def seed_organisation(today: date) -> DemoContext:
 def seed_demo_company(today: date | None = None) -> DemoContext:
     """The whole demo company, organisation first, then every module's data."""
     _load_module_seeders()
-    ctx = seed_organisation(today or date.today())
+    ctx = seed_organisation(today or clock.today())
     for _order, func in sorted(SEEDERS, key=lambda s: s[0]):
         func(ctx)
     db.session.flush()
