@@ -108,9 +108,13 @@ def seed_scale(size: str, seed: int, today, reset: bool) -> None:
 @click.option("--no-periodic", is_flag=True, help="Do not run the scheduled tasks (reminders).")
 @click.option("--max-delay", type=float, default=2.0, show_default=True,
               help="Longest wait between two looks at an empty queue, in seconds.")
+@click.option("--graceful-signal", type=click.Choice(["TERM", "INT"]), default="TERM",
+              show_default=True, help="The signal that lets running tasks finish before stopping "
+              "(the other stops at once; an interrupted job is retried).")
 @with_appcontext
-def worker(workers: int, worker_type: str, no_periodic: bool, max_delay: float) -> None:
-    """Run the task queue's consumer: print jobs, scheduled reminders (Ctrl-C stops it)."""
+def worker(workers: int, worker_type: str, no_periodic: bool, max_delay: float,
+           graceful_signal: str) -> None:
+    """Run the task queue's consumer: print jobs, scheduled reminders."""
     if queue.huey.immediate:
         raise click.ClickException("QUEUE_IMMEDIATE is set: tasks run in the caller, no worker.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -119,5 +123,6 @@ def worker(workers: int, worker_type: str, no_periodic: bool, max_delay: float) 
     click.echo(f"Recovered {queue.recover_all()} abandoned job(s).")
     consumer = queue.huey.create_consumer(workers=workers, worker_type=worker_type,
                                           periodic=not no_periodic, max_delay=max_delay,
-                                          check_worker_health=True)
+                                          check_worker_health=True,
+                                          graceful_signal=graceful_signal)
     consumer.run()

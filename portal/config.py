@@ -45,6 +45,8 @@ class Defaults:
     #: The task queue's storage (PORTAL_QUEUE_URL): None is a SQLite file in instance/,
     #: redis://… Redis, postgresql://… Huey's PostgreSQL storage (see portal/queue.py).
     QUEUE_URL = None
+    #: The queue's name in its storage: portals sharing one Redis need names of their own.
+    QUEUE_NAME = "portal"
     #: Run each task at once in the caller instead of enqueuing it (tests).
     QUEUE_IMMEDIATE = False
     #: A running job with no progress write for this long is taken to be abandoned and retried.

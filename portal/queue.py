@@ -60,13 +60,15 @@ def init_app(app: Flask) -> None:
     """Point the queue at the configured storage; tasks run in this app's context."""
     _app["app"] = app
     configure(app.config.get("QUEUE_URL"), app.instance_path,
-              bool(app.config.get("QUEUE_IMMEDIATE")))
+              bool(app.config.get("QUEUE_IMMEDIATE")), app.config.get("QUEUE_NAME") or "portal")
 
 
-def configure(url: str | None, instance_path: str, immediate: bool = False) -> None:
-    """Give the queue its storage (immediate: run tasks in the caller, in memory)."""
+def configure(url: str | None, instance_path: str, immediate: bool = False,
+              name: str = "portal") -> None:
+    """Give the queue its storage (immediate: run tasks in the caller, in memory); `name`
+    keeps apart several portals sharing one Redis or database."""
     storage_class, kwargs = storage_for(url, instance_path)
-    huey.storage_class, huey.storage_kwargs = storage_class, kwargs
+    huey.name, huey.storage_class, huey.storage_kwargs = name, storage_class, kwargs
     huey._immediate = immediate
     huey.storage = huey.create_storage()
 
@@ -91,17 +93,14 @@ def _in_app(func):
 def background_task(retries: int = 2, retry_delay: int = 5, **options):
     """A task run by the consumer inside an app context (retried on an exception)."""
     def decorator(func):
-        name = f"{func.__module__}.{func.__name__}"
-        return huey.task(retries=retries, retry_delay=retry_delay, name=name,
-                         **options)(_in_app(func))
+        return huey.task(retries=retries, retry_delay=retry_delay, **options)(_in_app(func))
     return decorator
 
 
 def periodic_task(schedule, **options):
     """A task the consumer runs on a schedule (`crontab(minute="*/5")`), inside an app context."""
     def decorator(func):
-        name = f"{func.__module__}.{func.__name__}"
-        return huey.periodic_task(schedule, name=name, **options)(_in_app(func))
+        return huey.periodic_task(schedule, **options)(_in_app(func))
     return decorator
 
 
