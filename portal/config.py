@@ -40,7 +40,7 @@ class Defaults:
     MEASURE_REQUESTS = False
     COMPANY_NAME = "示例公司"
     #: Processes that lay out the forms of a batch print job side by side (one per core, at
-    #: most two); 1 renders them in the job's own thread.
+    #: most two); 1 renders them in the queue worker's thread.
     APPRAISAL_PRINT_PROCESSES = min(2, os.cpu_count() or 1)
     #: The task queue's storage (PORTAL_QUEUE_URL): None is a SQLite file in instance/,
     #: redis://… Redis, postgresql://… Huey's PostgreSQL storage (see portal/queue.py).
