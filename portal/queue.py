@@ -13,7 +13,7 @@ The generic API another module uses:
   enqueued; in immediate mode it runs there and then).
 - `@periodic_task(crontab(...))` the same, run by the consumer on a schedule.
 - A job table whose progress any app server answers from: columns `state` (an enum with the
-  values queued/running/done/failed), `attempts` and `lease_until`. `claim(Model, id)` at the
+  values queued/running/done/failed), `attempts`, `lease_until` and `created_at`. `claim(Model, id)` at the
   start of the task (a state check: a done job, or one another worker holds, is not run again),
   `renew(Model, id, **values)` for progress (extends the lease), `settle(Model, id, state, **values)`
   to store the result and the end state in one short write. A job whose consumer was killed keeps
@@ -110,6 +110,13 @@ def _states(model):
     return model.__table__.c.state.type.enum_class
 
 
+def _abandoned(model, now):
+    """Running, and its lease ran out (or it has none: taken before the queue existed)."""
+    states = _states(model)
+    return (model.state == states("running")) & (model.lease_until.is_(None)
+                                                 | (model.lease_until < now))
+
+
 def claim(model, job_id: int) -> bool:
     """Take a queued job, or a running one whose lease ran out (its consumer died), atomically:
     True when this worker now holds it; False when it is done, failed or held by another."""
@@ -117,9 +124,7 @@ def claim(model, job_id: int) -> bool:
     with writing():
         result = db.session.execute(
             update(model).where(model.id == job_id,
-                                (model.state == states("queued"))
-                                | ((model.state == states("running"))
-                                   & (model.lease_until < now)))
+                                (model.state == states("queued")) | _abandoned(model, now))
             .values(state=states("running"), lease_until=now + lease(),
                     attempts=model.attempts + 1))
         db.session.commit()
@@ -152,10 +157,13 @@ def recoverable(model):
 
 
 def recover(model, task) -> int:
-    """Enqueue again the jobs of `model` left running with an expired lease; how many."""
-    states = _states(model)
-    ids = db.session.scalars(select(model.id).where(model.state == states("running"),
-                                                    model.lease_until < utcnow())).all()
+    """Enqueue again the jobs of `model` left running with an expired lease, and those queued
+    for longer than a lease (their task was lost before it reached the queue); how many. A job
+    enqueued twice runs once: the second `claim` finds it taken."""
+    states, now = _states(model), utcnow()
+    ids = db.session.scalars(select(model.id).where(
+        _abandoned(model, now)
+        | ((model.state == states("queued")) & (model.created_at < now - lease())))).all()
     db.session.rollback()
     for job_id in ids:
         task(job_id)

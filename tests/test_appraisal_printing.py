@@ -269,6 +269,25 @@ def test_an_abandoned_job_is_enqueued_again_and_finished_once(org, closed_cycle,
     assert queue.recover_all() == 0
 
 
+def test_a_job_whose_task_was_lost_is_enqueued_again(org, closed_cycle, inline_jobs):
+    """Queued longer than a lease (the task never reached the queue), or running with no lease
+    at all (taken before the queue existed): the consumer's recovery runs it."""
+    hr, ids = org.users["hr"], [a.id for a in closed_cycle.appraisals][:1]
+    lost = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=1,
+                    state=PrintJobState.QUEUED, created_at=utcnow() - timedelta(minutes=10))
+    fresh = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=1,
+                     state=PrintJobState.QUEUED)
+    unleased = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=1,
+                        state=PrintJobState.RUNNING, attempts=1)
+    db.session.add_all([lost, fresh, unleased])
+    db.session.commit()
+    assert queue.recover_all() == 2
+    db.session.expire_all()
+    assert db.session.get(PrintJob, lost.id).state == PrintJobState.DONE
+    assert db.session.get(PrintJob, unleased.id).state == PrintJobState.DONE
+    assert db.session.get(PrintJob, fresh.id).state == PrintJobState.QUEUED  # its task is coming
+
+
 def test_a_job_held_by_a_live_worker_or_finished_is_not_run_again(org, closed_cycle,
                                                                   inline_jobs):
     """The state check at the start of the task: a retry or a second delivery does nothing."""
