@@ -88,8 +88,10 @@ def register_extensions(app: Flask) -> None:
     from portal.database import configure_sqlite
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import select_locale
+    from portal import queue
 
     db.init_app(app)
+    queue.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
@@ -154,10 +156,12 @@ def register_commands(app: Flask) -> None:
     """The `flask --app wsgi …` commands: seed-demo, create-user, i18n, backup, restore."""
     from portal.backup import backup_command, restore_command
     from portal.catalogues import i18n
-    from portal.commands import create_user, seed_demo, seed_scale
+    from portal import schedule  # noqa: F401 (registers the periodic tasks)
+    from portal.commands import create_user, seed_demo, seed_scale, worker
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
+    app.cli.add_command(worker)
     app.cli.add_command(create_user)
     app.cli.add_command(i18n)
     app.cli.add_command(backup_command)

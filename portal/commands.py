@@ -1,8 +1,11 @@
-"""Commands: `flask --app wsgi seed-demo [--reset]`, `flask --app wsgi create-user`."""
+"""Commands: `flask --app wsgi seed-demo [--reset]`, `create-user`, `seed-scale`, `worker`."""
+import logging
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from portal import queue
 from portal.database import writing
 from portal.demo import clear_database, database_is_empty, seed_demo_company
 from portal.extensions import db
@@ -95,3 +98,31 @@ def seed_scale(size: str, seed: int, today, reset: bool) -> None:
     click.echo(f"Generated company of size {size.upper()} (seed {seed}): "
                f"{sum(counts.values()):,} rows in bulk in {time.perf_counter() - started:.0f} s. "
                "The demo accounts sign in with the password portal-demo.")
+
+
+@click.command("worker")
+@click.option("-w", "--workers", type=int, default=2, show_default=True,
+              help="Tasks run side by side.")
+@click.option("-k", "--worker-type", type=click.Choice(["thread", "process", "greenlet"]),
+              default="thread", show_default=True, help="What each worker is.")
+@click.option("--no-periodic", is_flag=True, help="Do not run the scheduled tasks (reminders).")
+@click.option("--max-delay", type=float, default=2.0, show_default=True,
+              help="Longest wait between two looks at an empty queue, in seconds.")
+@click.option("--graceful-signal", type=click.Choice(["TERM", "INT"]), default="TERM",
+              show_default=True, help="The signal that lets running tasks finish before stopping "
+              "(the other stops at once; an interrupted job is retried).")
+@with_appcontext
+def worker(workers: int, worker_type: str, no_periodic: bool, max_delay: float,
+           graceful_signal: str) -> None:
+    """Run the task queue's consumer: print jobs, scheduled reminders."""
+    if queue.huey.immediate:
+        raise click.ClickException("QUEUE_IMMEDIATE is set: tasks run in the caller, no worker.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    db.engine.dispose()  # process workers must not share the parent's connections
+
+    click.echo(f"Recovered {queue.recover_all()} abandoned job(s).")
+    consumer = queue.huey.create_consumer(workers=workers, worker_type=worker_type,
+                                          periodic=not no_periodic, max_delay=max_delay,
+                                          check_worker_health=True,
+                                          graceful_signal=graceful_signal)
+    consumer.run()

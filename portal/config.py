@@ -40,5 +40,14 @@ class Defaults:
     MEASURE_REQUESTS = False
     COMPANY_NAME = "示例公司"
     #: Processes that lay out the forms of a batch print job side by side (one per core, at
-    #: most two); 1 renders them in the job's own thread.
+    #: most two); 1 renders them in the queue worker's thread.
     APPRAISAL_PRINT_PROCESSES = min(2, os.cpu_count() or 1)
+    #: The task queue's storage (PORTAL_QUEUE_URL): None is a SQLite file in instance/,
+    #: redis://… Redis, postgresql://… Huey's PostgreSQL storage (see portal/queue.py).
+    QUEUE_URL = None
+    #: The queue's name in its storage: portals sharing one Redis need names of their own.
+    QUEUE_NAME = "portal"
+    #: Run each task at once in the caller instead of enqueuing it (tests).
+    QUEUE_IMMEDIATE = False
+    #: A running job with no progress write for this long is taken to be abandoned and retried.
+    QUEUE_LEASE_SECONDS = 120

@@ -23,6 +23,7 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_COST": 1024,
     "SERVER_NAME": None,
     "APPRAISAL_PRINT_PROCESSES": 1,  # test_appraisal_printing tries the helper processes
+    "QUEUE_IMMEDIATE": True,  # tasks run in the caller; tests/test_queue.py runs real consumers
 }
 
 

@@ -1,7 +1,6 @@
 """The printed review form: valid PDF, the person's name and scores, the bundled CJK font carrying
 every CJK code point, jobs outside the request with their state in the database, kept closed forms."""
 import io
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from portal import queue
 from portal.appraisals import printing
 from portal.appraisals.printing import html_to_pdf
 from portal.extensions import db
@@ -25,9 +25,10 @@ RARE_NAME = "高喆堃玥昇䶮㛃"
 
 
 @pytest.fixture
-def inline_jobs(app, monkeypatch):
-    """Run print jobs after the request's commit in the same thread, so tests need not wait."""
-    monkeypatch.setitem(app.config, "APPRAISAL_PRINT_IN_THREAD", False)
+def inline_jobs(app):
+    """Print jobs run after the request's commit in the same thread (the queue's immediate
+    mode, set in TEST_CONFIG), so tests need not wait; tests/test_queue.py runs real consumers."""
+    assert queue.huey.immediate
 
 
 @pytest.fixture
@@ -224,54 +225,87 @@ def test_only_hr_prints_a_whole_cycle(org, client_as, inline_jobs):
                                    data={"area_id": "0", "status": ""}).status_code == 403
 
 
-def test_a_job_runs_in_the_background_and_htmx_polls_its_progress(org, client_as):
-    """The real thing: a worker thread renders while the page polls the state in the database."""
+def test_the_progress_page_polls_until_the_job_is_done(org, client_as):
+    """The progress block polls while the job waits or runs and offers the PDF once done (the
+    state is read from the database, so any app server answers)."""
     cycle = make_cycle(make_template(), areas=[org.areas[0]])
     db.session.commit()
     hr = client_as("hr")
+    waiting = PrintJob(requested_by_id=org.users["hr"].id, appraisal_ids=[], locale="en",
+                       total=0, state=PrintJobState.QUEUED)
+    db.session.add(waiting)
+    db.session.commit()
+    poll = hr.get(f"/appraisals/print-jobs/{waiting.id}", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in poll.text and "/download" not in poll.text
+    assert "<html" not in poll.text  # the partial alone
     response = hr.post(f"/appraisals/cycles/{cycle.id}/print", data={"area_id": "0", "status": ""})
     assert response.status_code == 303
-    first = hr.get(response.location, headers={"HX-Request": "true"})
-    assert first.status_code == 200 and 'id="print-job"' in first.text
-    assert "<html" not in first.text  # the partial alone
-    deadline = time.monotonic() + 120
-    while True:
-        poll = hr.get(response.location, headers={"HX-Request": "true"})
-        if "/download" in poll.text or time.monotonic() > deadline:
-            break
-        assert 'hx-trigger="every 1s"' in poll.text
-        time.sleep(0.5)
-    assert "/download" in poll.text and 'hx-trigger' not in poll.text
+    done = hr.get(response.location, headers={"HX-Request": "true"})
+    assert 'id="print-job"' in done.text
+    assert "/download" in done.text and 'hx-trigger' not in done.text
     db.session.expire_all()
-    job = db.session.scalar(select(PrintJob))
+    job = db.session.get(PrintJob, int(response.location.rsplit("/", 1)[1]))
     assert job.state == PrintJobState.DONE and job.done == job.total == len(cycle.appraisals)
+    assert job.attempts == 1 and job.lease_until is None
 
 
-def test_an_orphaned_job_is_taken_over_by_the_next_poll(org, closed_cycle, client_as,
-                                                        inline_jobs):
-    """A job whose server died mid-run (stale heartbeat) is finished by whichever server polls."""
+def test_an_abandoned_job_is_enqueued_again_and_finished_once(org, closed_cycle, inline_jobs):
+    """A job whose consumer died mid-run (its lease ran out) goes back on the queue and is
+    rendered from the start, its PDF stored once, whole."""
     hr = org.users["hr"]
     ids = [a.id for a in closed_cycle.appraisals][:2]
     job = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="zh_Hans_CN",
-                   total=len(ids), done=1, state=PrintJobState.RUNNING,
-                   heartbeat_at=utcnow() - timedelta(minutes=10))
+                   total=len(ids), done=1, state=PrintJobState.RUNNING, attempts=1,
+                   lease_until=utcnow() - timedelta(seconds=1))
     db.session.add(job)
     db.session.commit()
-    assert client_as("hr").get(f"/appraisals/print-jobs/{job.id}").status_code == 200
+    assert queue.recover_all() == 1
     db.session.expire_all()
     job = db.session.get(PrintJob, job.id)
-    assert job.state == PrintJobState.DONE and job.done == 2 and job.pdf.startswith(b"%PDF-")
+    assert job.state == PrintJobState.DONE and job.done == 2 and job.attempts == 2
+    alone = printing.load_for_print(ids)
+    assert page_count(job.pdf) == sum(page_count(printing.render_forms([alone[i]], "zh_Hans_CN"))
+                                      for i in ids)  # each form once
+    assert queue.recover_all() == 0
 
 
-def test_a_running_job_with_a_live_worker_is_left_alone(org, client_as, inline_jobs):
-    job = PrintJob(requested_by_id=org.users["hr"].id, appraisal_ids=[], locale="en", total=0,
-                   state=PrintJobState.RUNNING, heartbeat_at=utcnow())
-    db.session.add(job)
+def test_a_job_whose_task_was_lost_is_enqueued_again(org, closed_cycle, inline_jobs):
+    """Queued longer than a lease (the task never reached the queue), or running with no lease
+    at all (taken before the queue existed): the consumer's recovery runs it."""
+    hr, ids = org.users["hr"], [a.id for a in closed_cycle.appraisals][:1]
+    lost = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=1,
+                    state=PrintJobState.QUEUED, created_at=utcnow() - timedelta(minutes=10))
+    fresh = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=1,
+                     state=PrintJobState.QUEUED)
+    unleased = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=1,
+                        state=PrintJobState.RUNNING, attempts=1)
+    db.session.add_all([lost, fresh, unleased])
     db.session.commit()
-    page = client_as("hr").get(f"/appraisals/print-jobs/{job.id}")
-    assert 'hx-trigger="every 1s"' in page.text
+    assert queue.recover_all() == 2
     db.session.expire_all()
-    assert db.session.get(PrintJob, job.id).state == PrintJobState.RUNNING
+    assert db.session.get(PrintJob, lost.id).state == PrintJobState.DONE
+    assert db.session.get(PrintJob, unleased.id).state == PrintJobState.DONE
+    assert db.session.get(PrintJob, fresh.id).state == PrintJobState.QUEUED  # its task is coming
+
+
+def test_a_job_held_by_a_live_worker_or_finished_is_not_run_again(org, closed_cycle,
+                                                                  inline_jobs):
+    """The state check at the start of the task: a retry or a second delivery does nothing."""
+    hr, ids = org.users["hr"], [a.id for a in closed_cycle.appraisals][:2]
+    running = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=2,
+                       state=PrintJobState.RUNNING, attempts=1,
+                       lease_until=utcnow() + timedelta(minutes=1))
+    finished = PrintJob(requested_by_id=hr.id, appraisal_ids=ids, locale="en", total=2, done=2,
+                        state=PrintJobState.DONE, attempts=1, pdf=b"%PDF-1.7 first", size=14)
+    db.session.add_all([running, finished])
+    db.session.commit()
+    assert queue.recover_all() == 0
+    printing.print_job(running.id)
+    printing.print_job(finished.id)
+    db.session.expire_all()
+    running, finished = db.session.get(PrintJob, running.id), db.session.get(PrintJob, finished.id)
+    assert running.state == PrintJobState.RUNNING and running.attempts == 1
+    assert finished.pdf == b"%PDF-1.7 first" and finished.attempts == 1
 
 
 def test_many_people_print_with_a_user_beyond_gb2312(org, client_as, inline_jobs):

@@ -6,12 +6,13 @@ rendered inside a write transaction (the data is read, the read transaction ende
 PDF rendered, then a short write stores the result).
 
 Print jobs keep their state in the database (PrintJob), so any app server answers the progress
-poll. The request that asks for one starts a worker thread on its own server after committing;
-a job whose worker went silent (its server died) is taken over by the next poll.
+poll. The request that asks for one commits it and enqueues `print_job` on the task queue
+(portal.queue); the consumer claims it (a state check: a done job is not run again), records
+progress, and stores the PDF with the end state in one write. A job whose consumer was killed is
+enqueued again when its lease runs out (portal.queue.recover).
 """
 import io
 import multiprocessing
-import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,10 +22,11 @@ from decimal import Decimal
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import queue
 from portal.appraisals import services
 from portal.database import writing
 from portal.extensions import db
@@ -33,10 +35,6 @@ from portal.pdf import _print_setup, html_to_pdf, render_part  # noqa: F401 (ben
 from portal.appraisals.labels import SOURCE_LABELS, STATUS_LABELS
 from portal.models.appraisals import (Appraisal, AppraisalDocument, AppraisalScore,
                                       AppraisalStatus, PrintJob, PrintJobState)
-
-#: A running job whose heartbeat is older than this is taken to be orphaned and restarted.
-STALE_AFTER = timedelta(seconds=90)
-
 
 # --- what the form shows, as plain data ----------------------------------------------------------
 
@@ -219,26 +217,9 @@ def create_job(user, appraisal_ids: list[int], locale: str, cycle_id: int | None
     return job
 
 
-def _claim(job_id: int, stale_before=None) -> bool:
-    """Take a queued (or orphaned) job for this worker, atomically; False if someone else has it."""
-    with writing():
-        condition = PrintJob.state == PrintJobState.QUEUED
-        if stale_before is not None:
-            condition = condition | ((PrintJob.state == PrintJobState.RUNNING)
-                                     & (PrintJob.heartbeat_at < stale_before))
-        result = db.session.execute(
-            update(PrintJob).where(PrintJob.id == job_id, condition)
-            .values(state=PrintJobState.RUNNING, heartbeat_at=utcnow(), done=0, error=""))
-        db.session.commit()
-    return result.rowcount == 1
-
-
 def _progress(job_id: int, **values) -> None:
-    """Record a step of the job in its own short write transaction."""
-    with writing():
-        db.session.execute(update(PrintJob).where(PrintJob.id == job_id)
-                           .values(heartbeat_at=utcnow(), **values))
-        db.session.commit()
+    """Record a step of the job in its own short write transaction (extends its lease)."""
+    queue.renew(PrintJob, job_id, **values)
 
 
 #: Progress is written at most this often (and at the end): a write per form would be waste.
@@ -313,17 +294,20 @@ def render_batch(job_id: int, ids: list[int], locale: str) -> list[bytes]:
     return pdfs
 
 
-def run_job(job_id: int, stale_before=None) -> None:
+def run_job(job_id: int) -> None:
     """Render every form of a job, recording progress; merge and store the PDF.
 
     One form: its kept PDF, or rendered (and kept when closed). Several: in parts
     (batch_parts, render_batch), merged at the end. No transaction is open during a layout.
+    A job already done, failed, or held by a live worker is left alone; one retried after its
+    worker died starts again from the first form, and the PDF is stored once, whole, at the end.
     """
-    if not _claim(job_id, stale_before):
+    if not queue.claim(PrintJob, job_id):
         return
     job = db.session.get(PrintJob, job_id)
     ids, locale = list(job.appraisal_ids), job.locale
     db.session.rollback()
+    _progress(job_id, done=0, error="")
     try:
         if len(ids) == 1:
             pdf = kept_pdf(ids[0], locale)
@@ -334,40 +318,17 @@ def run_job(job_id: int, stale_before=None) -> None:
         else:
             pdfs = render_batch(job_id, ids, locale)
         pdf = merge(pdfs) if len(pdfs) != 1 else pdfs[0]
-        _progress(job_id, state=PrintJobState.DONE, done=len(ids), pdf=pdf, size=len(pdf),
-                  finished_at=utcnow())
-    except Exception:  # the job records its failure; the server log has the trace
+        queue.settle(PrintJob, job_id, "done", done=len(ids), pdf=pdf, size=len(pdf),
+                     finished_at=utcnow())
+    except Exception:  # the job records its failure; the worker log has the trace
         db.session.rollback()
         current_app.logger.error("print job %s failed:\n%s", job_id, traceback.format_exc())
-        _progress(job_id, state=PrintJobState.FAILED, error="render failed",
-                  finished_at=utcnow())
+        queue.settle(PrintJob, job_id, "failed", error="render failed", finished_at=utcnow())
 
 
-def start_worker(job_id: int, stale_before=None) -> None:
-    """Run a job outside the request: in a thread of this server, or inline when configured."""
-    app = current_app._get_current_object()
-    if not app.config.get("APPRAISAL_PRINT_IN_THREAD", True):
-        run_job(job_id, stale_before)
-        return
-
-    def work():
-        with app.app_context():
-            g.printing = True
-            try:
-                run_job(job_id, stale_before)
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=work, name=f"print-job-{job_id}", daemon=True).start()
-
-
-def take_over_if_orphaned(job: PrintJob) -> bool:
-    """Restart a running job whose worker has been silent too long (its server went away)."""
-    stale_before = utcnow() - STALE_AFTER
-    if job.state == PrintJobState.RUNNING and job.heartbeat_at and job.heartbeat_at < stale_before:
-        start_worker(job.id, stale_before)
-        return True
-    if job.state == PrintJobState.QUEUED and job.created_at < stale_before:
-        start_worker(job.id)  # its server went away before its worker started
-        return True
-    return False
+@queue.recoverable(PrintJob)
+@queue.background_task()
+def print_job(job_id: int) -> None:
+    """The queued task of a print job: run by the consumer in an app context."""
+    g.printing = True
+    run_job(job_id)

@@ -271,8 +271,11 @@ class PrintJob(db.Model):
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(Text, default="")
-    #: Set by the worker at every step; a running job silent for long is taken over.
-    heartbeat_at: Mapped[datetime | None]
+    #: Times the queue's consumer has taken the job (more than one: retried after a crash).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Until when the worker holding it counts as alive (each progress write extends it); a
+    #: running job past it is enqueued again (portal.queue.recover).
+    lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

@@ -18,10 +18,12 @@ from portal.models.appraisals import PrintJobState
 
 
 def _start(job) -> object:
-    """Commit the new job, start its worker outside this request, and go to its progress page."""
+    """Commit the new job, put it on the task queue, and go to its progress page."""
+    db.session.flush()
+    job_id = job.id  # read before the commit: nothing of this request touches the database after it
     db.session.commit()
-    printing.start_worker(job.id)
-    return redirect(url_for("appraisals.job", job_id=job.id), code=303)
+    printing.print_job(job_id)  # enqueued after the commit, so the worker finds the job
+    return redirect(url_for("appraisals.job", job_id=job_id), code=303)
 
 
 @bp.route("/<int:appraisal_id>/print", methods=["POST"])
@@ -54,8 +56,6 @@ def cycle_print(cycle_id: int):
 def job(job_id: int):
     """A print job's progress; htmx polls the progress block until it is done."""
     job = get_job_or_404(current_user, job_id)
-    if printing.take_over_if_orphaned(job):
-        db.session.refresh(job)
     return render("appraisals/job.html", "appraisals/_job.html", job=job)
 
 
