@@ -6,7 +6,7 @@ from portal.access import can_see_user, get_user_or_404, manages, visible_users
 from portal.extensions import db
 from portal.models import Role, User
 from tests.conftest import login
-from tests.factories import make_user
+from tests.factories import build_url, make_user
 
 from tests.routes import PUBLIC, collect_post_only, collect_routes, collect_sample_args
 
@@ -21,12 +21,6 @@ POST_ONLY = collect_post_only()
 def sample_args(org) -> dict:
     """A value for every URL argument, pointing at a record that exists."""
     return collect_sample_args(org)
-
-
-def build_url(app, rule, args) -> str:
-    """The URL of a rule with sample values for its arguments."""
-    with app.test_request_context():
-        return app.url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
 
 
 def get_rules(app):

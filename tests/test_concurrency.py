@@ -26,7 +26,7 @@ from portal.models.communication import Meeting, OneOnOne
 from portal.models.customers import Customer
 from tests.comm_factories import make_meeting, make_one_on_one, make_series
 from tests.customer_factories import make_customer
-from tests.test_gunicorn import NoRedirect, serving
+from tests.server_factories import NoRedirect, serving
 
 CONFLICT_EN = str(CONFLICT)[:40]
 #: Requests made against gunicorn in this file, for the report.
