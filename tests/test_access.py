@@ -38,6 +38,7 @@ def test_matrix_covers_every_route(app):
     assert post_only - POST_ONLY == set(), "POST routes without an entry in POST_ONLY"
 
 
+@pytest.mark.slow  # crawl of every route as every role
 def test_role_url_matrix(app, org):
     args = sample_args(org)
     clients = {who: (login(app.test_client(), who) if who else app.test_client())

@@ -169,6 +169,7 @@ def test_hr_prints_a_whole_cycle_filtered_by_area_and_status(org, client_as, inl
     assert_cjk_only_in_bundled_font(pdf)
 
 
+@pytest.mark.slow  # helper processes
 def test_a_batch_laid_out_by_helper_processes_is_the_same_and_uses_kept_forms_as_they_are(
         app, org, client_as, inline_jobs, monkeypatch):
     monkeypatch.setattr(printing, "FORMS_PER_PART", 3)  # several parts from a small area

@@ -17,6 +17,8 @@ from portal.models import User
 from tests.conftest import TEST_CONFIG
 from tests.factories import csrf_login
 
+pytestmark = pytest.mark.slow  # every page as every account
+
 ACCOUNTS = ["admin", "hr", "manager1", "manager2", "staff1", "staff2", "staff3"]
 LANGUAGES = {"en": "en", "zh": "zh-CN,zh;q=0.9,en;q=0.8"}
 MAX_PAGES = 200

@@ -12,6 +12,8 @@ from portal.extensions import db
 from portal.models import User
 from tests.server_factories import NoRedirect, serving
 
+pytestmark = pytest.mark.slow  # starts gunicorn
+
 
 @pytest.fixture
 def gunicorn(app, org, tmp_path):

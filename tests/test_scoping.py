@@ -92,6 +92,7 @@ def test_every_route_is_in_the_matrix(app):
     assert uncovered_routes(app) == set(), "routes missing from tests/routes/<module>.py"
 
 
+@pytest.mark.slow  # crawl of every route
 def test_nobody_reaches_records_outside_their_scope(app, outsiders):
     args, secrets = outsiders
     rules = personal_rules(app, collect_routes())
