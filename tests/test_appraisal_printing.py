@@ -148,6 +148,7 @@ def test_reopening_discards_the_kept_pdf(org, closed_cycle, client_as, inline_jo
     assert db.session.scalar(select(func.count(AppraisalDocument.id))) == 0
 
 
+@pytest.mark.slow  # lays out a PDF per person
 def test_hr_prints_a_whole_cycle_filtered_by_area_and_status(org, client_as, inline_jobs):
     cycle = make_cycle(make_template((60, 40)))
     for appraisal in cycle.appraisals:
@@ -225,6 +226,7 @@ def test_only_hr_prints_a_whole_cycle(org, client_as, inline_jobs):
                                    data={"area_id": "0", "status": ""}).status_code == 403
 
 
+@pytest.mark.slow  # lays out a PDF per person
 def test_a_job_runs_in_the_background_and_htmx_polls_its_progress(org, client_as):
     """The real thing: a worker thread renders while the page polls the state in the database."""
     cycle = make_cycle(make_template(), areas=[org.areas[0]])
