@@ -132,6 +132,8 @@ class PostgresSnapshots(Snapshots):
         # The one foreign key in a cycle (areas.head_id → users): filled in after the inserts.
         self.late = {fk.parent.name: [c.name for c in fk.columns]
                      for fk in sort_tables_and_constraints(db.metadata.tables.values())[-1][1]}
+        self.parents = {t.name: {fk.referred_table.name for fk in t.foreign_key_constraints}
+                        for t in self.tables}
         with engine.connect() as conn:
             self.sequences = {}
             for t in self.tables:
@@ -163,7 +165,13 @@ class PostgresSnapshots(Snapshots):
 
     def _restore(self, copy) -> None:
         state = self._state()
-        dirty = [t for t in self.tables if state[t.name] != copy["state"][t.name]]
+        dirty = {t.name for t in self.tables if state[t.name] != copy["state"][t.name]}
+        while True:  # deleting a row cascades (or sets null) in the tables referring to it
+            more = {name for name, parents in self.parents.items() if parents & dirty} - dirty
+            if not more:
+                break
+            dirty |= more
+        dirty = [t for t in self.tables if t.name in dirty]
         # DELETE, children first: TRUNCATE makes new files for a table and its indexes, which
         # costs tenfold on these small tables (and cascades to every table referring to users).
         for t in dirty:
