@@ -1,4 +1,5 @@
 """Small builders of records for tests; each returns the flushed object."""
+import re
 from itertools import count
 
 from portal.extensions import db
@@ -49,3 +50,21 @@ def make_product_line(code: str | None = None) -> ProductLine:
 def make_customer_type(code: str | None = None) -> CustomerType:
     """A customer type with a unique code."""
     return _make_reference(CustomerType, code, "CT", "客户类型", "Type")
+
+
+def build_url(app, rule, args) -> str:
+    """The URL of a rule with sample values for its arguments."""
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
+
+
+def token_from(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def csrf_login(client, username="admin"):
+    token = token_from(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": "portal-demo",
+                                           "csrf_token": token})
+    assert response.status_code == 302
+    return token_from(client.get("/").text)

@@ -20,6 +20,7 @@ def test_every_endpoint_declares_its_audience(app):
     assert undeclared(app) == set(), "endpoints without @audience or blueprint_audience"
 
 
+@pytest.mark.slow  # crawl of every route as every role
 def test_role_url_matrix(app, org):
     args = collect_sample_args(org)
     clients = {who: (login(app.test_client(), who) if who else app.test_client())

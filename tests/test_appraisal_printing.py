@@ -149,6 +149,7 @@ def test_reopening_discards_the_kept_pdf(org, closed_cycle, client_as, inline_jo
     assert db.session.scalar(select(func.count(AppraisalDocument.id))) == 0
 
 
+@pytest.mark.slow  # lays out a PDF per person
 def test_hr_prints_a_whole_cycle_filtered_by_area_and_status(org, client_as, inline_jobs):
     cycle = make_cycle(make_template((60, 40)))
     for appraisal in cycle.appraisals:
@@ -170,6 +171,7 @@ def test_hr_prints_a_whole_cycle_filtered_by_area_and_status(org, client_as, inl
     assert_cjk_only_in_bundled_font(pdf)
 
 
+@pytest.mark.slow  # helper processes
 def test_a_batch_laid_out_by_helper_processes_is_the_same_and_uses_kept_forms_as_they_are(
         app, org, client_as, inline_jobs, monkeypatch):
     monkeypatch.setattr(printing, "FORMS_PER_PART", 3)  # several parts from a small area
@@ -225,6 +227,7 @@ def test_only_hr_prints_a_whole_cycle(org, client_as, inline_jobs):
                                    data={"area_id": "0", "status": ""}).status_code == 403
 
 
+@pytest.mark.slow  # lays out a PDF per person
 def test_the_progress_page_polls_until_the_job_is_done(org, client_as):
     """The progress block polls while the job waits or runs and offers the PDF once done (the
     state is read from the database, so any app server answers)."""

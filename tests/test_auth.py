@@ -1,5 +1,4 @@
 """Signing in and out, the failed-attempt back-off, passwords, sessions, CSRF."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +7,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import User, utcnow
 from tests.conftest import TEST_CONFIG, login
+from tests.factories import build_url, csrf_login
 
 
 def fresh(user_id: int) -> User:
@@ -164,18 +164,6 @@ def csrf_app(app):
     return csrf
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
-def csrf_login(client, username="admin"):
-    token = token_from(client.get("/login").text)
-    response = client.post("/login", data={"username": username, "password": "portal-demo",
-                                           "csrf_token": token})
-    assert response.status_code == 302
-    return token_from(client.get("/").text)
-
-
 def test_login_without_token_is_refused(csrf_app, org):
     client = csrf_app.test_client()
     response = client.post("/login", data={"username": "admin", "password": "portal-demo"})
@@ -185,7 +173,6 @@ def test_login_without_token_is_refused(csrf_app, org):
 def test_every_post_route_refuses_a_request_without_token(csrf_app, org):
     """Walk every route that takes POST, signed in as admin: without a token, 400 and no change."""
     from tests.routes import collect_sample_args
-    from tests.test_access import build_url
 
     client = csrf_app.test_client()
     csrf_login(client)

@@ -10,7 +10,7 @@ from portal.models.careers import (CareerGoal, CareerLevel, CareerMilestone, Car
                                    CareerReview, GoalStatus, Readiness)
 from portal.models import utcnow
 from tests.factories import make_user
-from tests.test_training import make_course, make_session
+from tests.training_factories import make_course, make_session
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """The commands operators rely on: seed-demo and create-user."""
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -11,6 +12,7 @@ def users() -> int:
     return db.session.scalar(select(func.count(User.id)))
 
 
+@pytest.mark.slow  # seeds the whole demo company
 def test_seed_demo_fills_an_empty_database(app, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -27,6 +29,7 @@ def test_seed_demo_fills_an_empty_database(app, runner):
     assert login(app.test_client(), "manager2")  # the documented password works
 
 
+@pytest.mark.slow  # seeds the whole demo company
 def test_seed_demo_refuses_a_database_with_data(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     count = users()
@@ -37,6 +40,7 @@ def test_seed_demo_refuses_a_database_with_data(app, runner):
     assert quiet.exit_code == 0 and users() == count
 
 
+@pytest.mark.slow  # seeds the whole demo company
 def test_seed_demo_reset_starts_over(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     admin = db.session.scalar(select(User).where(User.username == "admin"))

@@ -26,7 +26,7 @@ from portal.models.communication import Meeting, OneOnOne
 from portal.models.customers import Customer
 from tests.comm_factories import make_meeting, make_one_on_one, make_series
 from tests.customer_factories import make_customer
-from tests.test_gunicorn import NoRedirect, serving
+from tests.server_factories import NoRedirect, serving
 
 CONFLICT_EN = str(CONFLICT)[:40]
 #: Requests made against gunicorn in this file, for the report.
@@ -164,6 +164,7 @@ def test_appraisal_feedback_stale_form_is_refused(client_as, org):
     assert db.session.get(Appraisal, appraisal.id).improvement_plan == "计划一"
 
 
+@pytest.mark.slow  # two apps racing
 def test_a_save_that_loses_the_race_in_the_database_answers_422(app):
     """On PostgreSQL two saves can pass the form check together; the ORM's versioned UPDATE of
     the second matches no row and raises StaleDataError: the answer is the conflict, as 422."""
@@ -282,6 +283,7 @@ def seats_match_enrolments() -> list:
                               .where(TrainingSession.seats_taken != counted)).all()
 
 
+@pytest.mark.slow  # gunicorn
 def test_limits_hold_under_parallel_requests_against_gunicorn(app, org, server):
     """Seats, one-time survey links and one customer form, each hit by parallel requests."""
     from portal.models.feedback import SurveyAudience, SurveyInvitation, SurveyResponse
@@ -331,6 +333,7 @@ def test_limits_hold_under_parallel_requests_against_gunicorn(app, org, server):
     print(f"parallel requests: {SENT['parallel']}")
 
 
+@pytest.mark.slow  # gunicorn
 def test_a_worker_killed_in_the_middle_of_writes_leaves_the_database_consistent(app, org, server):
     """SIGKILL one worker while both take seats; the master starts a new one; every seat
     counter still matches its enrolments, and the portal answers again without a restart."""

@@ -15,7 +15,9 @@ from portal.demo import seed_demo_company
 from portal.extensions import db
 from portal.models import User
 from tests.conftest import TEST_CONFIG
-from tests.test_auth import csrf_login
+from tests.factories import csrf_login
+
+pytestmark = pytest.mark.slow  # every page as every account
 
 ACCOUNTS = ["admin", "hr", "manager1", "manager2", "staff1", "staff2", "staff3"]
 LANGUAGES = {"en": "en", "zh": "zh-CN,zh;q=0.9,en;q=0.8"}

@@ -1,6 +1,7 @@
 """seed-demo fills customers, sales, targets, visits and duties that the numbers work on."""
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.customers.services import market_expansion
@@ -9,6 +10,8 @@ from portal.extensions import db
 from portal.models.customers import Customer, CustomerAssignment, Visit
 from portal.models.sales import SalesRecord, SalesTarget
 from portal.targets.services import attainment_percent, duty_fulfilment_percent, parse_period
+
+pytestmark = pytest.mark.slow  # seeds the whole demo company
 
 
 def test_demo_has_a_living_crm(app):

@@ -19,7 +19,7 @@ from tests.comm_factories import make_one_on_one, make_series, make_task
 from tests.customer_factories import make_customer, make_sale, make_target, make_visit
 from tests.factories import make_user
 from tests.feedback_factories import make_complaint, make_survey
-from tests.test_training import complete, make_course, make_session
+from tests.training_factories import complete, make_course, make_session
 
 
 @pytest.fixture

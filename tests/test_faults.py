@@ -11,6 +11,8 @@ from portal import create_app
 from portal.extensions import db
 from tests.conftest import TEST_CONFIG
 
+pytestmark = pytest.mark.slow  # takes the database away
+
 EN = {"Accept-Language": "en"}
 
 

@@ -168,6 +168,7 @@ def post_data(values):
     return data
 
 
+@pytest.mark.slow  # Hypothesis over every form
 @pytest.mark.parametrize("username", ACCOUNTS)
 def test_fuzz_every_form(app, username):
     seed_demo_company(date.today())

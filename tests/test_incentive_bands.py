@@ -9,7 +9,7 @@ from portal.incentives import services as pay
 from portal.models.appraisals import Appraisal, AppraisalStatus as S
 from tests.appraisal_factories import advance, appraisal_of, make_cycle, make_template
 from tests.customer_factories import make_customer, make_sale, make_target
-from tests.test_incentives import make_rules, statement_url
+from tests.incentive_factories import make_rules, statement_url
 
 
 def _appraise(org, statuses):

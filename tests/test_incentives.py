@@ -19,34 +19,11 @@ from portal.targets import services as targets
 from tests.conftest import home_page
 from tests.customer_factories import make_customer, make_sale, make_target
 from tests.factories import make_user
-
-PERIOD = "2026-10"
-
-
-def make_rules(org, people=("staff1", "staff2", "staff3"), start=date(2026, 1, 1)):
-    """Rules from January 2026: base 8,000 (staff1), 7,000 (others), bonus 2,000, broadband 2 %."""
-    version = PayRuleVersion(effective_from=start, base_bonus=D("2000"))
-    version.multipliers = [BandMultiplier(band=b, multiplier=m) for b, m in
-                           [("S", D("1.5")), ("A", D("1.2")), ("B", D("1")), ("C", D("0.5")),
-                            ("D", D("0"))]]
-    version.base_pays = [BasePay(user_id=org.users[u].id,
-                                 monthly=D("8000") if u == "staff1" else D("7000"))
-                         for u in people]
-    version.commission_rates = [CommissionRate(product_line_id=org.product_lines[0].id,
-                                               rate_percent=D("2"))]
-    db.session.add(version)
-    db.session.commit()
-    return version
-
+from tests.incentive_factories import PERIOD, make_rules, statement_url
 
 def allow_managers(value: bool = True):
     db.session.add(IncentiveSettings(managers_see_reports=value))
     db.session.commit()
-
-
-def statement_url(org, who, period=PERIOD, **more):
-    query = "&".join(f"{k}={v}" for k, v in {"period": period, **more}.items())
-    return f"/incentives/statements/{org.users[who].id}?{query}"
 
 
 @pytest.fixture

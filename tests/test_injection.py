@@ -76,6 +76,7 @@ def urls(app, args):
             yield rule.endpoint, url, matrix[rule.endpoint]
 
 
+@pytest.mark.slow  # crawl of every route with hostile data
 def test_hostile_text_is_inert_on_every_page_and_partial(app, poisoned):
     clients = {who: login(app.test_client(), who) for who in ACCOUNTS}
     shown = tried = 0
@@ -148,6 +149,7 @@ def test_every_export_route_is_in_the_export_list(app):
                      "incentives.export_csv", "incentives.export_xlsx", "surveys.export"}
 
 
+@pytest.mark.slow  # crawl of every route with hostile data
 def test_every_export_neutralises_formulas(app, poisoned, client_as):
     from portal.models.feedback import SurveyResponse
     from tests.feedback_factories import answer_form
@@ -173,6 +175,7 @@ def test_every_export_neutralises_formulas(app, poisoned, client_as):
                 assert "'=" in body or "'@" in body, f"{url}: the payload should be there, neutralised"
 
 
+@pytest.mark.slow  # crawl of every route with hostile data
 def test_the_printed_appraisal_shows_hostile_text_as_text(app, poisoned):
     from portal.appraisals import printing
     from portal.models.appraisals import Appraisal

@@ -38,6 +38,7 @@ def scratch_url(tmp_path, db_url):
     admin.dispose()
 
 
+@pytest.mark.slow  # migration history
 def test_upgrade_downgrade_upgrade(scratch_url, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     scratch = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch_url})

@@ -182,6 +182,7 @@ def all_get_urls(app, org) -> list[str]:
     return urls
 
 
+@pytest.mark.slow  # crawl of every page
 def test_private_note_is_read_by_its_author_alone_on_every_page(app, client_as, org):
     urls = all_get_urls(app, org)
     from tests.comm_factories import sample_communication

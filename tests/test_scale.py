@@ -3,6 +3,7 @@ within their SQL budget."""
 import hashlib
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -13,6 +14,8 @@ from portal.models.sales import SalesRecord
 from portal.targets.duties import duties_for, duties_for_people, measure, measure_people
 from portal.targets.queries import visible_staff
 from tests.conftest import login
+
+pytestmark = pytest.mark.slow  # generates a whole company
 
 ARGS = ["seed-scale", "--size", "s", "--today", "2026-11-26"]
 

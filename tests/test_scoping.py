@@ -84,6 +84,7 @@ def outsiders(org):
     return args, secrets
 
 
+@pytest.mark.slow  # crawl of every route
 def test_nobody_reaches_records_outside_their_scope(app, outsiders):
     args, secrets = outsiders
     rules = personal_rules(app)

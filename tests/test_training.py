@@ -11,43 +11,12 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.models.training import (Attendance, Course, CourseCategory, CourseMode, Enrolment,
-                                    TrainingSession)
+from portal.models.training import Attendance, Course, Enrolment, TrainingSession
 from portal.training import services
 from portal.training.services import compliance_percent, spreadsheet_safe
 from tests.conftest import login
 from tests.factories import make_user
-
-
-def make_course(title="产品知识培训", required=(), hours="3", active=True,
-                category=CourseCategory.PRODUCT) -> Course:
-    course = Course(title=title, category=category, hours=Decimal(hours),
-                    mode=CourseMode.CLASSROOM, active=active)
-    course.required_roles = required
-    db.session.add(course)
-    db.session.flush()
-    return course
-
-
-def make_session(course, starts_at=None, capacity=10, hours=3) -> TrainingSession:
-    starts_at = starts_at or utcnow() + timedelta(days=7)
-    session = TrainingSession(course=course, starts_at=starts_at,
-                              ends_at=starts_at + timedelta(hours=hours), place="培训室",
-                              trainer="陈老师", capacity=capacity)
-    db.session.add(session)
-    db.session.flush()
-    return session
-
-
-def complete(user, course, on: date) -> Enrolment:
-    """A past session of the course the person attended and completed on that day."""
-    session = make_session(course, starts_at=datetime.combine(on, datetime.min.time()), capacity=50)
-    session.seats_taken += 1
-    enrolment = Enrolment(session=session, user=user, attendance=Attendance.ATTENDED,
-                          completed_on=on)
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment
+from tests.training_factories import complete, make_course, make_session
 
 
 def enrolments_of(session_id) -> int:

@@ -19,6 +19,8 @@ from portal.extensions import db
 from tests.conftest import TEST_CONFIG
 from tests.routes import collect_sample_args
 
+pytestmark = pytest.mark.slow  # replays the migration history
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 

@@ -6,7 +6,7 @@ from portal.extensions import db
 from tests.browser.test_login_language import sign_in
 from tests.comm_factories import make_task
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_the_managers_panels_load_after_the_page_and_empty_ones_leave_no_slot(

@@ -4,7 +4,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Area
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def sign_in(page, base, username):
