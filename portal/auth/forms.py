@@ -12,6 +12,8 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    #: Set by the view when the company directory could not be asked.
+    directory_down = False
 
 
 class PasswordChangeForm(FlaskForm):

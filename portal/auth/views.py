@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.kernel.audience import SIGNED_IN, audience
 from portal.auth import bp
+from portal.directory.services import DirectoryUnavailable, check_sign_in
 from portal.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from portal.extensions import db
 from portal.htmx import render
@@ -29,7 +30,8 @@ def login():
         if wait:
             form.password.errors.append(
                 _("Too many failed attempts. Try again in %(seconds)d seconds.", seconds=wait))
-        elif verify_password(user, form.password.data) and user.active:
+        elif (signed := _check_sign_in(form, user)) is not None and signed.active:
+            user = signed
             record_success(user)
             db.session.commit()
             session.clear()
@@ -43,6 +45,16 @@ def login():
         return render("auth/login.html", form=form, status=422)
     status = 422 if form.errors else 200
     return render("auth/login.html", form=form, status=status)
+
+
+def _check_sign_in(form: LoginForm, user: User | None) -> User | None:
+    """The account the typed credentials sign in to (local password or the company directory);
+    a directory outage gets the usual failure plus a notice on the form, never its details."""
+    try:
+        return check_sign_in(user, form.username.data.strip(), form.password.data)
+    except DirectoryUnavailable:
+        form.directory_down = True
+        return None
 
 
 @bp.route("/logout", methods=["POST"])
