@@ -35,3 +35,17 @@ class LanguageForm(FlaskForm):
     """The UI language."""
 
     locale = SelectField(_l("Language"), choices=[])
+
+
+class InvitationForm(FlaskForm):
+    """The first password, twice, chosen from an invitation link."""
+
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
+                    message=_l("Use between %(min)d and %(max)d characters."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )

@@ -6,7 +6,6 @@ the entry's stable id first (entryUUID / objectGUID), then its DN, then its user
 renamed person keeps their account and their history. Every change is audited.
 """
 import logging
-import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -16,7 +15,7 @@ from portal.directory import client
 from portal.directory.client import DirectoryUnavailable, Entry
 from portal.directory.config import settings
 from portal.extensions import db
-from portal.models import SOURCE_DIRECTORY, Area, User
+from portal.models import SOURCE_DIRECTORY, Area, User, utcnow
 from portal.passwords import verify_password
 
 __all__ = ["DirectoryUnavailable", "authenticate", "check_sign_in", "enabled", "status", "sync"]
@@ -35,7 +34,7 @@ def enabled() -> bool:
 
 
 def _outage(error: DirectoryUnavailable) -> DirectoryUnavailable:
-    _last_outage.update(at=time.time(), detail=str(error))
+    _last_outage.update(at=utcnow(), detail=str(error))
     log.warning("directory unavailable: %s", error)
     return error
 
