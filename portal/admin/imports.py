@@ -5,6 +5,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -85,9 +87,12 @@ def _column_letter(index: int) -> str:
 
 
 def _role_names() -> dict[str, Role]:
+    """A role by its value or its label in any of the UI's languages."""
     names = {r.value: r for r in Role}
-    for role, label in ROLE_LABELS.items():
-        names[str(label).lower()] = role
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            for role, label in ROLE_LABELS.items():
+                names[str(label).lower()] = role
     return names
 
 
@@ -115,14 +120,14 @@ def check(rows: list[list[str]]) -> tuple[list[PersonRow], dict]:
             continue
         values = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
         people.append(PersonRow(number, {k: values.get(k, "") for k in COLUMNS}))
-    _validate(people, positions)
+    _validate(people, positions, [h.strip() for h in rows[0]])
     return people, positions
 
 
-def _validate(people: list[PersonRow], positions: dict) -> None:
-    def where(key):
+def _validate(people: list[PersonRow], positions: dict, header: list[str]) -> None:
+    def where(key):  # the column's letter and its heading in the file
         index = positions.get(key)
-        return f"{_column_letter(index)} ({COLUMNS[key][0]})" if index is not None else COLUMNS[key][0]
+        return f"{_column_letter(index)} ({header[index]})" if index is not None else COLUMNS[key][0]
 
     def fail(row, key, message):
         row.errors.append(_("Row %(row)d, column %(column)s: %(error)s",
