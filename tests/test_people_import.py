@@ -68,6 +68,8 @@ def test_errors_name_the_row_and_column_in_the_readers_language(client_as, org):
     admin = client_as("admin")
     english = upload(admin, GOOD + BAD_ROWS)
     assert "3 rows ready, 3 with errors" in english.text
+    # The button says which rows to import; no hidden field of the same name shadows it.
+    assert 'name="mode" value="valid"' in english.text and 'name="mode" type="hidden"' not in english.text
     assert "Row 5, column C (email): This is not an e-mail address." in english.text
     assert "Row 6, column A (username): This username is taken." in english.text
     assert "Row 7, column E (roles): Unknown role boss" in english.text

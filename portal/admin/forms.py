@@ -90,7 +90,6 @@ class PeopleImportForm(FlaskForm):
 
 
 class PeopleImportConfirmForm(FlaskForm):
-    """The checked rows (signed), imported all or only the valid ones."""
+    """The checked rows (signed); the button pressed (`mode`: all, valid) says which to import."""
 
     payload = HiddenField()
-    mode = HiddenField()

@@ -60,7 +60,7 @@ def people_import_run():
     except (BadSignature, ImportFileError, TypeError, ValueError):
         return render("admin/people_import.html", form=PeopleImportForm(formdata=None),
                       help=IMPORT_HELP, status=422)
-    if form.mode.data != "valid" and any(not p.good for p in people):
+    if request.form.get("mode") != "valid" and any(not p.good for p in people):
         confirm = PeopleImportConfirmForm(formdata=None)
         confirm.payload.data = form.payload.data
         return render("admin/people_import_check.html", people=people, confirm=confirm,

@@ -18,5 +18,5 @@ def sync_directory(dry_run: bool) -> None:
         raise click.ClickException(f"The directory cannot be reached: {error}") from error
     for action, username, change in report.changes:
         click.echo(f"{action} {username}: {change}")
-    verb = "would change" if dry_run else "changed"
-    click.echo(f"{report.seen} directory entries read; {verb} {len(report.changes)} account(s).")
+    verb = "changes that would be made" if dry_run else "changes made"
+    click.echo(f"{report.seen} directory entries read; {verb}: {len(report.changes)}.")
