@@ -158,6 +158,7 @@ def register_commands(app: Flask) -> None:
     from portal.catalogues import i18n
     from portal import schedule  # noqa: F401 (registers the periodic tasks)
     from portal.commands import create_user, seed_demo, seed_scale, worker
+    from portal.directory.commands import sync_directory
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
@@ -166,3 +167,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(i18n)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(sync_directory)

@@ -1,7 +1,8 @@
 """Forms of the admin module."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.passwords import MIN_PASSWORD
@@ -30,6 +31,8 @@ class UserForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int, choices=[])
     manager_id = SelectField(_l("Manager"), coerce=int, choices=[])
     active = BooleanField(_l("Active (may sign in)"), default=True)
+    local_only = BooleanField(_l("Local only: signs in with its local password, never through "
+                                 "the company directory (for a break-glass administrator)"))
 
 
 class NewUserForm(UserForm):
@@ -78,3 +81,15 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Who (username)"), filters=[strip_filter])
     action = StringField(_l("Action"), filters=[strip_filter])
     entity_type = StringField(_l("Record type"), filters=[strip_filter])
+
+
+class PeopleImportForm(FlaskForm):
+    """The file of people to check."""
+
+    file = FileField(_l("CSV or Excel file"))
+
+
+class PeopleImportConfirmForm(FlaskForm):
+    """The checked rows (signed); the button pressed (`mode`: all, valid) says which to import."""
+
+    payload = HiddenField()

@@ -22,7 +22,7 @@ from portal.models import Area, AuditLog, CustomerType, ProductLine, Role, User
 from portal.passwords import hash_password
 
 USER_FIELDS = ["username", "display_name", "email", "phone", "locale", "active", "roles",
-               "area_id", "manager_id"]
+               "area_id", "manager_id", "local_only"]
 
 
 @bp.route("/")
@@ -97,6 +97,7 @@ def _apply_user_form(form: UserForm, user: User) -> None:
     user.roles = form.roles.data or []
     user.area_id = form.area_id.data or None
     user.manager_id = form.manager_id.data or None
+    user.local_only = form.local_only.data
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -12,6 +12,8 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    #: Set by the view when the company directory could not be asked.
+    directory_down = False
 
 
 class PasswordChangeForm(FlaskForm):
@@ -33,3 +35,17 @@ class LanguageForm(FlaskForm):
     """The UI language."""
 
     locale = SelectField(_l("Language"), choices=[])
+
+
+class InvitationForm(FlaskForm):
+    """The first password, twice, chosen from an invitation link."""
+
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
+                    message=_l("Use between %(min)d and %(max)d characters."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )

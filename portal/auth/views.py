@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from portal.kernel.audience import SIGNED_IN, audience
 from portal.auth import bp
-from portal.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from portal.directory.services import DirectoryUnavailable, check_sign_in
+from portal.auth.forms import InvitationForm, LanguageForm, LoginForm, PasswordChangeForm
+from portal.auth.services import accept_invitation, open_invitation
 from portal.extensions import db
 from portal.htmx import render
 from portal.models import User
@@ -29,7 +31,8 @@ def login():
         if wait:
             form.password.errors.append(
                 _("Too many failed attempts. Try again in %(seconds)d seconds.", seconds=wait))
-        elif verify_password(user, form.password.data) and user.active:
+        elif (signed := _check_sign_in(form, user)) is not None and signed.active:
+            user = signed
             record_success(user)
             db.session.commit()
             session.clear()
@@ -43,6 +46,16 @@ def login():
         return render("auth/login.html", form=form, status=422)
     status = 422 if form.errors else 200
     return render("auth/login.html", form=form, status=status)
+
+
+def _check_sign_in(form: LoginForm, user: User | None) -> User | None:
+    """The account the typed credentials sign in to (local password or the company directory);
+    a directory outage gets the usual failure plus a notice on the form, never its details."""
+    try:
+        return check_sign_in(user, form.username.data.strip(), form.password.data)
+    except DirectoryUnavailable:
+        form.directory_down = True
+        return None
 
 
 @bp.route("/logout", methods=["POST"])
@@ -88,3 +101,20 @@ def account():
             return redirect(url_for("auth.account"), code=303)
     status = 422 if form.errors else 200
     return render("account/index.html", form=form, status=status)
+
+
+@bp.route("/invite/<invite_token>", methods=["GET", "POST"])
+def invitation(invite_token: str):
+    """A new person's invitation link: choose the first password (once, before it expires)."""
+    invite = open_invitation(invite_token)
+    if invite is None:
+        return render("auth/invitation.html", form=None, person=None, status=404)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        user = accept_invitation(invite, form.new.data)
+        db.session.commit()
+        flash(_("Your password is set. Sign in with your username %(name)s.", name=user.username),
+              "success")
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/invitation.html", form=form, person=invite.user,
+                  status=422 if form.errors else 200)

@@ -6,7 +6,9 @@ import importlib
 import pkgutil
 
 from portal.models.base import BilingualName, utcnow  # noqa: F401
-from portal.models.people import ROLE_LABELS, Area, Role, User, UserRole  # noqa: F401
+from portal.models.people import (ROLE_LABELS, SOURCE_DIRECTORY, SOURCE_IMPORT,  # noqa: F401
+                                   SOURCE_LABELS, SOURCE_LOCAL, Area, Invitation, Role, User,
+                                   UserRole)
 from portal.models.reference import CustomerType, ProductLine  # noqa: F401
 from portal.models.audit import AuditLog  # noqa: F401
 

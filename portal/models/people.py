@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -24,6 +24,17 @@ class Role(enum.StrEnum):
     def label(self) -> str:
         """The role's name in the reader's language."""
         return str(ROLE_LABELS[self])
+
+
+#: Where an account comes from: created here, read from the company directory, or imported.
+SOURCE_LOCAL = "local"
+SOURCE_DIRECTORY = "directory"
+SOURCE_IMPORT = "import"
+SOURCE_LABELS = {
+    SOURCE_LOCAL: _l("Local"),
+    SOURCE_DIRECTORY: _l("Directory"),
+    SOURCE_IMPORT: _l("Imported"),
+}
 
 
 ROLE_LABELS = {
@@ -76,6 +87,14 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Where the account comes from: SOURCE_LOCAL, SOURCE_DIRECTORY or SOURCE_IMPORT.
+    source: Mapped[str] = mapped_column(String(20), default=SOURCE_LOCAL,
+                                        server_default=SOURCE_LOCAL)
+    #: Signs in with its local password only, never through the directory (break-glass admins).
+    local_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The directory entry's DN and its stable id (entryUUID, objectGUID): a rename keeps the id.
+    directory_dn: Mapped[str | None] = mapped_column(String(500))
+    directory_guid: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     area_id: Mapped[int | None] = mapped_column(
         ForeignKey("areas.id", ondelete="SET NULL"), index=True
@@ -120,6 +139,11 @@ class User(UserMixin, db.Model):
         """Whether the person holds any of these roles."""
         return any(Role(r) in self.roles for r in roles)
 
+    @property
+    def source_label(self) -> str:
+        """Where the account comes from, in the reader's language."""
+        return str(SOURCE_LABELS.get(self.source, self.source))
+
     def __str__(self) -> str:
         return self.display_name
 
@@ -140,3 +164,18 @@ class UserRole(db.Model):
         primary_key=True,
     )
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Invitation(db.Model):
+    """A one-time, expiring link a new person follows to set their first password."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user: Mapped[User] = relationship()

@@ -1,0 +1,223 @@
+"""People import: a CSV or Excel file of people checked row by row, then imported with an
+invitation link per new person (no typed passwords)."""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.admin.services import needs_area
+from portal.auth.services import create_invitation
+from portal.extensions import db
+from portal.models import ROLE_LABELS, SOURCE_IMPORT, Area, Role, User
+
+#: The columns of the file: key → the header names accepted (English and Chinese).
+COLUMNS = {
+    "username": ("username", "用户名"),
+    "display_name": ("display name", "display_name", "name", "姓名"),
+    "email": ("email", "e-mail", "邮箱", "电子邮件"),
+    "phone": ("phone", "电话"),
+    "roles": ("roles", "role", "角色"),
+    "area_code": ("area code", "area_code", "area", "营业区", "营业区代码"),
+    "manager_username": ("manager username", "manager_username", "manager", "上级", "上级用户名"),
+}
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^[0-9+()\- ]{1,40}$")
+MAX_ROWS = 5000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class PersonRow:
+    """One row of the file: its number in the file, its values and its errors."""
+
+    number: int
+    values: dict
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def good(self) -> bool:
+        return not self.errors
+
+
+def read_rows(filename: str, content: bytes) -> list[list[str]]:
+    """The cells of a .csv (UTF-8 or GB18030) or .xlsx file as text."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            rows = [["" if v is None else str(v).strip() for v in r]
+                    for r in book.worksheets[0].iter_rows(values_only=True)]
+            book.close()
+        except Exception as error:  # openpyxl raises many kinds on a damaged file
+            raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
+        return rows
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError(_("The file's text encoding is not UTF-8 or GB18030."))
+        return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text.replace("\x00", "")))]
+    raise ImportFileError(_("Choose a .csv or .xlsx file."))
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _role_names() -> dict[str, Role]:
+    """A role by its value or its label in any of the UI's languages."""
+    names = {r.value: r for r in Role}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            for role, label in ROLE_LABELS.items():
+                names[str(label).lower()] = role
+    return names
+
+
+def check(rows: list[list[str]]) -> tuple[list[PersonRow], dict]:
+    """Each data row with its errors (in the reader's language, naming the file's row and
+    column), and the header's column positions."""
+    if not rows or not any(rows[0]):
+        raise ImportFileError(_("The file is empty."))
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportFileError(_("A file may hold at most %(n)d people.", n=MAX_ROWS))
+    header = [h.strip().lower() for h in rows[0]]
+    positions = {}
+    for key, names in COLUMNS.items():
+        for index, name in enumerate(header):
+            if name in names:
+                positions[key] = index
+                break
+    missing = [COLUMNS[k][0] for k in ("username", "display_name") if k not in positions]
+    if missing:
+        raise ImportFileError(_("The first row must name the columns; missing: %(names)s.",
+                                names=", ".join(missing)))
+    people = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cells):
+            continue
+        values = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
+        people.append(PersonRow(number, {k: values.get(k, "") for k in COLUMNS}))
+    _validate(people, positions, [h.strip() for h in rows[0]])
+    return people, positions
+
+
+def _validate(people: list[PersonRow], positions: dict, header: list[str]) -> None:
+    def where(key):  # the column's letter and its heading in the file
+        index = positions.get(key)
+        return f"{_column_letter(index)} ({header[index]})" if index is not None else COLUMNS[key][0]
+
+    def fail(row, key, message):
+        row.errors.append(_("Row %(row)d, column %(column)s: %(error)s",
+                            row=row.number, column=where(key), error=message))
+
+    areas = {code.lower(): code for code in db.session.scalars(select(Area.code))}
+    role_names = _role_names()
+    seen: dict[str, int] = {}
+    in_file = {p.values["username"].lower() for p in people}
+    for row in people:
+        v = row.values
+        username = v["username"]
+        if not username:
+            fail(row, "username", _("The username is missing."))
+        elif not USERNAME.match(username):
+            fail(row, "username", _("Use letters, digits, '.', '-' and '_' only (at most 50)."))
+        elif username.lower() in seen:
+            fail(row, "username", _("The same username is on row %(row)d.", row=seen[username.lower()]))
+        elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+            fail(row, "username", _("This username is taken."))
+        if username:
+            seen.setdefault(username.lower(), row.number)
+        if not v["display_name"]:
+            fail(row, "display_name", _("The name is missing."))
+        elif len(v["display_name"]) > 100 or any(ord(c) < 32 for c in v["display_name"]):
+            fail(row, "display_name", _("Use at most 100 characters, without control characters."))
+        if v["email"] and (len(v["email"]) > 200 or not EMAIL.match(v["email"])):
+            fail(row, "email", _("This is not an e-mail address."))
+        if v["phone"] and not PHONE.match(v["phone"]):
+            fail(row, "phone", _("Use digits, spaces and + ( ) - only."))
+        roles = set()
+        for name in re.split(r"[,;，；、\s]+", v["roles"].strip()) if v["roles"].strip() else ["staff"]:
+            role = role_names.get(name.lower())
+            if role is None:
+                fail(row, "roles", _("Unknown role %(name)s: use staff, manager, hr or admin.", name=name))
+            else:
+                roles.add(role.value)
+        v["role_list"] = sorted(roles)
+        if v["area_code"] and v["area_code"].lower() not in areas:
+            fail(row, "area_code", _("There is no area with the code %(code)s.", code=v["area_code"]))
+        elif not v["area_code"] and needs_area(roles):
+            fail(row, "area_code", _("Account managers and area managers belong to an area."))
+        manager = v["manager_username"]
+        if manager:
+            if manager.lower() == username.lower():
+                fail(row, "manager_username", _("A person cannot be their own manager."))
+            elif manager.lower() not in in_file and not db.session.scalar(
+                    select(User.id).where(func.lower(User.username) == manager.lower(), User.active)):
+                fail(row, "manager_username", _("There is no active account %(name)s.", name=manager))
+    # A manager named from the file must arrive in the same import.
+    bad = {p.values["username"].lower() for p in people if p.errors}
+    for row in people:
+        manager = row.values["manager_username"].lower()
+        if manager and manager in bad and manager not in {row.values["username"].lower()} and row.good:
+            fail(row, "manager_username", _("The manager's own row has errors."))
+
+
+def import_people(people: list[PersonRow]) -> list[tuple[User, str]]:
+    """Create the accounts of the good rows (audited), each with an invitation; returns the
+    people and their invitation tokens."""
+    areas = {a.code.lower(): a.id for a in db.session.scalars(select(Area))}
+    made: dict[str, User] = {}
+    invited = []
+    for row in people:
+        if not row.good:
+            continue
+        v = row.values
+        user = User(username=v["username"], display_name=v["display_name"], email=v["email"],
+                    phone=v["phone"], password_hash="", source=SOURCE_IMPORT,
+                    area_id=areas.get(v["area_code"].lower()))
+        user.roles = v["role_list"]
+        db.session.add(user)
+        made[user.username.lower()] = user
+    db.session.flush()
+    for row in people:
+        if not row.good:
+            continue
+        user = made[row.values["username"].lower()]
+        manager = row.values["manager_username"].lower()
+        if manager:
+            user.manager = made.get(manager) or db.session.scalar(
+                select(User).where(func.lower(User.username) == manager))
+        db.session.flush()
+        audit.record("user.import", "user", user.id, None,
+                     audit.snapshot(user, ["username", "display_name", "email", "phone", "roles",
+                                           "area_id", "manager_id", "source"]))
+        invited.append((user, create_invitation(user)))
+    return invited
+
+
+IMPORT_HELP = _l("Columns: username, display name, email, phone, roles (staff, manager, hr, admin; "
+                 "several separated by commas), area code, manager username. The first row names "
+                 "the columns.")
