@@ -173,3 +173,14 @@ def test_starttls_and_ldaps_with_a_self_signed_ca(app, client, org, tls_server, 
     monkeypatch.setitem(app.config, "LDAP_CA_FILE", tls_server.files["LDAP_TLS_CA"])
     assert sign_in(client, "qian.min").status_code == 302
     assert account("qian.min").roles == {Role.MANAGER}
+
+
+def test_the_nightly_task_syncs_the_directory(org, directory):
+    """The consumer's nightly task (portal/schedule.py) runs the same sync as the command."""
+    from portal import schedule
+
+    assert account("zheng.hr") is None
+    db.session.rollback()  # end the test's read, so it sees what the task commits
+    schedule.directory_sync.call_local()
+    db.session.rollback()
+    assert account("zheng.hr").roles == {Role.HR}

@@ -1,7 +1,7 @@
 """directory sign-in: account source, local-only, directory ids, invitations
 
 Revision ID: 0188386c7ff0
-Revises: 26179222b447
+Revises: 5e03c68f2a12
 Create Date: 2026-12-01 04:19:51.085287
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0188386c7ff0'
-down_revision = '26179222b447'
+down_revision = '5e03c68f2a12'
 branch_labels = None
 depends_on = None
 
