@@ -327,6 +327,12 @@ def lockouts():
 
 
 @bp.app_template_global()
+def audit_readable(entry, side: str):
+    """An audit entry's before/after as the log may show it (private values hidden)."""
+    return audit.readable(entry, side)
+
+
+@bp.app_template_global()
 def role_label(role) -> str:
     """A role's name in the reader's language."""
     try:
