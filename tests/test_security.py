@@ -87,3 +87,47 @@ def test_the_demo_companys_audit_log_walked_as_every_role(app):
     db.session.commit()
     assert db.session.scalar(select(db.func.count(AuditLog.id))) > 50
     assert private_values_shown(app) == []
+
+
+#: Flask's own url_for options and the list formats: none may reach a view as a 500.
+RESERVED_QUERIES = ("_anchor=x&_method=POST&_external=1&_scheme=javascript",
+                    "format=csv", "format=xlsx", "format=pdf&_anchor=%0d%0a",
+                    "page=2&sort=-name&_method=GET&format=json")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("username", ["manager1", "admin"])
+def test_reserved_arguments_and_formats_on_every_page(app, org, username):
+    """Finding 8's class: every GET route (lists included), with Flask's reserved `_…`
+    arguments and `format=` added, answers without a server error."""
+    from tests.routes import _url, collect_sample_args
+
+    args = collect_sample_args(org)
+    client = login(app.test_client(), username)
+    errors, tried = [], 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "GET" not in rule.methods:
+            continue
+        if rule.endpoint in ("auth.logout",) or not rule.arguments <= set(args):
+            continue
+        base = _url(app, rule, args)
+        for query in RESERVED_QUERIES:
+            url = f"{base}{'&' if '?' in base else '?'}{query}"
+            status = client.get(url).status_code
+            tried += 1
+            if status >= 500:
+                errors.append(f"{url} {status}")
+    assert tried > 500
+    assert errors == [], "\n".join(errors)
+
+
+@pytest.mark.parametrize("url", ["/customers/?format=csv", "/targets/sales?format=xlsx",
+                                 "/targets/sales?format=csv&_method=POST",
+                                 "/customers/?_anchor=x", "/customers/?_method=POST&page=2",
+                                 "/admin/users?_external=1&sort=name"])
+def test_reserved_arguments_on_lists_are_no_server_error(client_as, url):
+    """Finding 8: these answered 500."""
+    who = "admin" if url.startswith("/admin") else "manager1"
+    response = client_as(who).get(url)
+    assert response.status_code == 200
+    assert "_method" not in response.text and "_anchor" not in response.text
