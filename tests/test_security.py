@@ -130,4 +130,6 @@ def test_reserved_arguments_on_lists_are_no_server_error(client_as, url):
     who = "admin" if url.startswith("/admin") else "manager1"
     response = client_as(who).get(url)
     assert response.status_code == 200
-    assert "_method" not in response.text and "_anchor" not in response.text
+    # Pagination, sort and export links carry none of them (the language form's `next` may).
+    links = re.findall(r'href="([^"]*)"', response.text)
+    assert not [link for link in links if "_method" in link or "_anchor" in link]
