@@ -42,9 +42,9 @@ def login():
         elif verify_password(user, form.password.data) and user.active:
             user = db.session.get(User, user.id)
             record_success(user, username, address)
-            db.session.commit()
             session.clear()
-            login_user(user)
+            login_user(user)  # reads the session id before the commit expires the user
+            db.session.commit()
             return redirect_next(url_for("home.index"), code=302)
         else:
             record_failure(username, address)
