@@ -47,3 +47,23 @@ def record(action: str, entity_type: str, entity_id: int | None,
                      actor_id=actor_id, before=_plain(before), after=_plain(after))
     db.session.add(entry)
     return entry
+
+
+#: Kinds of record whose audited values every reader of the audit log may see: the accounts and
+#: reference data the administrator keeps (and sees on their own pages). Every other kind shows
+#: which fields changed, by whom and when, never the values: appraisal scores and comments, pay,
+#: one-on-one content are private to some roles and the audit log must not be a side door. A new
+#: kind is hidden until it is added here on purpose.
+OPEN_VALUES = frozenset({"user", "area", "product_line", "customer_type", "login_throttle"})
+HIDDEN = "•••"
+
+
+def readable(entry: AuditLog, side: str) -> dict | None:
+    """The entry's before or after as the audit log shows it: values of kinds outside
+    OPEN_VALUES replaced by a mark (the field names stay)."""
+    values = getattr(entry, side)
+    if values is None or entry.entity_type in OPEN_VALUES:
+        return values
+    if not isinstance(values, dict):
+        return {"": HIDDEN}
+    return {key: HIDDEN for key in values}

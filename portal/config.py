@@ -30,10 +30,14 @@ class Defaults:
     #: argon2id cost; tests lower it, production keeps the library's defaults.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
-    #: Failed logins allowed before the account backs off, and the first and longest wait.
+    #: Failed logins allowed for one username from one address before it backs off, the same
+    #: for one address across every username, the first and longest wait, and how long a count
+    #: is remembered after the last failure.
     LOGIN_FREE_ATTEMPTS = 5
+    LOGIN_ADDRESS_FREE_ATTEMPTS = 20
     LOGIN_BACKOFF_SECONDS = 30
     LOGIN_BACKOFF_MAX_SECONDS = 900
+    LOGIN_FAILURE_WINDOW_SECONDS = 3600
 
     PER_PAGE = 25
     #: Add X-SQL-Statements and Server-Timing headers to every response (for bench/).

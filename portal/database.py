@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Set by writers outside a request (commands, background jobs) to take the write lock up front.
 _writer = ContextVar("portal_sqlite_writer", default=False)
+#: Set around the reads of a write request that must not take the write lock (sign-in's checks).
+_reader = ContextVar("portal_sqlite_reader", default=False)
 
 
 @contextmanager
@@ -22,6 +24,18 @@ def writing():
         _writer.reset(token)
 
 
+@contextmanager
+def reading():
+    """Mark the code inside as a reader even in a POST: its SQLite transactions begin deferred,
+    so slow work after the reads (a password check) holds no write lock. End the transaction
+    (commit or rollback) before leaving the block."""
+    token = _reader.set(True)
+    try:
+        yield
+    finally:
+        _reader.reset(token)
+
+
 def begins_immediate() -> bool:
     """Whether a transaction starting now should take SQLite's write lock at once.
 
@@ -30,6 +44,8 @@ def begins_immediate() -> bool:
     """
     if _writer.get():
         return True
+    if _reader.get():
+        return False
     return has_request_context() and request.method not in READ_METHODS
 
 

@@ -1,11 +1,18 @@
-"""Password hashing with argon2id, and the per-account back-off after failed sign-ins."""
-from datetime import timedelta
+"""Password hashing with argon2id, a dummy check for unknown accounts, and the password policy."""
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
 
-from portal.models import User, utcnow
+from portal.models import User
+
+MIN_PASSWORD = 10
+#: The commonest passwords of 10 characters or more (lower case, one a line), bundled.
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 #: The shortest password accepted (sign-in forms, the admin's forms, the password change).
 MIN_PASSWORD = 10
@@ -24,45 +31,69 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    """A hash of nothing anyone types, at the configured cost, made once per process."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost).hash("\x00dummy\x00")
+
+
+def dummy_verify(password: str) -> None:
+    """Spend the work of one real check (for unknown accounts and refused attempts)."""
+    config = current_app.config
+    try:
+        _hasher().verify(_dummy_hash(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"]),
+                         password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 def verify_password(user: User | None, password: str) -> bool:
-    """Whether the password is this user's; spends the same time when there is no such user."""
-    hasher = _hasher()
+    """Whether the password is this user's; spends the same work when there is no such user."""
     if user is None or not user.password_hash:
-        # Hash anyway so a missing account answers no faster than a wrong password.
-        hasher.hash(password)
+        dummy_verify(password)
         return False
     try:
-        return hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def backoff_seconds(failed_logins: int) -> int:
-    """How long an account waits after this many failures: none at first, then doubling to a cap."""
-    config = current_app.config
-    excess = failed_logins - config["LOGIN_FREE_ATTEMPTS"]
-    if excess < 0:
-        return 0
-    return min(config["LOGIN_BACKOFF_SECONDS"] * 2 ** excess, config["LOGIN_BACKOFF_MAX_SECONDS"])
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The bundled list of common passwords."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip()
+                     and not line.startswith("#"))
 
 
-def locked_for(user: User) -> int:
-    """Seconds until this account may try again (0 when it may now)."""
-    if user.locked_until is None:
-        return 0
-    remaining = (user.locked_until - utcnow()).total_seconds()
-    return max(0, int(remaining + 0.999))
+def password_problem(password: str, username: str = "", display_name: str = ""):
+    """Why a new password is refused (a lazy message), or None when it is acceptable.
+
+    Length is checked by the form (10 to 200 characters); here: a single repeated character (or
+    two), one of the commonest passwords, or one containing the username or display name.
+    """
+    lowered = (password or "").lower()
+    if len(set(lowered)) <= 2:
+        return _l("Use more than two different characters, not one character repeated.")
+    if lowered in common_passwords():
+        return _l("This is one of the most common passwords; choose one that is harder to guess.")
+    for name in (username, display_name):
+        name = (name or "").strip().lower()
+        if len(name) >= 3 and name in lowered:
+            return _l("The password must not contain your username or name.")
+    return None
 
 
-def record_failure(user: User) -> None:
-    """Count a failed sign-in and set the wait before the next try."""
-    user.failed_logins = (user.failed_logins or 0) + 1
-    wait = backoff_seconds(user.failed_logins)
-    user.locked_until = utcnow() + timedelta(seconds=wait) if wait else None
+class PasswordPolicy:
+    """A form validator of the password policy. The names come from the form's `username` and
+    `display_name` fields when it has them, else from `form.policy_user` (set by the view)."""
 
-
-def record_success(user: User) -> None:
-    """Clear the failure count after a good sign-in."""
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = utcnow()
+    def __call__(self, form, field):
+        user = getattr(form, "policy_user", None)
+        username = getattr(getattr(form, "username", None), "data", None) or (
+            user.username if user is not None else "")
+        display_name = getattr(getattr(form, "display_name", None), "data", None) or (
+            user.display_name if user is not None else "")
+        problem = password_problem(field.data or "", username, display_name)
+        if problem is not None:
+            raise ValidationError(str(problem))

@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
-from portal.kernel.lists import page_url, sort_url
+from portal.kernel.lists import list_args, page_url, sort_url
 from portal.navigation import nav_for
 
 
@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
         get_locale=get_locale,
         nav_for=nav_for,
         page_url=page_url,
+        list_args=list_args,
         sort_url=sort_url,
         languages=lambda: current_app.config["LANGUAGES"],
     )

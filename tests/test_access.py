@@ -95,3 +95,56 @@ def test_get_user_or_404(org):
         get_user_or_404(org.users["manager1"], org.users["staff3"].id)
     with pytest.raises(NotFound):
         get_user_or_404(org.users["staff1"], org.users["staff2"].id)
+
+
+# --- reorganisation: access follows the current reporting line ----------------------------------
+
+#: What a former manager may still open after the person moved: the one-on-ones they held
+#: (read only). Anything else of the person's that answers them is a finding.
+FORMER_MANAGER_MAY_READ = {"one_on_ones.detail"}
+#: URL arguments whose sample record is staff1's own and reached through "who manages whom"
+#: (one-on-ones, appraisal, career plan, training enrolment, tasks, nominations, pay, the
+#: account). Records of the area (customers, sales, area reviews) follow the area instead, and
+#: records manager1 made (meetings, surveys) stay theirs.
+PERSON_ARGS = {"series_id", "one_on_one_id", "talking_point_id", "one_on_one_action_id",
+               "appraisal_id", "career_goal_id", "career_review_id", "career_milestone_id",
+               "enrolment_id", "task_id", "nomination_id", "payee_id", "user_id"}
+
+
+def test_after_a_reorganisation_the_former_manager_reaches_nothing_of_the_persons(app, org):
+    """Move staff1 (manager1's report, area A01) to manager2 and area A02; then every route with
+    a record argument, with manager1's session, against staff1's sample records."""
+    args = collect_sample_args(org)
+    staff1 = org.users["staff1"]
+    from portal.models.communication import OneOnOne
+    for one in db.session.scalars(select(OneOnOne)):
+        one.held = True  # the strictest case: meetings manager1 held stay readable
+    staff1.manager = org.users["manager2"]
+    staff1.area = org.areas[1]
+    db.session.commit()
+    old = login(app.test_client(), "manager1")
+    reached, tried = [], 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or not rule.arguments:
+            continue
+        if not rule.arguments & PERSON_ARGS or not rule.arguments <= set(args):
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
+        tried += 1
+        if "GET" in rule.methods:
+            status = old.get(url).status_code
+            if status == 200 and rule.endpoint not in FORMER_MANAGER_MAY_READ:
+                reached.append(f"GET {url} ({rule.endpoint}) {status}")
+        if "POST" in rule.methods:
+            status = old.post(url, data={"x": "1"}).status_code
+            if status not in (403, 404, 405):
+                reached.append(f"POST {url} ({rule.endpoint}) {status}")
+    assert reached == [], "\n".join(reached)
+    assert tried >= 20
+    # The held one-on-one reads, without a form to change it; the new manager starts afresh.
+    page = old.get(f"/one-on-ones/{args['one_on_one_id']}").text
+    assert "共享笔记" in page or "shared" in page.lower()
+    assert f"/one-on-ones/{args['one_on_one_id']}/notes" not in page
+    new = login(app.test_client(), "manager2")
+    assert staff1.display_name in new.get("/one-on-ones/series/new").text

@@ -5,7 +5,8 @@ import pytest
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import User, utcnow
+from portal.models import AuditLog, User, utcnow
+from portal.models.auth import LoginThrottle
 from tests.conftest import TEST_CONFIG, login
 from tests.factories import build_url, csrf_login
 
@@ -47,32 +48,98 @@ def test_bad_login_says_so_beside_the_field_and_keeps_the_username(client, org, 
     assert client.get("/").status_code == 302  # still not signed in
 
 
-def test_failures_back_off_per_account_in_the_database(app, client, org):
-    user_id = org.users["staff1"].id
+ATTACKER = {"REMOTE_ADDR": "10.9.9.9"}
+OWNER = {"REMOTE_ADDR": "10.1.1.1"}
+
+
+def attempt(client, username, password, environ=ATTACKER, lang="en"):
+    return client.post("/login", data={"username": username, "password": password},
+                       environ_overrides=environ, headers={"Accept-Language": lang})
+
+
+def throttle(key: str) -> LoginThrottle | None:
+    db.session.expire_all()
+    return db.session.scalar(db.select(LoginThrottle).where(LoginThrottle.key == key))
+
+
+def test_failures_back_off_per_username_and_address_in_the_database(app, client, org):
     free = app.config["LOGIN_FREE_ATTEMPTS"]
     for _ in range(free):
-        client.post("/login", data={"username": "staff1", "password": "nope-nope"})
-    user = fresh(user_id)
-    assert user.failed_logins == free and user.locked_until is not None
-    # Even the right password is refused while the account waits, with the wait named.
-    response = client.post("/login", data={"username": "staff1", "password": "portal-demo"},
-                           headers={"Accept-Language": "en"})
+        assert attempt(client, "staff1", "nope-nope-nope").status_code == 422
+    row = throttle("pair:staff1|10.9.9.9")
+    assert row.failures == free and row.locked_until is not None
+    # Even the right password is refused from that address while it waits, with the wait named.
+    response = attempt(app.test_client(), "staff1", "portal-demo")
     assert response.status_code == 422 and "Try again in" in response.text
-    # Another client (another worker, another browser) meets the same wait.
-    other = app.test_client()
-    assert other.post("/login", data={"username": "staff1",
-                                      "password": "portal-demo"}).status_code == 422
-    # Once the wait is over, the right password works and clears the count.
-    user = fresh(user_id)
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    # The person signs in from their own machine all the same: nobody can lock them out.
+    assert attempt(app.test_client(), "staff1", "portal-demo", OWNER).status_code == 302
+    # Once the wait is over, the right password works from the attacker's address too, and
+    # clears that pair's count.
+    row = throttle("pair:staff1|10.9.9.9")
+    row.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert other.post("/login", data={"username": "staff1",
-                                      "password": "portal-demo"}).status_code == 302
-    assert fresh(user_id).failed_logins == 0
+    assert attempt(app.test_client(), "staff1", "portal-demo").status_code == 302
+    assert throttle("pair:staff1|10.9.9.9") is None
+
+
+def test_an_address_trying_many_usernames_is_slowed(app, client, org):
+    many = app.config["LOGIN_ADDRESS_FREE_ATTEMPTS"]
+    for i in range(many):
+        attempt(client, f"guess{i}", "nope-nope-nope")
+    assert throttle("address:10.9.9.9").locked_until is not None
+    assert "Try again in" in attempt(client, "staff2", "portal-demo").text
+    assert attempt(app.test_client(), "staff2", "portal-demo", OWNER).status_code == 302
+
+
+def test_unknown_and_locked_accounts_answer_alike(app, client, org):
+    """No enumeration: an unknown username meets the same wait, message and work as a real one."""
+    free = app.config["LOGIN_FREE_ATTEMPTS"]
+    answers = {}
+    for name in ("staff1", "nobody-here"):
+        texts = [attempt(client, name, "nope-nope-nope").text for _ in range(free + 1)]
+        answers[name] = [re.findall(r'id="password-error"[^>]*>([^<]*)<', t) for t in texts]
+    assert answers["staff1"] == answers["nobody-here"]
+    assert "Too many failed attempts" in str(answers["nobody-here"][-1])
+
+
+def test_refused_attempts_spend_one_password_check(app, client, org, monkeypatch):
+    """Unknown, waiting and wrong answers each run argon2 once, so timing tells nothing."""
+    from argon2 import PasswordHasher
+
+    calls = []
+    real = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify",
+                        lambda self, h, p: calls.append(1) or real(self, h, p))
+    free = app.config["LOGIN_FREE_ATTEMPTS"]
+    for name in ("staff1", "nobody-here"):
+        for _ in range(free + 2):
+            calls.clear()
+            attempt(client, name, "nope-nope-nope")
+            assert len(calls) == 1, name
+
+
+def test_lockouts_are_audited_and_an_admin_clears_one(app, client, org, client_as_en):
+    free = app.config["LOGIN_FREE_ATTEMPTS"]
+    for _ in range(free):
+        attempt(client, "staff1", "nope-nope-nope")
+    entry = db.session.scalar(db.select(AuditLog).where(AuditLog.action == "login.lockout"))
+    assert entry.after["username"] == "staff1" and entry.after["address"] == "10.9.9.9"
+    assert entry.after["user_id"] == org.users["staff1"].id
+    admin = client_as_en("admin")
+    page = admin.get("/admin/lockouts")
+    assert page.status_code == 200 and "staff1" in page.text and "10.9.9.9" in page.text
+    row = throttle("pair:staff1|10.9.9.9")
+    assert admin.post("/admin/lockouts", data={"throttle_id": row.id}).status_code == 303
+    assert throttle("pair:staff1|10.9.9.9") is None
+    assert db.session.scalar(db.select(AuditLog).where(
+        AuditLog.action == "login.lockout_clear")) is not None
+    assert attempt(app.test_client(), "staff1", "portal-demo").status_code == 302
+    assert admin.post("/admin/lockouts", data={"throttle_id": 999999}).status_code == 404
+    assert client_as_en("staff2").get("/admin/lockouts").status_code == 403
 
 
 def test_backoff_doubles_up_to_the_cap(app):
-    from portal.passwords import backoff_seconds
+    from portal.auth.services import backoff_seconds
 
     free = app.config["LOGIN_FREE_ATTEMPTS"]
     assert backoff_seconds(free - 1) == 0
@@ -100,6 +167,17 @@ def test_logout_ends_the_session(client_as):
     assert client.get("/").status_code == 302
 
 
+def test_a_copied_cookie_is_refused_after_logout(app, client_as):
+    client = client_as("staff1")
+    copy = app.test_client()
+    cookie = client.get_cookie("session")
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/").status_code == 200  # the copy works while the session lasts
+    assert client.post("/logout").status_code == 303
+    assert copy.get("/").status_code == 302
+    assert copy.get("/account").status_code == 302
+
+
 def test_logout_needs_post(client_as):
     client = client_as("staff1")
     assert client.get("/logout").status_code == 405
@@ -114,6 +192,36 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, client_as, 
     assert here.get("/").status_code == 200
     assert elsewhere.get("/").status_code == 302
     assert login(app.test_client(), "staff1", "a-new-password-1")
+
+
+@pytest.mark.parametrize("new, reason", [
+    ("aaaaaaaaaa", "different characters"),
+    ("abababababab", "different characters"),
+    ("qwertyuiop", "most common"),
+    ("Password123", "most common"),
+    ("my-staff1-secret", "username or name"),
+    ("STAFF1-is-me-now", "username or name"),
+])
+def test_password_policy_says_why(client_as_en, org, new, reason):
+    before = org.users["staff1"].password_hash
+    response = client_as_en("staff1").post(
+        "/account", data={"current": "portal-demo", "new": new, "confirm": new})
+    assert response.status_code == 422 and reason in response.text
+    assert fresh(org.users["staff1"].id).password_hash == before
+
+
+def test_password_policy_holds_for_the_admin_too(client_as_en, org):
+    user = org.users["staff1"]
+    user.display_name = "Zhang Wei"
+    db.session.commit()
+    admin = client_as_en("admin")
+    response = admin.post(f"/admin/users/{user.id}/password",
+                          data={"new": "zhang wei 2026", "confirm": "zhang wei 2026"})
+    assert response.status_code == 422 and "username or name" in response.text
+    response = admin.post("/admin/users/new", data={
+        "username": "newbie", "display_name": "New Bie", "password": "newbie-2026-pw",
+        "roles": ["staff"], "area_id": org.areas[0].id, "manager_id": 0, "locale": ""})
+    assert response.status_code == 422 and "username or name" in response.text
 
 
 @pytest.mark.parametrize("data, field", [

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
+from portal.models.auth import LoginThrottle
 from tests.server_factories import NoRedirect, serving
 
 pytestmark = pytest.mark.slow  # starts gunicorn
@@ -43,10 +44,11 @@ def test_login_backoff_holds_across_two_workers(app, gunicorn):
     # Whichever worker answers, the right password now waits.
     assert [attempt(gunicorn, "staff1", "portal-demo") for _ in range(4)] == [422] * 4
     db.session.rollback()
-    user = db.session.scalar(select(User).where(User.username == "staff1"))
+    row = db.session.scalar(select(LoginThrottle).where(
+        LoginThrottle.key == "pair:staff1|127.0.0.1"))
     # Every failure before the wait was counted, whichever worker saw it; tries during the wait
-    # are refused unchecked and not counted.
-    assert user.failed_logins == free
-    assert user.locked_until is not None
+    # are refused and not counted.
+    assert row.failures == free
+    assert row.locked_until is not None
     # Another account is not affected.
     assert attempt(gunicorn, "staff2", "portal-demo") == 302

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from portal.extensions import db
-from portal.models.feedback import (QuestionKind, Survey, SurveyParticipation,
+from portal.models.feedback import (QuestionKind, Survey, SurveyParticipation, SurveyRespondent,
                                     SurveyQuestion, SurveyResponse, SurveyStatus)
 from portal.surveys import services
 from tests.feedback_factories import answer_form, make_survey
@@ -251,6 +251,9 @@ def test_anonymous_answers_cannot_be_traced_to_a_person(app, client_as, org):
     assert len(responses) == 5
     assert all(r.respondent_id is None and r.invitation_id is None for r in responses)
     columns = {c["name"] for c in inspect(db.engine).get_columns("survey_responses")}
+    # Not even a column that could hold a person (named answers keep theirs in another table).
+    assert not any(c in columns for c in ("respondent_id", "user_id")), columns
+    assert count(SurveyRespondent) == 0
     assert not any("at" == c.split("_")[-1] for c in columns), columns  # dates only, no times
     participation_columns = {c["name"] for c in inspect(db.engine).get_columns(
         "survey_participations")}
@@ -294,6 +297,55 @@ def test_anonymous_results_withheld_under_threshold(client_as, org):
     assert "<svg" not in east  # 4 answers: still under 5
 
 
+def test_anonymous_results_move_only_in_steps_of_the_threshold(client_as, org):
+    """Finding 11: reloading the results as the count goes from N to N+1 shows nothing new;
+    results change only when at least the threshold of new answers has come, or at close."""
+    survey = make_survey(org.users["manager1"], area=org.areas[0], anonymous=True)
+    people = _team(org, 11)
+    db.session.commit()
+    manager = client_as("manager1")
+
+    def answer(i):
+        r = client_as(people[i].username).post(
+            f"/surveys/{survey.id}/answer",
+            data=answer_form(survey, rating=1 + i % 5, nps=i % 11, text=f"第{i}条意见"))
+        assert r.status_code == 303
+
+    def results():
+        return services.survey_results(db.session.get(Survey, survey.id))
+
+    for i in range(5):
+        answer(i)
+    assert results().responses == 5
+    shown = manager.get(f"/surveys/{survey.id}/results").text
+    assert "第4条意见" in shown
+    answer(5)  # N -> N+1: the published state does not move
+    assert results().responses == 5
+    again = manager.get(f"/surveys/{survey.id}/results").text
+    assert "第5条意见" not in again
+    assert [q.distribution for q in results().questions] == [
+        q.distribution for q in services.survey_results(survey).questions]
+    export = manager.get(f"/surveys/{survey.id}/export.csv").text
+    assert "第5条意见" not in export
+    for i in range(6, 10):
+        answer(i)
+        assert results().responses == (10 if i == 9 else 5)
+    answer(10)
+    assert results().responses == 10
+    assert manager.post(f"/surveys/{survey.id}/close").status_code == 303
+    assert results().responses == 11  # closing releases the rest
+    assert "第10条意见" in manager.get(f"/surveys/{survey.id}/results").text
+
+
+def test_named_answers_keep_their_respondent_beside_the_answer(client_as, org):
+    survey = make_survey(org.users["manager1"], area=org.areas[0])
+    db.session.commit()
+    client_as("staff1").post(f"/surveys/{survey.id}/answer", data=answer_form(survey))
+    response = db.session.scalar(select(SurveyResponse))
+    assert response.released and response.respondent_id == org.users["staff1"].id
+    assert db.session.scalar(select(SurveyRespondent.user_id)) == org.users["staff1"].id
+
+
 def test_no_area_breakdown_while_another_area_is_small(client_as, org):
     """All minus A01 would be A02's one answer: so A01 alone is not shown either."""
     survey = make_survey(org.users["hr"], area=None, anonymous=True)
@@ -304,6 +356,8 @@ def test_no_area_breakdown_while_another_area_is_small(client_as, org):
     client_as("staff3").post(f"/surveys/{survey.id}/answer",
                              data=answer_form(survey, text="城西唯一的回答"))
     hr = client_as("hr")
+    # The sixth answer waits until enough join it or the survey closes: close it.
+    assert hr.post(f"/surveys/{survey.id}/close").status_code == 303
     assert "<svg" in hr.get(f"/surveys/{survey.id}/results").text  # 6 in all: shown
     east = hr.get(f"/surveys/{survey.id}/results?area={org.areas[0].id}").text
     assert "<svg" not in east  # 5 in A01, but A02 has 1
@@ -402,6 +456,9 @@ def test_manager_sees_anonymous_company_survey_for_own_area_above_threshold(clie
     manager = client_as("manager1")
     assert "<svg" in manager.get(f"/surveys/{survey.id}/results").text  # A01: 5, A02: none
     client_as("staff3").post(f"/surveys/{survey.id}/answer", data=answer_form(survey))
+    # A02's one answer waits (released in steps): until then A01 stays shown as it was.
+    assert "<svg" in manager.get(f"/surveys/{survey.id}/results").text
+    assert client_as("hr").post(f"/surveys/{survey.id}/close").status_code == 303
     assert "<svg" not in manager.get(f"/surveys/{survey.id}/results").text  # A02 has 1 now
     assert manager.get(f"/surveys/{survey.id}/export.csv").status_code == 302
     assert client_as("manager2").get(f"/surveys/{survey.id}/export.csv").status_code == 302

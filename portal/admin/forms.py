@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from portal.passwords import MIN_PASSWORD
+from portal.passwords import MIN_PASSWORD, PasswordPolicy
 from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models import ROLE_LABELS
 
@@ -40,7 +40,8 @@ class NewUserForm(UserForm):
 
     password = PasswordField(_l("Initial password"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD, max=200,
-                               message=_l("Use between %(min)d and %(max)d characters."))])
+                               message=_l("Use between %(min)d and %(max)d characters.")),
+        PasswordPolicy()])
 
 
 class PasswordResetForm(FlaskForm):
@@ -48,7 +49,8 @@ class PasswordResetForm(FlaskForm):
 
     new = PasswordField(_l("New password"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD, max=200,
-                               message=_l("Use between %(min)d and %(max)d characters."))])
+                               message=_l("Use between %(min)d and %(max)d characters.")),
+        PasswordPolicy()])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(), EqualTo("new", message=_l("The two passwords differ."))])
 

@@ -14,6 +14,7 @@ from portal.admin.forms import (AreaForm, AuditFilterForm, NewUserForm, Password
 from portal.admin.queries import (USER_SORTS, area_choices, audit_list, get_reference_or_404,
                                   get_user_or_404, manager_choices, reference_list, user_list)
 from portal.admin.services import needs_area, username_taken, would_loop
+from portal.auth.services import clear_lockout, current_lockouts
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.kernel.forms import ConfirmForm
@@ -34,6 +35,7 @@ def index():
         "product_lines": db.session.scalar(select(func.count(ProductLine.id))),
         "customer_types": db.session.scalar(select(func.count(CustomerType.id))),
         "audit": db.session.scalar(select(func.count(AuditLog.id))),
+        "lockouts": len(current_lockouts()),
     }
     return render("admin/index.html", counts=counts)
 
@@ -153,11 +155,10 @@ def user_password(user_id: int):
     """Set a new password for someone; their sessions end."""
     user = _get_user(user_id)
     form = PasswordResetForm()
+    form.policy_user = user
     if form.validate_on_submit():
         user.password_hash = hash_password(form.new.data)
         user.session_version += 1
-        user.failed_logins = 0
-        user.locked_until = None
         audit.record("user.password_reset", "user", user.id)
         db.session.commit()
         flash(_("New password set for %(name)s; their sessions have ended.", name=user.username),
@@ -307,6 +308,29 @@ def audit_log():
     listing = Listing(filters=("actor", "action", "entity_type", "entity_id"))
     page = listing.paginate(audit_list(current_user, listing))
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page)
+
+
+# --- sign-in lock-outs ------------------------------------------------------------------------
+
+@bp.route("/lockouts", methods=["GET", "POST"])
+def lockouts():
+    """Usernames and addresses waiting after failed sign-ins; an administrator can clear one."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        throttle_id = request.form.get("throttle_id", type=int)
+        row = clear_lockout(throttle_id) if throttle_id else None
+        if row is None:
+            abort(404)
+        db.session.commit()
+        flash(_("The lock-out has been cleared."), "success")
+        return redirect(url_for("admin.lockouts"), code=303)
+    return render("admin/lockouts.html", form=form, rows=current_lockouts())
+
+
+@bp.app_template_global()
+def audit_readable(entry, side: str):
+    """An audit entry's before/after as the log may show it (private values hidden)."""
+    return audit.readable(entry, side)
 
 
 @bp.app_template_global()

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.passwords import MIN_PASSWORD
+from portal.passwords import MIN_PASSWORD, PasswordPolicy
 
 
 class LoginForm(FlaskForm):
@@ -23,7 +23,8 @@ class PasswordChangeForm(FlaskForm):
     new = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
-                    message=_l("Use between %(min)d and %(max)d characters."))],
+                    message=_l("Use between %(min)d and %(max)d characters.")),
+                    PasswordPolicy()],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

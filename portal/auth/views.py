@@ -4,44 +4,57 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from portal.kernel.audience import SIGNED_IN, audience
 from portal.auth import bp
-from portal.directory.services import DirectoryUnavailable, check_sign_in
 from portal.auth.forms import InvitationForm, LanguageForm, LoginForm, PasswordChangeForm
-from portal.auth.services import accept_invitation, open_invitation
+from portal.auth.services import (accept_invitation, open_invitation, record_failure,
+                                  record_success, wait_for)
+from portal.database import reading
+from portal.directory.services import DirectoryUnavailable, check_sign_in
 from portal.extensions import db
 from portal.htmx import render
-from portal.models import User
-from portal.passwords import (hash_password, locked_for, record_failure, record_success,
-                              verify_password)
+from portal.kernel.audience import SIGNED_IN, audience
 from portal.kernel.urls import redirect_next
+from portal.models import User
+from portal.passwords import dummy_verify, hash_password, verify_password
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the sign-in form; sign in on a good username and password."""
+    """Show the sign-in form; sign in on a good username and password.
+
+    The reads and the password check run outside any write transaction (argon2 takes ~130 ms;
+    under SQLite's write lock sign-ins would queue); a short write records the outcome. Unknown
+    usernames and waiting ones cost the same check as a real one, and the wait is keyed by the
+    typed username and the client address, so the answers tell nothing about which accounts exist.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            select(User).where(User.username == form.username.data.strip()).with_for_update()
-        )
-        wait = locked_for(user) if user else 0
+        username = form.username.data.strip()
+        address = request.remote_addr or ""
+        with reading():
+            wait = wait_for(username, address)
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is not None:
+                # Detached, it keeps the columns just read: the rollback cannot expire them, so
+                # the password check below reads no row (and takes no lock) again.
+                db.session.expunge(user)
+            db.session.rollback()
         if wait:
+            dummy_verify(form.password.data)
             form.password.errors.append(
                 _("Too many failed attempts. Try again in %(seconds)d seconds.", seconds=wait))
         elif (signed := _check_sign_in(form, user)) is not None and signed.active:
-            user = signed
-            record_success(user)
-            db.session.commit()
+            user = db.session.get(User, signed.id)
+            record_success(user, username, address)
             session.clear()
-            login_user(user)
+            login_user(user)  # reads the session id before the commit expires the user
+            db.session.commit()
             return redirect_next(url_for("home.index"), code=302)
         else:
-            if user is not None:
-                record_failure(user)
-                db.session.commit()
+            record_failure(username, address)
+            db.session.commit()
             form.password.errors.append(_("Wrong username or password, or the account is inactive."))
         return render("auth/login.html", form=form, status=422)
     status = 422 if form.errors else 200
@@ -60,7 +73,13 @@ def _check_sign_in(form: LoginForm, user: User | None) -> User | None:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out and forget the session."""
+    """Sign out for good: the session version moves on, so a copy of this cookie is refused too.
+
+    That ends the person's other sessions as well (the price of a stateless cookie)."""
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        user.session_version += 1
+        db.session.commit()
     logout_user()
     locale = session.get("locale")
     session.clear()
@@ -88,6 +107,7 @@ def language():
 def account():
     """The person's own account: change the password (which ends their other sessions)."""
     form = PasswordChangeForm()
+    form.policy_user = current_user
     if form.validate_on_submit():
         if not verify_password(current_user, form.current.data):
             form.current.errors.append(_("This is not your current password."))

@@ -135,3 +135,17 @@ def sort_url(column: str) -> str:
     args["sort"] = [f"-{column}" if current == column else column]
     args.pop("page", None)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def list_args(**changes) -> dict:
+    """The current list's own arguments with some changed, for a link to a sibling view (an
+    export of the same filters): `url_for('x.export', **list_args(format='csv'))`. Never the
+    request's arguments whole: `_anchor`, `_method` or a second `format` would reach url_for."""
+    listing = g.get("listing")
+    if listing is not None:
+        args = {k: v for k, v in listing.args.items()}
+    else:
+        args = {k: v[-1] for k, v in _fallback_args().items()}
+    args = {k: v for k, v in args.items() if not k.startswith("_")}
+    args.update(changes)
+    return args

@@ -1,14 +1,15 @@
 """Customer feedback: complaints with deadlines and a timeline; surveys for staff and customers.
 
-Anonymity of staff surveys is a property of the schema: an anonymous answer (`SurveyResponse`)
-carries no person, no time finer than the day and a random key, and the "has answered" record
+Anonymity of staff surveys is a property of the schema: an answer (`SurveyResponse`) has no
+column for a person at all (a named survey's respondent is a row of `SurveyRespondent` beside it),
+no time finer than the day and a random key, and the "has answered" record
 (`SurveyParticipation`) carries no time and no key of its own. On SQLite both are WITHOUT ROWID
 tables, so not even the order rows were written in links one to the other.
 """
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -135,10 +136,9 @@ class SurveyResponse(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
                                            index=True)
     survey: Mapped[Survey] = relationship()
-    #: Named staff surveys only; always None for anonymous ones and for customers.
-    respondent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    respondent = relationship("User", foreign_keys=[respondent_id])
+    #: Named staff surveys only: who answered (no such row for anonymous ones or customers).
+    named: Mapped["SurveyRespondent | None"] = relationship(
+        cascade="all, delete-orphan", uselist=False, back_populates="response")
     #: Customer surveys: the link this answer came through (one answer per link).
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey_invitations.id", ondelete="CASCADE"), unique=True)
@@ -149,9 +149,32 @@ class SurveyResponse(db.Model):
     area = relationship("Area")
     #: The day of the answer (UTC), deliberately without the time.
     submitted_on: Mapped[date] = mapped_column(index=True)
+    #: Counted in the results. Anonymous answers wait unreleased until at least the anonymity
+    #: threshold of them can be released together (or the survey closes), so that reloading the
+    #: results as the count moves from N to N+1 shows no single answer.
+    released: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     answers: Mapped[list["SurveyAnswer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan")
+
+    @property
+    def respondent_id(self) -> int | None:
+        """The person who gave a named staff answer; None for anonymous and customer answers."""
+        return self.named.user_id if self.named is not None else None
+
+
+class SurveyRespondent(db.Model):
+    """Who gave an answer to a named staff survey. Anonymous answers never have one: the column
+    does not exist on the answer itself."""
+
+    __tablename__ = "survey_respondents"
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True)
+    response: Mapped[SurveyResponse] = relationship(back_populates="named")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                index=True)
+    user = relationship("User")
 
 
 class SurveyAnswer(db.Model):

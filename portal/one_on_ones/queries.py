@@ -12,10 +12,24 @@ from portal.models.communication import (ActionItem, MoodCheckIn, OneOnOne, OneO
 from portal.one_on_ones.services import MOOD_TREND_LENGTH
 
 
+def is_current():
+    """A condition: the series' manager is still the report's manager. Access follows the
+    current reporting line: after a reorganisation the former manager's series is closed to
+    them (they keep reading the one-on-ones they held) and the new manager starts a new one."""
+    line = (select(User.manager_id).where(User.id == OneOnOneSeries.report_id)
+            .correlate(OneOnOneSeries).scalar_subquery())
+    return OneOnOneSeries.manager_id == line
+
+
+def _takes_part(user):
+    """The report of a series, or its manager while the reporting line still holds."""
+    return or_(OneOnOneSeries.report_id == user.id,
+               (OneOnOneSeries.manager_id == user.id) & is_current())
+
+
 def visible_series(user) -> Select:
-    """The series this person takes part in, as manager or as report."""
-    return select(OneOnOneSeries).where(
-        or_(OneOnOneSeries.manager_id == user.id, OneOnOneSeries.report_id == user.id))
+    """The series this person takes part in: as report, or as the report's current manager."""
+    return select(OneOnOneSeries).where(_takes_part(user))
 
 
 def get_series_or_404(user, series_id: int) -> OneOnOneSeries:
@@ -25,16 +39,26 @@ def get_series_or_404(user, series_id: int) -> OneOnOneSeries:
                                     selectinload(OneOnOneSeries.report)))
 
 
-def visible_one_on_ones(user) -> Select:
-    """The one-on-ones of the series this person takes part in."""
-    return (select(OneOnOne).join(OneOnOneSeries)
-            .where(or_(OneOnOneSeries.manager_id == user.id, OneOnOneSeries.report_id == user.id)))
+def visible_one_on_ones(user, writing: bool = False) -> Select:
+    """The one-on-ones of the series this person takes part in; to read, also those a former
+    manager held (never to change: they cannot add to the series any more)."""
+    condition = _takes_part(user)
+    if not writing:
+        condition = or_(condition, (OneOnOneSeries.manager_id == user.id) & OneOnOne.held.is_(True))
+    return select(OneOnOne).join(OneOnOneSeries).where(condition)
 
 
-def get_one_on_one_or_404(user, one_on_one_id: int) -> OneOnOne:
-    """A one-on-one this person takes part in, with what its page shows, or 404."""
+def may_change(user, one: OneOnOne) -> bool:
+    """Whether this person may still add to this one-on-one (not a former manager)."""
+    return db.session.scalar(visible_one_on_ones(user, writing=True)
+                             .where(OneOnOne.id == one.id).with_only_columns(OneOnOne.id)) is not None
+
+
+def get_one_on_one_or_404(user, one_on_one_id: int, writing: bool = False) -> OneOnOne:
+    """A one-on-one this person takes part in (to change it: as report or current manager),
+    with what its page shows, or 404."""
     return db.first_or_404(
-        visible_one_on_ones(user).where(OneOnOne.id == one_on_one_id).options(
+        visible_one_on_ones(user, writing).where(OneOnOne.id == one_on_one_id).options(
             selectinload(OneOnOne.series).selectinload(OneOnOneSeries.manager),
             selectinload(OneOnOne.series).selectinload(OneOnOneSeries.report),
             selectinload(OneOnOne.points).selectinload(TalkingPoint.author),
@@ -97,7 +121,7 @@ def cadence_series(user) -> Select:
                                            selectinload(OneOnOneSeries.report))
     if user.has_role(Role.HR):
         return query
-    return query.where(OneOnOneSeries.manager_id == user.id)
+    return query.where(OneOnOneSeries.manager_id == user.id, is_current())
 
 
 def reports_without_series(user) -> list[User]:
@@ -146,13 +170,13 @@ def cadence_list(user, listing: Listing, today: date) -> Select:
 
 def get_point_or_404(user, talking_point_id: int) -> TalkingPoint:
     """A talking point of a one-on-one this person takes part in, or 404."""
-    visible = visible_one_on_ones(user).with_only_columns(OneOnOne.id)
+    visible = visible_one_on_ones(user, writing=True).with_only_columns(OneOnOne.id)
     return db.first_or_404(select(TalkingPoint).where(
         TalkingPoint.id == talking_point_id, TalkingPoint.one_on_one_id.in_(visible)))
 
 
 def get_one_on_one_action_or_404(user, action_item_id: int) -> ActionItem:
     """An action item of a one-on-one this person takes part in, or 404."""
-    visible = visible_one_on_ones(user).with_only_columns(OneOnOne.id)
+    visible = visible_one_on_ones(user, writing=True).with_only_columns(OneOnOne.id)
     return db.first_or_404(select(ActionItem).where(
         ActionItem.id == action_item_id, ActionItem.one_on_one_id.in_(visible)))

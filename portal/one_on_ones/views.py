@@ -22,7 +22,7 @@ from portal.one_on_ones.forms import (CADENCE_LABELS, MoodForm, NewSeriesForm, P
                                       ScheduleForm, SeriesForm, SharedNotesForm)
 from portal.one_on_ones.queries import (CADENCE_SORTS, cadence_list, get_one_on_one_action_or_404,
                                         get_one_on_one_or_404, get_point_or_404,
-                                        get_series_or_404, last_held_dates, my_private_note,
+                                        get_series_or_404, last_held_dates, may_change, my_private_note,
                                         overdue_action_items, previous_one_on_one, recent_moods,
                                         report_choices, reports_without_series, series_list,
                                         visible_one_on_ones)
@@ -160,6 +160,7 @@ def _context(one: OneOnOne, **forms) -> dict:
                                            comment=one.mood.comment if one.mood else ""))
     return dict(one=one, series=series, note=note, today=today,
                 is_report=current_user.id == series.report_id,
+                read_only=not may_change(current_user, one),
                 suggestions=[] if one.held else overdue_action_items(series, today), **forms)
 
 
@@ -186,7 +187,7 @@ def detail(one_on_one_id: int):
 @bp.route("/<int:one_on_one_id>/held", methods=["POST"])
 def held_toggle(one_on_one_id: int):
     """Mark that the two have met (or undo it)."""
-    one = get_one_on_one_or_404(current_user, one_on_one_id)
+    one = get_one_on_one_or_404(current_user, one_on_one_id, writing=True)
     if ConfirmForm().validate_on_submit():
         one.held = not one.held
         db.session.commit()
@@ -196,7 +197,7 @@ def held_toggle(one_on_one_id: int):
 @bp.route("/<int:one_on_one_id>/points", methods=["POST"])
 def point_add(one_on_one_id: int):
     """Add a talking point to the shared agenda."""
-    one = get_one_on_one_or_404(current_user, one_on_one_id)
+    one = get_one_on_one_or_404(current_user, one_on_one_id, writing=True)
     form = PointForm()
     if not form.validate_on_submit():
         return _section(one, "agenda", status=422, point_form=form)
@@ -209,7 +210,7 @@ def point_add(one_on_one_id: int):
 def point_toggle(talking_point_id: int):
     """Tick a talking point as discussed, or not."""
     point = get_point_or_404(current_user, talking_point_id)
-    one = get_one_on_one_or_404(current_user, point.one_on_one_id)
+    one = get_one_on_one_or_404(current_user, point.one_on_one_id, writing=True)
     if ConfirmForm().validate_on_submit():
         point.discussed = not point.discussed
         db.session.commit()
@@ -219,7 +220,7 @@ def point_toggle(talking_point_id: int):
 @bp.route("/<int:one_on_one_id>/notes", methods=["POST"])
 def notes_save(one_on_one_id: int):
     """Save the shared notes."""
-    one = get_one_on_one_or_404(current_user, one_on_one_id)
+    one = get_one_on_one_or_404(current_user, one_on_one_id, writing=True)
     form = SharedNotesForm()
     db.session.refresh(one, with_for_update=True)  # PostgreSQL: one save of the notes at a time
     if not (form.validate_on_submit() and is_current(form, one, form.shared_notes,
@@ -233,7 +234,7 @@ def notes_save(one_on_one_id: int):
 @bp.route("/<int:one_on_one_id>/private-note", methods=["POST"])
 def private_note_save(one_on_one_id: int):
     """Save my private note: it is mine alone, whoever else reads the one-on-one."""
-    one = get_one_on_one_or_404(current_user, one_on_one_id)
+    one = get_one_on_one_or_404(current_user, one_on_one_id, writing=True)
     form = PrivateNoteForm()
     if not form.validate_on_submit():
         return _section(one, "private_note", status=422, private_form=form)
@@ -249,7 +250,7 @@ def private_note_save(one_on_one_id: int):
 @bp.route("/<int:one_on_one_id>/mood", methods=["POST"])
 def mood_save(one_on_one_id: int):
     """The report's mood check-in; the manager sees it but cannot set it."""
-    one = get_one_on_one_or_404(current_user, one_on_one_id)
+    one = get_one_on_one_or_404(current_user, one_on_one_id, writing=True)
     if current_user.id != one.series.report_id:
         abort(403)
     form = MoodForm()
@@ -266,7 +267,7 @@ def mood_save(one_on_one_id: int):
 @bp.route("/<int:one_on_one_id>/actions", methods=["POST"])
 def action_add(one_on_one_id: int):
     """Add an action item owned by one of the two; it lands in the owner's task list."""
-    one = get_one_on_one_or_404(current_user, one_on_one_id)
+    one = get_one_on_one_or_404(current_user, one_on_one_id, writing=True)
     form = _action_form(one.series)
     if not form.validate_on_submit():
         return _section(one, "actions", status=422, action_form=form)
@@ -280,7 +281,7 @@ def action_add(one_on_one_id: int):
 def action_toggle(one_on_one_action_id: int):
     """Tick an action item of a one-on-one as done, or open it again."""
     item = get_one_on_one_action_or_404(current_user, one_on_one_action_id)
-    one = get_one_on_one_or_404(current_user, item.one_on_one_id)
+    one = get_one_on_one_or_404(current_user, item.one_on_one_id, writing=True)
     if ConfirmForm().validate_on_submit():
         set_done(item, not item.done)
         db.session.commit()

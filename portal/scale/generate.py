@@ -477,7 +477,7 @@ class _Generator:
                 invitations.append((iid, sid, cid, uid, f"g{iid:x}{rng.getrandbits(64):016x}",
                                     closed - timedelta(days=30), answered))
                 rid = f"{rng.getrandbits(128):032x}"
-                responses.append((rid, sid, None, iid, area_id, answered.date()))
+                responses.append((rid, sid, iid, area_id, answered.date(), True))
                 mood = rng.random()
                 for qid, kind, options in qs:
                     if kind == "rating":
@@ -491,7 +491,7 @@ class _Generator:
         self.bulk.insert("survey_invitations", ("id", "survey_id", "customer_id",
                                                 "account_manager_id", "token", "created_at",
                                                 "answered_at"), invitations)
-        self.bulk.insert("survey_responses", ("id", "survey_id", "respondent_id", "invitation_id",
-                                              "area_id", "submitted_on"), responses)
+        self.bulk.insert("survey_responses", ("id", "survey_id", "invitation_id",
+                                              "area_id", "submitted_on", "released"), responses)
         self.bulk.insert("survey_answers", ("response_id", "question_id", "number", "choices",
                                             "text"), answers)

@@ -22,7 +22,8 @@ from portal.models import Role, User, utcnow
 from portal.models.customers import Customer, CustomerStatus
 from portal.models.feedback import (QuestionKind, Survey, SurveyAnswer, SurveyAudience,
                                     SurveyInvitation, SurveyParticipation, SurveyQuestion,
-                                    SurveyResponse, SurveyStatus)
+                                    SurveyRespondent, SurveyResponse,
+                                    SurveyStatus)
 
 TEXT_MAX = 2000
 RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}
@@ -148,10 +149,33 @@ def record_staff_response(survey: Survey, user: User, values: dict[int, dict]) -
             db.session.flush()
     except IntegrityError:
         return False
-    respondent_id = None if survey.anonymous else user.id
-    db.session.add(_new_response(survey, values, respondent_id=respondent_id,
-                                 area_id=user.area_id))
+    response = _new_response(survey, values, area_id=user.area_id,
+                             released=not survey.anonymous)
+    if not survey.anonymous:
+        response.named = SurveyRespondent(user_id=user.id)
+    db.session.add(response)
+    db.session.flush()
+    release_in_steps(survey)
     return True
+
+
+def release_in_steps(survey: Survey, closing: bool = False) -> int:
+    """Release a survey's waiting answers into the results when at least the anonymity
+    threshold of them wait (or all of them when the survey closes); how many were released.
+
+    Results of an anonymous survey so only ever move by a group of answers at least the
+    threshold in size: comparing two states shows no single person's answer.
+    """
+    waiting = (select(func.count()).select_from(SurveyResponse)
+               .where(SurveyResponse.survey_id == survey.id, SurveyResponse.released.is_(False)))
+    count = db.session.scalar(waiting)
+    if not count or (count < anonymity_threshold() and not closing):
+        return 0
+    db.session.execute(update(SurveyResponse)
+                       .where(SurveyResponse.survey_id == survey.id,
+                              SurveyResponse.released.is_(False))
+                       .values(released=True))
+    return count
 
 
 # --- customer answers --------------------------------------------------------------------------
@@ -248,15 +272,17 @@ class SurveyResults:
 
 
 def area_sizes(survey: Survey) -> list[int]:
-    """How many answers each area (and "no area") has given to a survey."""
+    """How many released answers each area (and "no area") has given to a survey."""
     return list(db.session.scalars(
-        select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)
+        select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id,
+                                                    SurveyResponse.released.is_(True))
         .group_by(SurveyResponse.area_id)))
 
 
 def _responses(survey: Survey, area_id: int | None):
-    """The select of a survey's responses, of one area if given."""
-    query = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+    """The select of a survey's released responses, of one area if given."""
+    query = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id,
+                                            SurveyResponse.released.is_(True))
     if area_id:
         query = query.where(SurveyResponse.area_id == area_id)
     return query

@@ -256,6 +256,7 @@ def close(survey_id: int):
     if form.validate_on_submit():
         survey.status = SurveyStatus.CLOSED
         survey.closed_at = utcnow()
+        services.release_in_steps(survey, closing=True)
         audit.record("survey.close", "survey", survey.id, {"status": "published"},
                      {"status": "closed"})
         db.session.commit()
@@ -312,13 +313,15 @@ def export(survey_id: int):
     """The answers as CSV (formula-safe); anonymous ones without names, dates or areas."""
     survey = get_survey_or_404(current_user, survey_id)
     restricted = _restricted_areas(survey)
-    query = select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+    query = select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                         SurveyResponse.released.is_(True))
     if restricted is not None:
         query = query.where(SurveyResponse.area_id.in_(restricted))
     responses = db.session.scalars(
         query.options(selectinload(SurveyResponse.answers), selectinload(SurveyResponse.area),
                  selectinload(SurveyResponse.invitation)
-                 .selectinload(SurveyInvitation.account_manager))).all()
+                 .selectinload(SurveyInvitation.account_manager),
+                 selectinload(SurveyResponse.named))).all()
     if not services.may_show_group(survey, len(responses)) or (
             restricted is not None
             and not services.may_break_down(survey, services.area_sizes(survey))):

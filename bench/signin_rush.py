@@ -1,0 +1,148 @@
+"""Sign-in rush: N browsers sign in at once against gunicorn (2 workers) on a fresh SQLite database.
+
+    .venv/bin/python bench/signin_rush.py [--users 50] [--workers 2] [--argon2-time-cost 3]
+
+Each browser fetches the sign-in page (CSRF token), then all post their username and password
+at the same moment (a barrier). Reports errors (anything but the redirect home), p50/p95/max of
+the POST, and wall time. Issue 16's goal: 0 errors, p95 ≤ 3 s. Production argon2 cost by default
+(~130 ms a check on this machine), CSRF on, as deployed.
+"""
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "signin-rush-password"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str, users: int) -> None:
+    """The schema and N accounts with the production password hash cost."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.models import Role, User
+    from portal.passwords import hash_password
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        digest = hash_password(PASSWORD)  # one hash, shared: the check costs the same
+        for i in range(users):
+            user = User(username=f"rush{i}", display_name=f"Rush {i}", password_hash=digest)
+            user.roles = [Role.STAFF]
+            db.session.add(user)
+        db.session.commit()
+
+
+def sign_in(base: str, username: str, barrier: threading.Barrier, out: list) -> None:
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+    try:
+        page = opener.open(base + "/login", timeout=60).read().decode()
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"username": username, "password": PASSWORD,
+                                       "csrf_token": token}).encode()
+    except Exception as error:  # noqa: BLE001 - a failed page is an error of the run
+        barrier.wait()
+        out.append((None, repr(error)))
+        return
+    barrier.wait()
+    start = time.perf_counter()
+    try:
+        status = opener.open(base + "/login", data=data, timeout=180).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except Exception as error:  # noqa: BLE001
+        status = repr(error)
+    out.append((time.perf_counter() - start, status))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--argon2-time-cost", type=int, default=None,
+                        help="lower the hash cost (default: production's)")
+    parser.add_argument("--argon2-memory-cost", type=int, default=None)
+    args = parser.parse_args()
+    cost = {}
+    if args.argon2_time_cost:
+        cost["PORTAL_ARGON2_TIME_COST"] = str(args.argon2_time_cost)
+    if args.argon2_memory_cost:
+        cost["PORTAL_ARGON2_MEMORY_COST"] = str(args.argon2_memory_cost)
+    os.environ.update(cost)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = "sqlite:///" + os.path.join(tmp, "rush.db")
+        prepare(url, args.users)
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-rush",
+               "PORTAL_INSTANCE_PATH": tmp, "PORTAL_SESSION_COOKIE_SECURE": "false"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b",
+             f"127.0.0.1:{port}", "--timeout", "300", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                print(server.stderr.read().decode()[-2000:])
+                return 2
+            barrier = threading.Barrier(args.users + 1)
+            out: list = []
+            threads = [threading.Thread(target=sign_in, args=(base, f"rush{i}", barrier, out))
+                       for i in range(args.users)]
+            for thread in threads:
+                thread.start()
+            barrier.wait()
+            wall = time.perf_counter()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - wall
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    times = sorted(t for t, status in out if t is not None)
+    errors = [status for _t, status in out if status != 302]
+    p95 = times[max(0, int(len(times) * 0.95 + 0.5) - 1)] if times else float("nan")
+    print(f"sign-in rush: {args.users} simultaneous sign-ins, gunicorn {args.workers} workers, "
+          f"SQLite, argon2 {cost or 'production cost'}, load average {os.getloadavg()[0]:.1f}")
+    print(f"  errors {len(errors)} {sorted(set(map(str, errors)))}")
+    print(f"  p50 {statistics.median(times):.2f} s  p95 {p95:.2f} s  max {times[-1]:.2f} s  "
+          f"wall {wall:.2f} s")
+    print(f"  goal (issue 16): 0 errors, p95 <= 3 s: "
+          f"{'met' if not errors and p95 <= 3 else 'MISSED'}")
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
