@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.appraisals import printing
 from portal.appraisals.printing import html_to_pdf
+from portal.pdf import laid_out
 from portal.extensions import db
 from portal.models.appraisals import AppraisalStatus as S, PrintJob, PrintJobState
 from tests.appraisal_factories import advance, appraisal_of, make_cycle, make_template
@@ -104,7 +105,7 @@ def test_long_tokens_wrap_inside_the_page(app, org, rare_cycle, locale):
     from flask_babel import force_locale
     with force_locale(locale):
         data = printing.form_data(appraisal, english)
-    document = printing.laid_out(printing.form_html([data], locale))
+    document = laid_out(printing.form_html([data], locale))
     for page in document.pages:
         right = page._page_box.margin_width() - page._page_box.margin_right
         for text_box in _text_boxes(page._page_box):
