@@ -5,13 +5,16 @@ Rules from ENGINEERING.md: the same FontConfiguration goes to CSS() and write_pd
 bundled in static/fonts/; the URL fetcher serves static/ and nothing else.
 """
 import atexit
+import os
 import threading
 from pathlib import Path
 
 from portal import ROOT
 
 STATIC = (ROOT / "static").resolve()
-PRINT_CSS = STATIC / "css" / "appraisal-print.css"
+#: The print stylesheet; bench/print_fonts.py points PORTAL_PRINT_CSS at another one under static/
+#: (the font stack before the fallback fonts) to measure both in one run.
+PRINT_CSS = Path(os.environ.get("PORTAL_PRINT_CSS") or STATIC / "css" / "appraisal-print.css")
 
 
 def static_only_fetcher():

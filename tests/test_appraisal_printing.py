@@ -3,6 +3,7 @@ every CJK code point, jobs outside the request with their state in the database,
 import io
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
@@ -319,3 +320,31 @@ def test_many_people_print_with_a_user_beyond_gb2312(org, client_as, inline_jobs
     _job, pdf = print_one(client_as("hr"), appraisal_of(cycle, person).id)
     assert RARE_NAME in text_of(pdf)
     assert_cjk_only_in_bundled_font(pdf)
+
+
+def test_a_form_downloads_under_a_name_that_says_whose_it_is(org, closed_cycle, client_as,
+                                                             inline_jobs):
+    """绩效评估表-2026Q4-李娜.pdf, the Chinese in RFC 5987's filename*, an ASCII fallback."""
+    hr = client_as("hr")
+    response = hr.post(f"/appraisals/{appraisal_of(closed_cycle, org.users['staff1']).id}/print")
+    download = hr.get(response.location + "/download")
+    disposition = download.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" + quote("绩效评估表-2026Q4-李娜.pdf") in disposition
+    assert 'filename="' in disposition
+    assert "李娜" in PdfReader(io.BytesIO(download.data)).metadata.title
+
+
+def test_a_batch_has_a_title_language_a_bookmark_per_person_and_a_named_file(
+        org, closed_cycle, client_as, inline_jobs):
+    hr = client_as("hr")
+    response = hr.post(f"/appraisals/cycles/{closed_cycle.id}/print",
+                       data={"area_id": str(org.areas[0].id), "status": ""})
+    download = hr.get(response.location + "/download")
+    area = org.areas[0].name
+    assert quote(f"绩效评估表汇总-2026Q4-{area}.pdf") in download.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(download.data))
+    assert closed_cycle.name in reader.metadata.title and area in reader.metadata.title
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    marks = [item.title for item in reader.outline]
+    people = [a.user for a in closed_cycle.appraisals]
+    assert sorted(marks) == sorted(f"{u.display_name} ({u.username})" for u in people)

@@ -1,4 +1,5 @@
 """Signing in and out, the failed-attempt back-off, passwords, sessions, CSRF."""
+import re
 from datetime import timedelta
 
 import pytest

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import queue
 from portal.appraisals import services
+from portal.appraisals.queries import job_labels
 from portal.database import writing
 from portal.extensions import db
 from portal.models import utcnow
@@ -195,13 +196,21 @@ def form_pdf(appraisal: Appraisal, locale: str) -> bytes:
     return render_forms([appraisal], locale)
 
 
-def merge(pdfs: list[bytes]) -> bytes:
-    """Several PDFs as one, each keeping its own page numbers."""
+def merge(pdfs: list[bytes], title: str = "", lang: str = "") -> bytes:
+    """Several PDFs as one, each keeping its own page numbers and bookmarks (one per person), with
+    the batch's title and language."""
     from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(io.BytesIO(pdf))
+    if title:
+        writer.add_metadata({"/Title": title})
+    if lang:
+        writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+    if writer.outline:
+        writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -288,8 +297,8 @@ def render_batch(job_id: int, ids: list[int], locale: str) -> list[bytes]:
             if pdf is not None:
                 pdfs.append(pdf)
             done += forms
-            if utcnow() - reported >= PROGRESS_EVERY:
-                _progress(job_id, done=done)
+            if pdf is not None or utcnow() - reported >= PROGRESS_EVERY:
+                _progress(job_id, done=done)  # every part laid out: the bar moves steadily
                 reported = utcnow()
     return pdfs
 
@@ -317,7 +326,13 @@ def run_job(job_id: int) -> None:
             pdfs = [pdf] if pdf is not None else []
         else:
             pdfs = render_batch(job_id, ids, locale)
-        pdf = merge(pdfs) if len(pdfs) != 1 else pdfs[0]
+        if len(ids) == 1 and len(pdfs) == 1:
+            pdf = pdfs[0]
+        else:  # a batch: one PDF with the batch's title, language and a bookmark per person
+            job = db.session.get(PrintJob, job_id)
+            title = job_labels(job)[0]
+            db.session.rollback()
+            pdf = merge(pdfs, title, "en" if locale.startswith("en") else "zh-CN")
         queue.settle(PrintJob, job_id, "done", done=len(ids), pdf=pdf, size=len(pdf),
                      finished_at=utcnow())
     except Exception:  # the job records its failure; the worker log has the trace

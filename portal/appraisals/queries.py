@@ -5,12 +5,14 @@
 - HR every appraisal company-wide. Admins are not HR: they see only their own.
 """
 from flask import abort
+from flask_babel import force_locale, gettext as _, pgettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
+from portal.kernel.periods import Period
 from portal.models import Area, Role, User
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalScore, AppraisalStatus,
                                       AppraisalTemplate, CycleStatus, PrintJob, TemplateIndicator)
@@ -180,19 +182,43 @@ def template_list() -> Select:
             .options(selectinload(AppraisalTemplate.indicators)))
 
 
+def _period_label(cycle: AppraisalCycle) -> str:
+    """2026Q4 for a cycle over a calendar quarter (2026-11 for a month, 2026 for a year), else
+    the cycle's name."""
+    for period in (Period.quarter_of(cycle.period_start), Period.month_of(cycle.period_start),
+                   Period.year_of(cycle.period_start)):
+        if (period.start, period.end) == (cycle.period_start, cycle.period_end):
+            return period.key.replace("-", "")
+    return cycle.name
+
+
+def job_labels(job: PrintJob) -> tuple[str, str]:
+    """(title, file name) of a job's PDF in the job's language, saying what it holds: one form
+    `绩效评估表-2026Q4-李娜.pdf`, a batch `绩效评估表汇总-2026Q4-<area>.pdf` (the area when
+    every form is of one area, else "all areas")."""
+    ids = list(job.appraisal_ids or [])
+    english = job.locale.startswith("en")
+    rows = db.session.execute(
+        select(AppraisalCycle, User.display_name, Area.name, Area.name_en)
+        .select_from(Appraisal).join(AppraisalCycle, Appraisal.cycle_id == AppraisalCycle.id)
+        .join(User, Appraisal.user_id == User.id).outerjoin(Area, Appraisal.area_id == Area.id)
+        .where(Appraisal.id.in_(ids))).all() if ids else []
+    with force_locale(job.locale):
+        if len(ids) == 1 and job.cycle_id is None and rows:
+            cycle, person = rows[0][0], rows[0][1]
+            what, stem = _("Appraisal review form"), pgettext("file name", "Appraisal form")
+            return (f"{what} — {cycle.name} — {person}",
+                    f"{stem}-{_period_label(cycle)}-{person}.pdf")
+        cycle = (db.session.get(AppraisalCycle, job.cycle_id) if job.cycle_id is not None
+                 else rows[0][0] if rows else None)
+        areas = {(name_en or name) if english else name for _c, _p, name, name_en in rows if name}
+        area = areas.pop() if len(areas) == 1 else pgettext("file name", "all areas")
+        period = _period_label(cycle) if cycle else str(job.id)
+        what, stem = _("Appraisal review forms"), pgettext("file name", "Appraisal forms")
+        return (f"{what} — {cycle.name if cycle else job.id} — {area}",
+                f"{stem}-{period}-{area}.pdf")
+
+
 def job_file_name(job: PrintJob) -> str:
-    """The PDF's file name, saying what it holds: `appraisal-<cycle>-<username>.pdf` for one
-    form, `appraisals-<cycle>.pdf` for a cycle's batch."""
-    if job.cycle_id is not None:
-        name = db.session.scalar(select(AppraisalCycle.name)
-                                 .where(AppraisalCycle.id == job.cycle_id))
-        return f"appraisals-{name or job.cycle_id}.pdf"
-    if len(job.appraisal_ids or []) == 1:
-        row = db.session.execute(
-            select(AppraisalCycle.name, User.username)
-            .select_from(Appraisal).join(AppraisalCycle, Appraisal.cycle_id == AppraisalCycle.id)
-            .join(User, Appraisal.user_id == User.id)
-            .where(Appraisal.id == job.appraisal_ids[0])).first()
-        if row is not None:
-            return f"appraisal-{row.name}-{row.username}.pdf"
-    return f"appraisal-forms-{job.id}.pdf"
+    """The PDF's file name, saying what it holds (job_labels)."""
+    return job_labels(job)[1]
