@@ -121,6 +121,8 @@ BLUEPRINTS = [
     "portal.complaints:bp",
     "portal.incentives:bp",
     "portal.reviews:bp",
+    "portal.notifications:bp",
+    "portal.reminders:bp",
 ]
 
 
@@ -173,6 +175,7 @@ def register_commands(app: Flask) -> None:
     from portal.backup import backup_command, restore_command
     from portal.catalogues import i18n
     from portal.commands import create_user, seed_demo, seed_scale
+    from portal.reminders.commands import send_reminders
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
@@ -180,3 +183,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(i18n)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(send_reminders)
