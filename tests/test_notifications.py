@@ -101,7 +101,7 @@ def test_preferences_saved_and_shown(app, org, client_as_en):
     rows = dict(db.session.execute(select(NotificationPreference.kind,
                                           NotificationPreference.channel)
                                    .where(NotificationPreference.user_id
-                                          == org.users["staff1"].id)).tuples().all())
+                                          == org.users["staff1"].id)).all())
     assert rows == {"action_item_due": Channel.EMAIL, "complaint_overdue": Channel.OFF}
     assert db.session.get(DigestSetting, org.users["staff1"].id).hour == 17
     bad = staff1.post("/notifications/preferences", data={**form, "kind_survey_waiting": "loud"})

@@ -23,7 +23,7 @@ def _sent(kind=None):
     query = select(ReminderLog.kind, ReminderLog.user_id)
     if kind:
         query = query.where(ReminderLog.kind == kind)
-    return sorted(db.session.execute(query).tuples().all())
+    return sorted(db.session.execute(query).all())
 
 
 def _ids(org, *names):
@@ -192,7 +192,7 @@ def test_preferences_respected(app, org):
     db.session.commit()
     run_reminder_pass(NOW)
     shown = db.session.execute(select(Notification.user_id, Notification.in_portal,
-                                      Notification.by_email)).tuples().all()
+                                      Notification.by_email)).all()
     assert shown == [(u["staff2"].id, False, True)]  # staff1: off, nothing; staff2: e-mail only
     assert len(_sent("action_item_due")) == 2  # both logged: neither comes again
 

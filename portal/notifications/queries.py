@@ -33,7 +33,7 @@ def my_channels(user: User) -> dict[str, Channel]:
     """My channel for every kind (the kind's default where I chose none)."""
     chosen = dict(db.session.execute(
         select(NotificationPreference.kind, NotificationPreference.channel)
-        .where(NotificationPreference.user_id == user.id)).tuples().all())
+        .where(NotificationPreference.user_id == user.id)).all())
     return {kind: chosen.get(kind, spec.default) for kind, spec in KINDS.items()}
 
 

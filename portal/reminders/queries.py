@@ -143,4 +143,4 @@ def reminder_log(listing):
 def log_counts() -> dict[str, int]:
     """How many reminders went out per kind."""
     return dict(db.session.execute(
-        select(ReminderLog.kind, func.count()).group_by(ReminderLog.kind)).tuples().all())
+        select(ReminderLog.kind, func.count()).group_by(ReminderLog.kind)).all())
