@@ -1,6 +1,6 @@
 """Writes of the notification centre: create (for the reminders and the queue's jobs), mark
 read, and each person's choices."""
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.kernel import clock
@@ -23,7 +23,7 @@ def notify(user: User, kind: str, params: dict, link: str, event_key: str | None
     caller commits. Returns the notification, or None when the person chose "off" or it was
     already sent."""
     if event_key is not None:
-        if db.session.query(ReminderLog.id).filter_by(event_key=event_key).first():
+        if db.session.scalar(select(ReminderLog.id).where(ReminderLog.event_key == event_key)):
             return None
     channel = channel_for(channels_of([user.id]), user.id, kind)
     if event_key is not None:

@@ -49,8 +49,8 @@ def overdue_visits(today: date):
                Customer.account_manager_id == Visit.account_manager_id)).all()
 
 
-def open_complaints(until: datetime):
-    """Open complaints with an owner due before `until` or just assigned:
+def open_complaints():
+    """Open complaints with an owner:
     (id, subject, due_at, owner id, owner's manager id, created by)."""
     return db.session.execute(
         select(Complaint.id, Complaint.subject, Complaint.due_at, Complaint.owner_id,

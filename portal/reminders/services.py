@@ -109,7 +109,7 @@ def _visits(now, today):
 def _complaints(now, today):
     soon = now + timedelta(hours=24)
     for complaint_id, subject, due_at, owner_id, manager_id, created_by in \
-            queries.open_complaints(soon):
+            queries.open_complaints():
         link = url_for("complaints.detail", complaint_id=complaint_id)
         due = _local(due_at).strftime("%Y-%m-%d %H:%M")
         params = {"subject": subject, "due": due}
