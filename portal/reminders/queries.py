@@ -38,15 +38,18 @@ def overdue_series(today: date):
 
 
 def overdue_visits(today: date):
-    """Planned visits past their day, not done nor cancelled, still the visitor's customer:
-    (visit id, customer id, customer name, planned on, owner id, owner's manager id)."""
+    """Customers with a planned visit past its day (not done nor cancelled) by their owner, one
+    row per customer with the latest such day: (customer id, name, day, owner id, owner's
+    manager id). One reminder per customer, not one per stale plan (at size L the generated
+    company has ~137,000 overdue plans over ~2,000 people)."""
     return db.session.execute(
-        select(Visit.id, Customer.id, Customer.name, Visit.planned_on,
-               Visit.account_manager_id, User.manager_id)
+        select(Customer.id, Customer.name, func.max(Visit.planned_on),
+               Customer.account_manager_id, User.manager_id)
         .join(Customer, Visit.customer_id == Customer.id)
-        .join(User, User.id == Visit.account_manager_id)
+        .join(User, User.id == Customer.account_manager_id)
         .where(Visit.planned_on < today, Visit.done_on.is_(None), Visit.cancelled.is_(False),
-               Customer.account_manager_id == Visit.account_manager_id)).all()
+               Visit.account_manager_id == Customer.account_manager_id)
+        .group_by(Customer.id, Customer.name, Customer.account_manager_id, User.manager_id)).all()
 
 
 def open_complaints():

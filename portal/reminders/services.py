@@ -92,9 +92,9 @@ def _one_on_ones(now, today):
 
 def _visits(now, today):
     per_manager = defaultdict(int)
-    for visit_id, customer_id, name, planned_on, owner_id, manager_id in \
-            queries.overdue_visits(today):
-        yield Reminder("visit_overdue", owner_id, f"visit_overdue:{visit_id}:{planned_on}",
+    for customer_id, name, planned_on, owner_id, manager_id in queries.overdue_visits(today):
+        yield Reminder("visit_overdue", owner_id,
+                       f"visit_overdue:{customer_id}:{planned_on}:{owner_id}",
                        {"customer": name, "date": planned_on.isoformat()},
                        url_for("customers.detail", customer_id=customer_id))
         if manager_id:
