@@ -116,11 +116,12 @@ def register_blueprints(app: Flask) -> None:
     """Register each module's blueprint, in the order of the navigation (plain imports: a renamed
     module breaks here, loudly; the URL prefix is set on each blueprint)."""
     from portal import (admin, appraisals, auth, careers, complaints, customers, health, home,
-                        incentives, meetings, one_on_ones, reviews, surveys, targets, tasks,
-                        training)
+                        incentives, meetings, notifications, one_on_ones, reminders, reviews,
+                        surveys, targets, tasks, training)
 
     for module in (health, auth, home, admin, customers, targets, one_on_ones, meetings, tasks,
-                   training, careers, appraisals, surveys, complaints, incentives, reviews):
+                   training, careers, appraisals, surveys, complaints, incentives, reviews,
+                   notifications, reminders):
         app.register_blueprint(module.bp)
 
 
@@ -159,6 +160,7 @@ def register_commands(app: Flask) -> None:
     from portal import schedule  # noqa: F401 (registers the periodic tasks)
     from portal.commands import create_user, seed_demo, seed_scale, worker
     from portal.directory.commands import sync_directory
+    from portal.reminders.commands import send_reminders
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
@@ -168,3 +170,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(sync_directory)
+    app.cli.add_command(send_reminders)

@@ -1,28 +1,21 @@
-"""The periodic tasks that call into modules (assembly: create_app imports this file).
+"""The periodic tasks that call into modules (assembly: create_app imports this file, and the
+queue's consumer runs them; docs/architecture.md, background work).
 
-The directory sync runs nightly when PORTAL_LDAP_URL is set. The reminder pass runs every five
-minutes on the consumer. It calls
-`portal.reminders.services.run_reminder_pass(now: datetime) -> Any`, `now` the current time as
-naive UTC (as every timestamp column stores it). Until the reminders module is merged the task
-is registered and does nothing.
+- every five minutes: the reminder pass (idempotent: the sent-log keeps each reminder once), then
+  the e-mail it queued (urgent at once, digests at each person's hour);
+- nightly: the people sync from the company directory, when PORTAL_LDAP_URL is set.
 """
 from portal.directory import services as directory
-from portal.models import utcnow
+from portal.kernel import clock
 from portal.queue import crontab, periodic_task
-
-try:
-    from portal.reminders.services import run_reminder_pass
-except ModuleNotFoundError as missing:  # the reminders module is built on another branch
-    if missing.name not in ("portal.reminders", "portal.reminders.services"):
-        raise
-    run_reminder_pass = None
+from portal.reminders.services import run_reminder_pass, send_pending_mail
 
 
 @periodic_task(crontab(minute="*/5"))
 def reminder_pass() -> None:
-    """Every five minutes: the reminders that are due go out (once each: the pass is idempotent)."""
-    if run_reminder_pass is not None:
-        run_reminder_pass(utcnow())
+    """The reminders that are due, then the e-mail waiting to go out."""
+    run_reminder_pass(clock.now())
+    send_pending_mail()
 
 
 @periodic_task(crontab(minute="30", hour="18"))  # Huey's crontab is UTC: 02:30 in Beijing

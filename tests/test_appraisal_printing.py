@@ -348,3 +348,22 @@ def test_a_batch_has_a_title_language_a_bookmark_per_person_and_a_named_file(
     marks = [item.title for item in reader.outline]
     people = [a.user for a in closed_cycle.appraisals]
     assert sorted(marks) == sorted(f"{u.display_name} ({u.username})" for u in people)
+
+
+def test_the_requester_is_told_once_when_the_job_is_done(org, client_as):
+    """A finished print job lands in the requester's notification centre, once (a retry of the
+    same job tells nobody again)."""
+    from portal.appraisals.printing import tell_requester
+    from portal.models.notifications import Notification
+
+    cycle = make_cycle(make_template(), areas=[org.areas[0]])
+    db.session.commit()
+    hr = client_as("hr")
+    response = hr.post(f"/appraisals/cycles/{cycle.id}/print", data={"area_id": "0", "status": ""})
+    job = db.session.scalars(select(PrintJob)).one()
+    assert job.state.value == "done", response.status_code
+    tell_requester(job.id)  # as a retried task would
+    notes = db.session.scalars(select(Notification).where(
+        Notification.user_id == org.users["hr"].id, Notification.kind == "job_finished")).all()
+    assert len(notes) == 1 and notes[0].link == f"/appraisals/print-jobs/{job.id}"
+    assert "/appraisals/print-jobs/" in hr.get("/notifications/").text

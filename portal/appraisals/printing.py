@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from portal.appraisals.queries import job_labels
 from portal.database import writing
 from portal.extensions import db
 from portal.models import utcnow
+from portal.notifications.services import notify
 from portal.pdf import _print_setup, html_to_pdf, render_part  # noqa: F401 (bench/, tests/)
 from portal.appraisals.labels import SOURCE_LABELS, STATUS_LABELS
 from portal.models.appraisals import (Appraisal, AppraisalDocument, AppraisalScore,
@@ -335,6 +336,7 @@ def run_job(job_id: int) -> None:
             pdf = merge(pdfs, title, "en" if locale.startswith("en") else "zh-CN")
         queue.settle(PrintJob, job_id, "done", done=len(ids), pdf=pdf, size=len(pdf),
                      finished_at=utcnow())
+        tell_requester(job_id)
     except Exception:  # the job records its failure; the worker log has the trace
         db.session.rollback()
         current_app.logger.error("print job %s failed:\n%s", job_id, traceback.format_exc())
@@ -343,6 +345,19 @@ def run_job(job_id: int) -> None:
 
 @queue.recoverable(PrintJob)
 @queue.background_task()
+def tell_requester(job_id: int) -> None:
+    """Whoever asked for the job hears that its PDF is ready (once: a retried job tells nobody
+    twice), by the channel they chose for "print job or export finished"."""
+    job = db.session.get(PrintJob, job_id)
+    title = job_labels(job)[0]
+    with current_app.test_request_context("/"):  # url_for in the worker, outside a request
+        link = url_for("appraisals.job", job_id=job_id)
+    with writing():
+        notify(job.requested_by, "job_finished", {"what": title}, link,
+               event_key=f"job_finished:print:{job_id}")
+        db.session.commit()
+
+
 def print_job(job_id: int) -> None:
     """The queued task of a print job: run by the consumer in an app context."""
     g.printing = True

@@ -9,6 +9,8 @@ from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind, OneOnOne, OneOnOneSeries)
+from portal.models.customers import Customer, Visit
+from portal.models.notifications import CalendarFeedState
 
 
 def headed_area_ids(user) -> set[int]:
@@ -124,3 +126,18 @@ def calendar_items(user, now: datetime) -> tuple[list[Meeting], list[OneOnOne]]:
                  selectinload(OneOnOne.series).selectinload(OneOnOneSeries.report))
         .order_by(OneOnOne.starts_at)).all()
     return list(meetings), list(ones)
+
+
+def calendar_visits(user, now: datetime) -> list[Visit]:
+    """My planned customer visits (not done, not cancelled) to customers I own, from 30 days ago."""
+    since = (now - timedelta(days=30)).date()
+    return list(db.session.scalars(
+        select(Visit).join(Customer, Visit.customer_id == Customer.id)
+        .where(Visit.account_manager_id == user.id, Customer.account_manager_id == user.id,
+               Visit.done_on.is_(None), Visit.cancelled.is_(False), Visit.planned_on >= since)
+        .options(selectinload(Visit.customer)).order_by(Visit.planned_on, Visit.id)))
+
+
+def feed_state(user) -> CalendarFeedState | None:
+    """The last ETag of my feed and when it changed."""
+    return db.session.get(CalendarFeedState, user.id)

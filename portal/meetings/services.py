@@ -2,9 +2,14 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
+from portal.database import writing
+from portal.extensions import db
 from portal.models.communication import Meeting
+from portal.models.notifications import CalendarFeedState
 
 
 def may_edit(user, meeting: Meeting, headed_area_ids: set[int]) -> bool:
@@ -43,6 +48,8 @@ class CalendarEvent:
     location: str = ""
     description: str = ""
     url: str = ""
+    #: A whole day (a planned customer visit): starts_at's date, no time.
+    all_day: bool = False
 
 
 def _escape(text: str) -> str:
@@ -74,10 +81,15 @@ def build_calendar(name: str, events: list[CalendarEvent], now: datetime) -> str
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//portal//communication//ZH",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}"]
     for event in events:
-        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_stamp(now)}",
-                  f"DTSTART:{_stamp(event.starts_at)}",
-                  f"DTEND:{_stamp(event.starts_at + timedelta(minutes=event.minutes))}",
-                  f"SUMMARY:{_escape(event.summary)}"]
+        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_stamp(now)}"]
+        if event.all_day:
+            day = event.starts_at.date()
+            lines += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                      f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
+        else:
+            lines += [f"DTSTART:{_stamp(event.starts_at)}",
+                      f"DTEND:{_stamp(event.starts_at + timedelta(minutes=event.minutes))}"]
+        lines.append(f"SUMMARY:{_escape(event.summary)}")
         if event.location:
             lines.append(f"LOCATION:{_escape(event.location)}")
         if event.description:
@@ -89,7 +101,41 @@ def build_calendar(name: str, events: list[CalendarEvent], now: datetime) -> str
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 
-def uid(kind: str, record_id: int, host: str) -> str:
-    """A stable event UID that reveals nothing but the kind and a hash."""
+#: The domain part of every UID: the same whatever host name the feed was fetched through (a
+#: client that subscribed via an IP address and later via the name keeps its events).
+UID_DOMAIN = "account-manager-portal"
+
+
+def uid(kind: str, record_id: int) -> str:
+    """A stable event UID that reveals nothing but the kind and a hash, independent of the host."""
     digest = hashlib.sha256(f"{kind}:{record_id}".encode()).hexdigest()[:16]
-    return f"{kind}-{record_id}-{digest}@{host}"
+    return f"{kind}-{record_id}-{digest}@{UID_DOMAIN}"
+
+
+def feed_etag(body_without_stamp: str) -> str:
+    """The feed's entity tag: a hash of its content (DTSTAMP left out, it is the change time)."""
+    return hashlib.sha256(body_without_stamp.encode()).hexdigest()[:32]
+
+
+def all_day(day: date) -> datetime:
+    """A date as the starts_at of an all-day event."""
+    return datetime.combine(day, datetime.min.time())
+
+
+def feed_changed_at(user, state, etag: str, now: datetime) -> datetime:
+    """When the feed last changed: the stored time while its ETag is the same, else now (stored).
+
+    The feed is a GET without a session; this small write is what makes Last-Modified true."""
+    if state is not None and state.etag == etag:
+        return state.modified_at
+    now = now.replace(microsecond=0)
+    try:
+        with writing():
+            if state is None:
+                db.session.add(CalendarFeedState(user_id=user.id, etag=etag, modified_at=now))
+            else:
+                state.etag, state.modified_at = etag, now
+            db.session.commit()
+    except IntegrityError:  # a concurrent fetch stored the same version first
+        db.session.rollback()
+    return now

@@ -1,4 +1,6 @@
 """Views of meetings and of the calendar feed."""
+from datetime import datetime, timezone
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
@@ -16,11 +18,12 @@ from portal.kernel.markdown import render_markdown
 from portal.meetings import bp
 from portal.meetings.forms import MEETING_KIND_LABELS, MeetingForm
 from portal.meetings.queries import (SORTS, attendee_choices, calendar_items, calendar_token,
-                                     carried_action_items, get_meeting_action_or_404,
+                                     calendar_visits, carried_action_items, feed_state, get_meeting_action_or_404,
                                      get_meeting_or_404, headed_area_ids, meeting_list,
                                      upcoming_meetings, user_by_token)
-from portal.meetings.services import (CalendarEvent, build_calendar, may_edit, may_tick,
-                                      new_token, split_departments, uid)
+from portal.meetings.services import (CalendarEvent, all_day, build_calendar, feed_changed_at,
+                                      feed_etag, may_edit, may_tick, new_token,
+                                      split_departments, uid)
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind)
 from portal.action_items import ActionItemForm
@@ -233,27 +236,40 @@ def calendar_revoke():
 @bp.route("/calendar/<feed_token>.ics")
 @audience(PUBLIC)  # no session: the secret token in the URL is the key
 def calendar_feed(feed_token: str):
-    """The .ics feed of my meetings and one-on-ones: titles and times, never notes."""
+    """The .ics feed of my meetings, one-on-ones and planned customer visits: titles and times,
+    never notes. ETag and Last-Modified let calendar clients poll cheaply (304)."""
     user = user_by_token(feed_token)
     if user is None:
         abort(404)
     now = clock.utcnow()
     meetings, ones = calendar_items(user, now)
-    host = request.host.split(":")[0] or "portal"
-    events = [CalendarEvent(uid("meeting", m.id, host), m.starts_at, m.duration_minutes,
+    events = [CalendarEvent(uid("meeting", m.id), m.starts_at, m.duration_minutes,
                             m.title, m.location,
                             url=url_for("meetings.detail", meeting_id=m.id, _external=True))
               for m in meetings]
     for one in ones:
         other = one.series.report if one.series.manager_id == user.id else one.series.manager
         events.append(CalendarEvent(
-            uid("one-on-one", one.id, host), one.starts_at, one.duration_minutes,
+            uid("one-on-one", one.id), one.starts_at, one.duration_minutes,
             _("One-on-one with %(name)s", name=other.display_name),
             url=url_for("one_on_ones.detail", one_on_one_id=one.id, _external=True)))
+    for visit in calendar_visits(user, now):
+        events.append(CalendarEvent(
+            uid("visit", visit.id), all_day(visit.planned_on), 0,
+            _("Visit: %(customer)s", customer=visit.customer.name), visit.customer.address,
+            description=visit.purpose, all_day=True,
+            url=url_for("customers.detail", customer_id=visit.customer_id, _external=True)))
     events.sort(key=lambda e: e.starts_at)
-    body = build_calendar(_("Meetings and one-on-ones of %(name)s", name=user.display_name),
-                          events, now)
-    return download(body, "portal.ics", kind="ics", inline=True)
+    name = _("Meetings and one-on-ones of %(name)s", name=user.display_name)
+    etag = feed_etag(build_calendar(name, events, datetime(2000, 1, 1)))
+    modified_at = feed_changed_at(user, feed_state(user), etag, now)
+    response = download(build_calendar(name, events, modified_at), "portal.ics", kind="ics",
+                        inline=True)
+    # Private (the feed names customers and colleagues), but a client may keep it and revalidate.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(etag)
+    response.last_modified = modified_at.replace(tzinfo=timezone.utc)
+    return response.make_conditional(request)
 
 
 from portal.kernel.panels import panel  # noqa: E402
