@@ -343,8 +343,6 @@ def run_job(job_id: int) -> None:
         queue.settle(PrintJob, job_id, "failed", error="render failed", finished_at=utcnow())
 
 
-@queue.recoverable(PrintJob)
-@queue.background_task()
 def tell_requester(job_id: int) -> None:
     """Whoever asked for the job hears that its PDF is ready (once: a retried job tells nobody
     twice), by the channel they chose for "print job or export finished"."""
@@ -358,6 +356,8 @@ def tell_requester(job_id: int) -> None:
         db.session.commit()
 
 
+@queue.recoverable(PrintJob)
+@queue.background_task()
 def print_job(job_id: int) -> None:
     """The queued task of a print job: run by the consumer in an app context."""
     g.printing = True
