@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from portal.access import COMPANY_WIDE, customer_scope, managed_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
-from portal.models import ProductLine, Role, User
+from portal.models import Area, ProductLine, Role, User
 from portal.models.customers import Customer
 from portal.models.pipeline import (LOST, OPEN, WON, Competitor, LossReason, Opportunity,
                                     OpportunityLine, PipelineStage)
@@ -20,14 +20,19 @@ STALE_DAYS = 30
 
 
 def opportunity_scope(user: User):
-    """The condition on Opportunity that this user may see."""
+    """The condition on Opportunity that this user may see: their own deals and their customers'
+    (customer_scope's rule), plus, for a manager, their people's and their areas' (one CTE)."""
     if user.has_role(*COMPANY_WIDE):
         return Opportunity.id.is_not(None)
-    conditions = [Opportunity.owner_id == user.id,
-                  Opportunity.customer_id.in_(select(Customer.id).where(customer_scope(user)))]
-    if user.has_role(Role.MANAGER):
-        conditions.append(Opportunity.owner_id.in_(managed_user_ids(user)))
-    return or_(*conditions)
+    if not user.has_role(Role.MANAGER):
+        return or_(Opportunity.owner_id == user.id, Opportunity.customer_id.in_(
+            select(Customer.id).where(Customer.account_manager_id == user.id)))
+    managed = managed_user_ids(user)
+    headed = select(Area.id).where(Area.head_id == user.id)
+    return or_(Opportunity.owner_id == user.id, Opportunity.owner_id.in_(managed),
+               Opportunity.customer_id.in_(select(Customer.id).where(or_(
+                   Customer.account_manager_id == user.id, Customer.area_id.in_(headed),
+                   Customer.account_manager_id.in_(managed)))))
 
 
 def visible_opportunities(user: User) -> Select:
