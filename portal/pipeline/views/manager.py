@@ -93,7 +93,7 @@ def forecast_context() -> dict:
     chart = grouped_bars(names, [
         (_("Target"), "series-target", [f.target or 0 for f in figures]),
         (_("Sold so far"), "series-sales", [f.attained for f in figures]),
-        (_("Forecast (weighted)"), "series-1", [f.expected for f in figures]),
+        (_("Forecast"), "series-1", [f.expected for f in figures]),
         (_("Best case"), "series-2", [f.best for f in figures]),
     ], label=lambda name: name[:6])
     areas = db.session.scalars(select(Area).order_by(Area.code)).all() \
