@@ -525,7 +525,7 @@ class _Generator:
                     created + timedelta(days=2) if stale else self.today - timedelta(days=rng.randint(0, 20)),
                     closed, None, "", None, created, at(created)))
                 lines.append((oid, rng.choice(self.product_lines), amount))
-                events.append((oid, "created", stage_id, created, uid, at(created)))
+                events.append((oid, "created", stage_id, "", created, uid, at(created)))
         self.bulk.insert("opportunities", (
             "id", "customer_id", "title", "owner_id", "stage_id", "probability", "amount",
             "expected_close", "source", "other_competitors", "next_step", "next_step_on", "notes",
@@ -536,5 +536,5 @@ class _Generator:
                          ((next(lid), *row) for row in lines))
         eid = iter(self.ids("opportunity_events", len(events)))
         self.bulk.insert("opportunity_events", ("id", "opportunity_id", "kind", "to_stage_id",
-                                                "happened_on", "user_id", "created_at"),
+                                                "note", "happened_on", "user_id", "created_at"),
                          ((next(eid), *row) for row in events))
