@@ -241,43 +241,57 @@ def open_pipeline(user_ids, start: date, end: date, line_id: int | None = None
             Decimal(str(total or 0)).quantize(cents))
 
 
+def open_pipeline_by_owner(user_ids, start: date, end: date) -> dict[int, tuple[Decimal, Decimal]]:
+    """open_pipeline per owner, in one statement: {owner id: (weighted, unweighted)}."""
+    cents = Decimal("0.01")
+    rows = db.session.execute(
+        select(Opportunity.owner_id, func.sum(Opportunity.amount * Opportunity.probability),
+               func.sum(Opportunity.amount))
+        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+        .where(Opportunity.owner_id.in_(list(user_ids)), PipelineStage.outcome == OPEN,
+               Opportunity.expected_close >= start, Opportunity.expected_close <= end)
+        .group_by(Opportunity.owner_id))
+    return {owner: ((Decimal(str(w or 0)) / 100).quantize(cents), Decimal(str(t or 0)).quantize(cents))
+            for owner, w, t in rows}
+
+
 # --- recommendations ---------------------------------------------------------------------------
 
 def recommendations(customer: Customer, limit: int = 5) -> tuple[int, list[tuple[int, int]]]:
-    """Product lines this customer does not buy that similar customers do, in one SQL statement.
+    """Product lines this customer does not buy that similar customers do, counted in SQL.
 
-    Similar: the same type and tier, or buying every line this customer buys (when it buys any).
-    Returns (number of similar customers, [(product line id, how many of them buy it)]), most
-    bought first.
+    Similar: a customer of the same area with the same type and tier, or buying every line this
+    customer buys (when it buys any). The same area keeps the count to one area's sales (a
+    company at size L has 2,000,000). Returns (number of similar customers, [(product line id,
+    how many of them buy it)]), most bought first.
     """
-    bought = select(SalesRecord.product_line_id).where(
-        SalesRecord.customer_id == customer.id).distinct().scalar_subquery()
-    n_bought = db.session.scalar(select(func.count(func.distinct(SalesRecord.product_line_id)))
-                                 .where(SalesRecord.customer_id == customer.id)) or 0
+    bought = db.session.scalars(select(SalesRecord.product_line_id).where(
+        SalesRecord.customer_id == customer.id).distinct()).all()
+    in_area = select(Customer.id).where(Customer.area_id == customer.area_id,
+                                        Customer.id != customer.id)
+    # Who bought which line, once per pair, over the area's customers (read once).
+    pairs = (select(SalesRecord.customer_id, SalesRecord.product_line_id)
+             .where(SalesRecord.customer_id.in_(in_area)).distinct().cte("pairs"))
     conditions = []
     if customer.type_id is not None and customer.tier is not None:
-        conditions.append(Customer.id.in_(select(Customer.id).where(
-            Customer.type_id == customer.type_id, Customer.tier == customer.tier)))
-    if n_bought:
+        conditions.append(and_(Customer.type_id == customer.type_id,
+                               Customer.tier == customer.tier))
+    if bought:
         conditions.append(Customer.id.in_(
-            select(SalesRecord.customer_id).where(SalesRecord.product_line_id.in_(bought))
-            .group_by(SalesRecord.customer_id)
-            .having(func.count(func.distinct(SalesRecord.product_line_id)) == n_bought)))
+            select(pairs.c.customer_id).where(pairs.c.product_line_id.in_(bought))
+            .group_by(pairs.c.customer_id).having(func.count() == len(bought))))
     if not conditions:
         return 0, []
-    similar = (select(Customer.id).where(Customer.id != customer.id, or_(*conditions))
-               .cte("similar_customers"))
-    total = db.session.scalar(select(func.count()).select_from(similar)) or 0
-    if not total:
-        return 0, []
-    buyers = func.count(func.distinct(SalesRecord.customer_id))
-    rows = db.session.execute(
-        select(SalesRecord.product_line_id, buyers)
-        .where(SalesRecord.customer_id.in_(select(similar.c.id)),
-               SalesRecord.product_line_id.not_in(bought))
-        .group_by(SalesRecord.product_line_id)
-        .order_by(buyers.desc(), SalesRecord.product_line_id).limit(limit)).all()
-    return total, [(line_id, n) for line_id, n in rows]
+    similar = in_area.where(or_(*conditions)).cte("similar_customers")
+    total = select(func.count()).select_from(similar).scalar_subquery()
+    query = (select(pairs.c.product_line_id, func.count(), total)
+             .where(pairs.c.customer_id.in_(select(similar.c.id)))
+             .group_by(pairs.c.product_line_id)
+             .order_by(func.count().desc(), pairs.c.product_line_id).limit(limit))
+    if bought:
+        query = query.where(pairs.c.product_line_id.not_in(bought))
+    rows = db.session.execute(query).all()
+    return (rows[0][2] if rows else 0), [(line_id, n) for line_id, n, _t in rows]
 
 
 def lines_by_id() -> dict[int, ProductLine]:

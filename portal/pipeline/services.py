@@ -16,7 +16,7 @@ from portal.models.customers import Customer, CustomerAssignment
 from portal.models.pipeline import (LOST, OPEN, WON, LossReason, Opportunity, OpportunityEvent,
                                     OpportunityLine, OpportunitySale, PipelineStage)
 from portal.models.sales import SalesRecord, SalesTarget
-from portal.pipeline.queries import open_pipeline
+from portal.pipeline.queries import open_pipeline, open_pipeline_by_owner
 from portal.targets import services as targets
 
 ZERO = Decimal("0.00")
@@ -245,8 +245,25 @@ def forecast(user_ids, period: Period, line_id: int | None = None) -> Forecast:
 
 
 def forecast_rows(users, period: Period, line_id: int | None = None) -> list[tuple]:
-    """(person, forecast) per person."""
-    return [(u, forecast([u.id], period, line_id)) for u in users]
+    """(person, forecast) per person: three statements for everyone (one per person and product
+    line when a line is chosen)."""
+    if line_id:
+        return [(u, forecast([u.id], period, line_id)) for u in users]
+    ids = [u.id for u in users]
+    goals = targets.targets_by_person(ids, period.start, period.end)
+    sold = targets.sales_by_person(ids, period.start, period.end)
+    pipe = open_pipeline_by_owner(ids, period.start, period.end)
+    return [(u, Forecast(period, goals.get(u.id), sold.get(u.id, ZERO),
+                         *pipe.get(u.id, (ZERO, ZERO)))) for u in users]
+
+
+def sum_forecasts(period: Period, forecasts: list[Forecast]) -> Forecast:
+    """Several people's forecasts added up (a team's)."""
+    goals = [f.target for f in forecasts if f.target is not None]
+    return Forecast(period, sum(goals, ZERO) if goals else None,
+                    sum((f.attained for f in forecasts), ZERO),
+                    sum((f.weighted for f in forecasts), ZERO),
+                    sum((f.best_case for f in forecasts), ZERO))
 
 
 def pipeline_coverage(user_id: int, start: date, end: date) -> Decimal | None:

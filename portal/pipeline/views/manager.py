@@ -16,7 +16,7 @@ from portal.models import Area, Role, User, UserRole
 from portal.pipeline import bp
 from portal.pipeline.queries import (closed_deals, lines_by_id, loss_breakdown, product_lines,
                                      stages, stale_opportunities, team_pipeline, users_by_id)
-from portal.pipeline.services import forecast, forecast_rows, win_rates
+from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win_rates
 
 
 @bp.route("/team")
@@ -86,8 +86,9 @@ def forecast_context() -> dict:
     area_id = request.args.get("area", type=int)
     line_id = request.args.get("line", type=int)
     people = _forecast_people(scope, area_id)
-    total = forecast([u.id for u in people], period, line_id)
-    rows = forecast_rows(people, period, line_id) if len(people) > 1 and len(people) <= 60 else []
+    rows = forecast_rows(people, period, line_id) if 1 < len(people) <= 60 and not line_id else []
+    total = sum_forecasts(period, [f for _u, f in rows]) if rows else \
+        forecast([u.id for u in people], period, line_id)
     names = [r[0].display_name for r in rows] or [_("Total")]
     figures = [r[1] for r in rows] or [total]
     chart = grouped_bars(names, [
