@@ -286,3 +286,19 @@ def test_admin_configures_stages_and_lists(client, org):
     assert client.post("/pipeline/settings/competitors",
                        data={"name": "华通网络"}).status_code == 303
     assert "华通网络" in client.get("/pipeline/settings").text
+
+
+def test_a_visit_is_linked_to_an_opportunity(client, org, deal):
+    from portal.models.customers import Visit
+    from tests.customer_factories import make_visit
+    visit = make_visit(deal.customer, org.users["staff1"], done_on=date(2026, 11, 20),
+                       purpose="报价沟通")
+    db.session.commit()
+    login(client, "staff1")
+    assert "报价沟通" in client.get(f"/pipeline/{deal.id}").text
+    assert client.post(f"/pipeline/{deal.id}/visits",
+                       data={"visit_id": visit.id}).status_code == 303
+    assert db.session.get(Visit, visit.id).opportunity_id == deal.id
+    assert len(events(deal.id, "activity")) == 1
+    assert client.post(f"/pipeline/{deal.id}/visits",
+                       data={"visit_id": visit.id}).status_code == 400  # already linked

@@ -10,7 +10,7 @@ from portal.access import COMPANY_WIDE, customer_scope, managed_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, ProductLine, Role, User
-from portal.models.customers import Customer
+from portal.models.customers import Customer, Visit
 from portal.models.pipeline import (LOST, OPEN, WON, Competitor, LossReason, Opportunity,
                                     OpportunityLine, PipelineStage)
 from portal.models.sales import SalesRecord
@@ -94,6 +94,18 @@ def customer_choices(user: User) -> list[tuple[int, str]]:
     return [(c.id, f"{c.name} ({c.code})") for c in db.session.execute(
         select(Customer.id, Customer.name, Customer.code).where(customer_scope(user))
         .order_by(Customer.name).limit(2000))]
+
+
+def opportunity_visits(opp: Opportunity) -> tuple[list[Visit], list[Visit]]:
+    """The visits linked to a (visible) deal, and its customer's recent visits not linked to any
+    deal (to link one), the latest first."""
+    linked = db.session.scalars(select(Visit).where(Visit.opportunity_id == opp.id)
+                                .order_by(Visit.id.desc())).all()
+    free = db.session.scalars(select(Visit).where(Visit.customer_id == opp.customer_id,
+                                                  Visit.opportunity_id.is_(None),
+                                                  Visit.cancelled.is_(False))
+                              .order_by(Visit.id.desc()).limit(20)).all()
+    return linked, free
 
 
 # --- the board and the list --------------------------------------------------------------------

@@ -123,6 +123,13 @@ def add_activity(opp: Opportunity, note: str, actor: User) -> None:
     _event(opp, "activity", actor, clock.today(), note)
 
 
+def link_visit(opp: Opportunity, visit, actor: User) -> None:
+    """Link a visit to the deal it worked on; the deal's timeline notes it."""
+    visit.opportunity_id = opp.id
+    _event(opp, "activity", actor, visit.done_on or clock.today(),
+           str(_l("Visit linked: %(purpose)s", purpose=visit.purpose or "—")))
+
+
 def win(opp: Opportunity, sales: list[tuple[int, Decimal, date, str]], actor: User
         ) -> list[SalesRecord]:
     """Close a deal as won and record its sales, exactly once: the deal is read under its row

@@ -17,9 +17,11 @@ from portal.pipeline.forms import (ActivityForm, LoseForm, MoveForm, Opportunity
 from portal.pipeline.labels import EVENT_LABELS
 from portal.pipeline.queries import (LIST_FILTERS, LIST_SORTS, board, can_change, competitors,
                                      customer_choices, get_opportunity_or_404, loss_reasons,
+                                     opportunity_visits,
                                      opportunity_list, owners_in_scope, product_lines,
                                      report_scope, stages)
-from portal.pipeline.services import (PipelineError, add_activity, create_opportunity, lose, move,
+from portal.pipeline.services import (PipelineError, add_activity, create_opportunity, link_visit,
+                                      lose, move,
                                       update_opportunity, win)
 from portal.customers.queries import get_customer_or_404
 
@@ -107,9 +109,25 @@ def create():
 @bp.route("/<int:opportunity_id>")
 def detail(opportunity_id: int):
     opp = get_opportunity_or_404(current_user, opportunity_id)
+    linked, free = opportunity_visits(opp)
     return render("pipeline/detail.html", opp=opp, can_change=can_change(current_user, opp),
                   activity_form=ActivityForm(), move_form=MoveForm(), stages=stages(),
-                  event_labels=EVENT_LABELS)
+                  event_labels=EVENT_LABELS, linked=linked, free=free)
+
+
+@bp.route("/<int:opportunity_id>/visits", methods=["POST"])
+@audience(Role.STAFF, Role.MANAGER)
+def link_visit_view(opportunity_id: int):
+    """Link one of the customer's visits to this deal."""
+    opp = _changeable(opportunity_id)
+    _linked, free = opportunity_visits(opp)
+    visit = next((v for v in free if v.id == request.form.get("visit_id", type=int)), None)
+    if visit is None:
+        abort(400)
+    link_visit(opp, visit, current_user)
+    db.session.commit()
+    flash(_("Visit linked."), "success")
+    return redirect(url_for("pipeline.detail", opportunity_id=opp.id), code=303)
 
 
 def _changeable(opportunity_id: int):
@@ -202,8 +220,10 @@ def activity(opportunity_id: int):
         db.session.commit()
         flash(_("Activity recorded."), "success")
         return redirect(url_for("pipeline.detail", opportunity_id=opp.id), code=303)
+    linked, free = opportunity_visits(opp)
     return render("pipeline/detail.html", opp=opp, can_change=True, activity_form=form,
-                  move_form=MoveForm(), stages=stages(), event_labels=EVENT_LABELS, status=422)
+                  move_form=MoveForm(), stages=stages(), event_labels=EVENT_LABELS, status=422,
+                  linked=linked, free=free)
 
 
 @bp.route("/<int:opportunity_id>/win", methods=["GET", "POST"], endpoint="win")
