@@ -116,11 +116,11 @@ def register_blueprints(app: Flask) -> None:
     """Register each module's blueprint, in the order of the navigation (plain imports: a renamed
     module breaks here, loudly; the URL prefix is set on each blueprint)."""
     from portal import (admin, appraisals, auth, careers, complaints, customers, health, home,
-                        incentives, meetings, notifications, one_on_ones, reminders, reviews,
-                        surveys, targets, tasks, training)
+                        incentives, meetings, notifications, one_on_ones, pipeline, reminders,
+                        reviews, surveys, targets, tasks, training)
 
-    for module in (health, auth, home, admin, customers, targets, one_on_ones, meetings, tasks,
-                   training, careers, appraisals, surveys, complaints, incentives, reviews,
+    for module in (health, auth, home, admin, customers, pipeline, targets, one_on_ones, meetings,
+                   tasks, training, careers, appraisals, surveys, complaints, incentives, reviews,
                    notifications, reminders):
         app.register_blueprint(module.bp)
 

@@ -26,6 +26,7 @@ NAV = [
     NavItem("home.index", _l("Home")),
     NavItem("targets.index", _l("Targets")),
     NavItem("customers.index", _l("Customers")),
+    NavItem("pipeline.index", _l("Pipeline"), (Role.STAFF, Role.MANAGER, Role.HR, Role.ADMIN)),
     NavItem("complaints.index", _l("Complaints")),
     NavItem("one_on_ones.index", _l("One-on-ones"), (Role.STAFF, Role.MANAGER, Role.HR)),
     NavItem("meetings.index", _l("Meetings")),

@@ -13,6 +13,7 @@ SOURCE_LABELS = {
     FigureSource.NEW_PRODUCT_LINES: _l("New product lines sold"),
     FigureSource.DUTY_FULFILMENT: _l("Service-duty fulfilment %"),
     FigureSource.TRAINING_COMPLIANCE: _l("Training compliance %"),
+    FigureSource.PIPELINE_COVERAGE: _l("Pipeline coverage % (weighted pipeline ÷ remaining target)"),
 }
 CYCLE_STATUS_LABELS = {CycleStatus.DRAFT: _l("Draft"), CycleStatus.OPEN: _l("Open"),
                        CycleStatus.CLOSED: _l("Closed")}

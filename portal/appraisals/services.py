@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models.appraisals import Appraisal, AppraisalCycle
 from portal.models.appraisals import AppraisalStatus as S
 from portal.models.appraisals import FigureSource
+from portal.pipeline import services as pipeline
 from portal.targets import services as targets
 from portal.training import services as training
 
@@ -137,6 +138,7 @@ FIGURE_FUNCTIONS = {
                                                    "new_product_lines"),
     FigureSource.TRAINING_COMPLIANCE: FigureFunction(training.compliance_percent),
     FigureSource.SATISFACTION: FigureFunction(complaints.satisfaction_average),
+    FigureSource.PIPELINE_COVERAGE: FigureFunction(pipeline.pipeline_coverage),
 }
 
 

@@ -31,6 +31,7 @@ class FigureSource(enum.StrEnum):
     NEW_PRODUCT_LINES = "new_product_lines"
     DUTY_FULFILMENT = "duty_fulfilment"
     TRAINING_COMPLIANCE = "training_compliance"
+    PIPELINE_COVERAGE = "pipeline_coverage"
 
 
 class CycleStatus(enum.StrEnum):

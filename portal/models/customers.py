@@ -184,5 +184,8 @@ class Visit(db.Model):
     next_follow_up: Mapped[date | None]
     #: Generated from the tier's cadence (rather than planned by hand).
     from_plan: Mapped[bool] = mapped_column(default=False)
+    #: The opportunity (portal.models.pipeline) the visit worked on, if any.
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

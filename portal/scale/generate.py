@@ -16,6 +16,7 @@ from portal.models import Area, CustomerType, ProductLine, Role, User
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalStatus, CycleStatus,
                                       IndicatorKind, TemplateIndicator)
 from portal.models.communication import OneOnOneSeries
+from portal.models.pipeline import PipelineStage
 from portal.models.feedback import ComplaintStatus, Severity
 from portal.models.sales import SalesTarget
 from portal.models.training import Course
@@ -60,7 +61,7 @@ def seed_scale_company(size: str, seed: int, today: date,
     gen.people(spec.areas, spec.account_managers)
     for step in (gen.customers, gen.sales, gen.targets, gen.visits, gen.one_on_ones,
                  gen.meetings, gen.tasks, gen.training, gen.appraisals, gen.complaints,
-                 gen.surveys):
+                 gen.surveys, gen.pipeline):
         step()
         echo(f"{step.__name__}: {sum(bulk.counts.values()):,} rows so far")
     bulk.fix_sequences(gen.next_ids)
@@ -495,3 +496,45 @@ class _Generator:
                                               "area_id", "submitted_on", "released"), responses)
         self.bulk.insert("survey_answers", ("response_id", "question_id", "number", "choices",
                                             "text"), answers)
+
+    def pipeline(self) -> None:
+        """About 20 opportunities per account manager over their customers, at every stage, each
+        with one product line and its "created" entry; a few stale, some won or lost."""
+        rng, n = self.rng, 20
+        stages = db.session.execute(select(PipelineStage.id, PipelineStage.probability,
+                                           PipelineStage.outcome)
+                                    .order_by(PipelineStage.position)).all()
+        if not stages:
+            return
+        ids = iter(self.ids("opportunities", n * len(self.staff)))
+        opportunities, lines, events = [], [], []
+        for uid, _a, _m in self.staff:
+            for i in range(n):
+                oid = next(ids)
+                stage_id, probability, outcome = stages[i % len(stages)]
+                created = self.today - timedelta(days=rng.randint(10, 200))
+                stale = outcome == "open" and rng.random() < 0.2
+                close = (self.today - timedelta(days=rng.randint(1, 20)) if stale
+                         else self.today + timedelta(days=rng.randint(1, 120)))
+                closed = (self.today - timedelta(days=rng.randint(1, 60))
+                          if outcome != "open" else None)
+                amount = Decimal(rng.randint(10, 400) * 500)
+                opportunities.append((
+                    oid, rng.choice(self.customers_of[uid]), f"商机{oid}", uid, stage_id,
+                    probability, amount, close, "", "", "", None, "",
+                    created + timedelta(days=2) if stale else self.today - timedelta(days=rng.randint(0, 20)),
+                    closed, None, "", None, created, at(created)))
+                lines.append((oid, rng.choice(self.product_lines), amount))
+                events.append((oid, "created", stage_id, "", created, uid, at(created)))
+        self.bulk.insert("opportunities", (
+            "id", "customer_id", "title", "owner_id", "stage_id", "probability", "amount",
+            "expected_close", "source", "other_competitors", "next_step", "next_step_on", "notes",
+            "last_activity_on", "closed_on", "loss_reason_id", "loss_note", "won_by_id",
+            "created_on", "created_at"), opportunities)
+        lid = iter(self.ids("opportunity_lines", len(lines)))
+        self.bulk.insert("opportunity_lines", ("id", "opportunity_id", "product_line_id", "amount"),
+                         ((next(lid), *row) for row in lines))
+        eid = iter(self.ids("opportunity_events", len(events)))
+        self.bulk.insert("opportunity_events", ("id", "opportunity_id", "kind", "to_stage_id",
+                                                "note", "happened_on", "user_id", "created_at"),
+                         ((next(eid), *row) for row in events))

@@ -1,0 +1,320 @@
+"""Scoped queries of the pipeline: a deal is seen by whoever sees its customer (the owner, their
+managers) and by its owner; HR and admins see every deal, read-only."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.access import COMPANY_WIDE, customer_scope, managed_user_ids
+from portal.extensions import db
+from portal.kernel.lists import Listing
+from portal.models import Area, ProductLine, Role, User
+from portal.models.customers import Customer, Visit
+from portal.models.pipeline import (LOST, OPEN, WON, Competitor, LossReason, Opportunity,
+                                    OpportunityLine, PipelineStage)
+from portal.models.sales import SalesRecord
+
+#: Days without a stage change or activity after which an open deal is stale.
+STALE_DAYS = 30
+
+
+def opportunity_scope(user: User):
+    """The condition on Opportunity that this user may see: their own deals and their customers'
+    (customer_scope's rule), plus, for a manager, their people's and their areas' (one CTE)."""
+    if user.has_role(*COMPANY_WIDE):
+        return Opportunity.id.is_not(None)
+    if not user.has_role(Role.MANAGER):
+        return or_(Opportunity.owner_id == user.id, Opportunity.customer_id.in_(
+            select(Customer.id).where(Customer.account_manager_id == user.id)))
+    managed = managed_user_ids(user)
+    headed = select(Area.id).where(Area.head_id == user.id)
+    return or_(Opportunity.owner_id == user.id, Opportunity.owner_id.in_(managed),
+               Opportunity.customer_id.in_(select(Customer.id).where(or_(
+                   Customer.account_manager_id == user.id, Customer.area_id.in_(headed),
+                   Customer.account_manager_id.in_(managed)))))
+
+
+def visible_opportunities(user: User) -> Select:
+    return select(Opportunity).where(opportunity_scope(user))
+
+
+def get_opportunity_or_404(user: User, opportunity_id: int) -> Opportunity:
+    """A deal the user may see, else 404."""
+    return db.first_or_404(visible_opportunities(user).where(Opportunity.id == opportunity_id))
+
+
+def can_change(user: User, opportunity: Opportunity) -> bool:
+    """Owners and their managers change deals; HR and admins only read them."""
+    if user.id == opportunity.owner_id:
+        return True
+    if not user.has_role(Role.STAFF, Role.MANAGER):
+        return False
+    return db.session.scalar(select(Customer.id).where(
+        Customer.id == opportunity.customer_id, customer_scope(user))) is not None or (
+        user.has_role(Role.MANAGER) and db.session.scalar(
+            select(User.id).where(User.id == opportunity.owner_id,
+                                  User.id.in_(managed_user_ids(user)))) is not None)
+
+
+def stages(active_only: bool = True) -> list[PipelineStage]:
+    query = select(PipelineStage).order_by(PipelineStage.position, PipelineStage.id)
+    if active_only:
+        query = query.where(PipelineStage.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+def first_stage(outcome: str) -> PipelineStage | None:
+    return db.session.scalar(select(PipelineStage).where(
+        PipelineStage.outcome == outcome, PipelineStage.active.is_(True))
+        .order_by(PipelineStage.position).limit(1))
+
+
+def competitors(active_only: bool = True) -> list[Competitor]:
+    query = select(Competitor).order_by(Competitor.name)
+    if active_only:
+        query = query.where(Competitor.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+def loss_reasons(active_only: bool = True) -> list[LossReason]:
+    query = select(LossReason).order_by(LossReason.id)
+    if active_only:
+        query = query.where(LossReason.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+def product_lines() -> list[ProductLine]:
+    return db.session.scalars(select(ProductLine).where(ProductLine.active.is_(True))
+                              .order_by(ProductLine.code)).all()
+
+
+def customer_choices(user: User) -> list[tuple[int, str]]:
+    """The customers a user may open a deal for (their own, or their team's)."""
+    return [(c.id, f"{c.name} ({c.code})") for c in db.session.execute(
+        select(Customer.id, Customer.name, Customer.code).where(customer_scope(user))
+        .order_by(Customer.name).limit(2000))]
+
+
+def opportunity_visits(opp: Opportunity) -> tuple[list[Visit], list[Visit]]:
+    """The visits linked to a (visible) deal, and its customer's recent visits not linked to any
+    deal (to link one), the latest first."""
+    linked = db.session.scalars(select(Visit).where(Visit.opportunity_id == opp.id)
+                                .order_by(Visit.id.desc())).all()
+    free = db.session.scalars(select(Visit).where(Visit.customer_id == opp.customer_id,
+                                                  Visit.opportunity_id.is_(None),
+                                                  Visit.cancelled.is_(False))
+                              .order_by(Visit.id.desc()).limit(20)).all()
+    return linked, free
+
+
+# --- the board and the list --------------------------------------------------------------------
+
+def board(viewer: User, owner_id: int | None, today: date) -> dict[int, list[Opportunity]]:
+    """Open deals (and those closed in the last 30 days) by stage id: the viewer's own, or one
+    visible owner's."""
+    query = (visible_opportunities(viewer)
+             .where(Opportunity.owner_id == (owner_id or viewer.id))
+             .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+             .where(or_(PipelineStage.outcome == OPEN,
+                        Opportunity.closed_on >= today - timedelta(days=30)))
+             .options(selectinload(Opportunity.customer))
+             .order_by(Opportunity.expected_close, Opportunity.id))
+    columns: dict[int, list[Opportunity]] = {}
+    for opp in db.session.scalars(query):
+        columns.setdefault(opp.stage_id, []).append(opp)
+    return columns
+
+
+LIST_FILTERS = ("stage", "owner", "line", "state")
+LIST_SORTS = {"title": Opportunity.title, "close": Opportunity.expected_close,
+              "amount": Opportunity.amount, "probability": Opportunity.probability,
+              "customer": Customer.name, "owner": User.display_name}
+
+
+def opportunity_list(viewer: User, listing: Listing) -> Select:
+    query = (visible_opportunities(viewer)
+             .join(Customer, Opportunity.customer_id == Customer.id)
+             .join(User, Opportunity.owner_id == User.id)
+             .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+             .options(selectinload(Opportunity.customer), selectinload(Opportunity.owner),
+                      selectinload(Opportunity.stage)))
+    query = listing.search(query, Opportunity.title, Customer.name)
+    if listing.get("stage", type=int):
+        query = query.where(Opportunity.stage_id == listing.get("stage", type=int))
+    if listing.get("owner", type=int):
+        query = query.where(Opportunity.owner_id == listing.get("owner", type=int))
+    if listing.get("line", type=int):
+        query = query.where(Opportunity.id.in_(select(OpportunityLine.opportunity_id).where(
+            OpportunityLine.product_line_id == listing.get("line", type=int))))
+    state = listing.get("state")
+    if state in (OPEN, WON, LOST):
+        query = query.where(PipelineStage.outcome == state)
+    return listing.order(query, Opportunity.id)
+
+
+def owners_in_scope(viewer: User) -> list[User]:
+    return db.session.scalars(select(User).where(User.id.in_(
+        select(Opportunity.owner_id).where(opportunity_scope(viewer))))
+        .order_by(User.display_name)).all()
+
+
+# --- the manager's views -----------------------------------------------------------------------
+
+def stale_opportunities(viewer: User, today: date, owner_id: int | None = None,
+                        days: int = STALE_DAYS) -> list[Opportunity]:
+    """Open deals without activity for `days` days or past their expected close date."""
+    query = (visible_opportunities(viewer)
+             .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+             .where(PipelineStage.outcome == OPEN,
+                    or_(Opportunity.last_activity_on < today - timedelta(days=days),
+                        Opportunity.expected_close < today))
+             .options(selectinload(Opportunity.customer), selectinload(Opportunity.owner),
+                      selectinload(Opportunity.stage))
+             .order_by(Opportunity.expected_close, Opportunity.id))
+    if owner_id is not None:
+        query = query.where(Opportunity.owner_id == owner_id)
+    return db.session.scalars(query.limit(500)).all()
+
+
+def team_pipeline(viewer: User) -> list[tuple]:
+    """(owner, stage id, count, amount, weighted) of the open deals the viewer sees."""
+    weighted = func.sum(Opportunity.amount * Opportunity.probability / 100)
+    rows = db.session.execute(
+        select(Opportunity.owner_id, Opportunity.stage_id, func.count(), func.sum(Opportunity.amount),
+               weighted)
+        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+        .where(opportunity_scope(viewer), PipelineStage.outcome == OPEN)
+        .group_by(Opportunity.owner_id, Opportunity.stage_id)).all()
+    return rows
+
+
+def users_by_id(ids) -> dict[int, User]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def closed_deals(viewer: User, start: date, end: date) -> list[tuple]:
+    """(owner id, outcome, product line id, line amount, days from creation to close) of the
+    deals closed in [start, end]."""
+    return db.session.execute(
+        select(Opportunity.owner_id, PipelineStage.outcome, OpportunityLine.product_line_id,
+               OpportunityLine.amount, Opportunity.created_on, Opportunity.closed_on,
+               Opportunity.id)
+        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+        .join(OpportunityLine, OpportunityLine.opportunity_id == Opportunity.id)
+        .where(opportunity_scope(viewer), PipelineStage.outcome.in_((WON, LOST)),
+               Opportunity.closed_on >= start, Opportunity.closed_on <= end)).all()
+
+
+def loss_breakdown(viewer: User, start: date, end: date) -> tuple[list, list]:
+    """Loss reasons and winning competitors of the deals lost in [start, end]: (label, count,
+    amount), most first."""
+    base = (select(func.count(), func.sum(Opportunity.amount))
+            .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+            .where(opportunity_scope(viewer), PipelineStage.outcome == LOST,
+                   Opportunity.closed_on >= start, Opportunity.closed_on <= end))
+    reasons = db.session.execute(
+        base.add_columns(LossReason.id).outerjoin(LossReason,
+                                                   Opportunity.loss_reason_id == LossReason.id)
+        .group_by(LossReason.id)).all()
+    names = {r.id: r.label for r in loss_reasons(active_only=False)}
+    by_reason = sorted(((names.get(rid), n, amount or Decimal(0)) for n, amount, rid in reasons),
+                       key=lambda r: (-r[1], str(r[0])))
+    winners = db.session.execute(
+        base.add_columns(Competitor.name).outerjoin(Competitor,
+                                                    Opportunity.won_by_id == Competitor.id)
+        .group_by(Competitor.name)).all()
+    by_winner = sorted(((name, n, amount or Decimal(0)) for n, amount, name in winners),
+                       key=lambda r: (-r[1], str(r[0])))
+    return by_reason, by_winner
+
+
+# --- forecast ----------------------------------------------------------------------------------
+
+def open_pipeline(user_ids, start: date, end: date, line_id: int | None = None
+                  ) -> tuple[Decimal, Decimal]:
+    """(weighted, unweighted) amount of the open deals of these owners expected to close in
+    [start, end]: Σ line amount × probability ÷ 100, and Σ line amount."""
+    query = (select(func.sum(OpportunityLine.amount * Opportunity.probability),
+                    func.sum(OpportunityLine.amount))
+             .select_from(Opportunity)
+             .join(OpportunityLine, OpportunityLine.opportunity_id == Opportunity.id)
+             .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+             .where(Opportunity.owner_id.in_(list(user_ids)), PipelineStage.outcome == OPEN,
+                    Opportunity.expected_close >= start, Opportunity.expected_close <= end))
+    if line_id:
+        query = query.where(OpportunityLine.product_line_id == line_id)
+    weighted, total = db.session.execute(query).one()
+    cents = Decimal("0.01")
+    return ((Decimal(str(weighted or 0)) / 100).quantize(cents),
+            Decimal(str(total or 0)).quantize(cents))
+
+
+def open_pipeline_by_owner(user_ids, start: date, end: date) -> dict[int, tuple[Decimal, Decimal]]:
+    """open_pipeline per owner, in one statement: {owner id: (weighted, unweighted)}."""
+    cents = Decimal("0.01")
+    rows = db.session.execute(
+        select(Opportunity.owner_id, func.sum(Opportunity.amount * Opportunity.probability),
+               func.sum(Opportunity.amount))
+        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+        .where(Opportunity.owner_id.in_(list(user_ids)), PipelineStage.outcome == OPEN,
+               Opportunity.expected_close >= start, Opportunity.expected_close <= end)
+        .group_by(Opportunity.owner_id))
+    return {owner: ((Decimal(str(w or 0)) / 100).quantize(cents), Decimal(str(t or 0)).quantize(cents))
+            for owner, w, t in rows}
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+def recommendations(customer: Customer, limit: int = 5) -> tuple[int, list[tuple[int, int]]]:
+    """Product lines this customer does not buy that similar customers do, counted in SQL.
+
+    Similar: a customer of the same area with the same type and tier, or buying every line this
+    customer buys (when it buys any). The same area keeps the count to one area's sales (a
+    company at size L has 2,000,000). Returns (number of similar customers, [(product line id,
+    how many of them buy it)]), most bought first.
+    """
+    bought = db.session.scalars(select(SalesRecord.product_line_id).where(
+        SalesRecord.customer_id == customer.id).distinct()).all()
+    in_area = select(Customer.id).where(Customer.area_id == customer.area_id,
+                                        Customer.id != customer.id)
+    # Who bought which line, once per pair, over the area's customers (read once).
+    pairs = (select(SalesRecord.customer_id, SalesRecord.product_line_id)
+             .where(SalesRecord.customer_id.in_(in_area)).distinct().cte("pairs"))
+    conditions = []
+    if customer.type_id is not None and customer.tier is not None:
+        conditions.append(and_(Customer.type_id == customer.type_id,
+                               Customer.tier == customer.tier))
+    if bought:
+        conditions.append(Customer.id.in_(
+            select(pairs.c.customer_id).where(pairs.c.product_line_id.in_(bought))
+            .group_by(pairs.c.customer_id).having(func.count() == len(bought))))
+    if not conditions:
+        return 0, []
+    similar = in_area.where(or_(*conditions)).cte("similar_customers")
+    total = select(func.count()).select_from(similar).scalar_subquery()
+    query = (select(pairs.c.product_line_id, func.count(), total)
+             .where(pairs.c.customer_id.in_(select(similar.c.id)))
+             .group_by(pairs.c.product_line_id)
+             .order_by(func.count().desc(), pairs.c.product_line_id).limit(limit))
+    if bought:
+        query = query.where(pairs.c.product_line_id.not_in(bought))
+    rows = db.session.execute(query).all()
+    return (rows[0][2] if rows else 0), [(line_id, n) for line_id, n, _t in rows]
+
+
+def lines_by_id() -> dict[int, ProductLine]:
+    return {p.id: p for p in db.session.scalars(select(ProductLine))}
+
+
+def report_scope(viewer: User, user_id: int) -> bool:
+    """Whether the viewer may see this person's deals."""
+    return viewer.id == user_id or viewer.has_role(*COMPANY_WIDE) or db.session.scalar(
+        select(User.id).where(User.id == user_id, User.id.in_(managed_user_ids(viewer)))) \
+        is not None
+
+
+__all__ = ["and_"]

@@ -1,0 +1,109 @@
+"""The manager's views: the team's pipeline, stale deals, win rates and losses, the forecast."""
+from decimal import Decimal
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.access import visible_users
+from portal.extensions import db
+from portal.htmx import render
+from portal.kernel import clock
+from portal.kernel.bar_charts import grouped_bars
+from portal.kernel.periods import Period
+from portal.models import Area, Role, User, UserRole
+from portal.pipeline import bp
+from portal.pipeline.queries import (closed_deals, lines_by_id, loss_breakdown, product_lines,
+                                     stages, stale_opportunities, team_pipeline, users_by_id)
+from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win_rates
+
+
+@bp.route("/team")
+def team():
+    """Open deals per person and stage, with their amounts and weighted amounts."""
+    rows = team_pipeline(current_user)
+    people = users_by_id({r[0] for r in rows})
+    table: dict = {}
+    for owner_id, stage_id, n, amount, weighted in rows:
+        entry = table.setdefault(owner_id, {"stages": {}, "amount": Decimal(0),
+                                            "weighted": Decimal(0), "count": 0})
+        entry["stages"][stage_id] = (n, amount)
+        entry["amount"] += Decimal(str(amount or 0))
+        entry["weighted"] += Decimal(str(weighted or 0))
+        entry["count"] += n
+    ordered = sorted(table.items(), key=lambda kv: people[kv[0]].display_name)
+    return render("pipeline/team.html", rows=[(people[k], v) for k, v in ordered],
+                  stages=[s for s in stages() if s.outcome == "open"])
+
+
+@bp.route("/stale")
+def stale():
+    """Open deals without activity for 30 days, or past their expected close date."""
+    today = clock.today()
+    return render("pipeline/stale.html", deals=stale_opportunities(current_user, today),
+                  today=today)
+
+
+def _period(default_kind: str = "quarter") -> Period:
+    today = clock.today()
+    return Period.parse(request.args.get("period")) or (
+        Period.month_of(today) if default_kind == "month" else Period.quarter_of(today))
+
+
+@bp.route("/analysis")
+def analysis():
+    """Win rate and cycle time per person and product line; loss reasons and competitors."""
+    period = Period.parse(request.args.get("period")) or Period.year_of(clock.today())
+    rows = closed_deals(current_user, period.start, period.end)
+    by_person, by_line = win_rates(rows)
+    reasons, winners = loss_breakdown(current_user, period.start, period.end)
+    return render("pipeline/analysis.html", period=period,
+                  by_person=sorted(((p, by_person[p.id]) for p in users_by_id(by_person).values()),
+                                   key=lambda r: r[0].display_name),
+                  by_line=[(lines_by_id().get(k), v) for k, v in sorted(by_line.items())],
+                  reasons=reasons, winners=winners)
+
+
+def _forecast_people(scope: str, area_id: int | None) -> list[User]:
+    """The account managers the forecast covers: me, my team, or an area (within what I see)."""
+    query = visible_users(current_user).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == Role.STAFF, User.active.is_(True))
+    if scope == "me":
+        return [current_user]
+    if area_id:
+        query = query.where(User.area_id == area_id)
+    return db.session.scalars(query.order_by(User.display_name)).unique().all()
+
+
+def forecast_context() -> dict:
+    """The forecast of the asked period, scope and product line, with its chart."""
+    period = _period()
+    scope = request.args.get("scope")
+    if scope not in ("me", "team"):
+        scope = "me" if current_user.has_role(Role.STAFF) and not current_user.has_role(
+            Role.MANAGER) else "team"
+    area_id = request.args.get("area", type=int)
+    line_id = request.args.get("line", type=int)
+    people = _forecast_people(scope, area_id)
+    rows = forecast_rows(people, period, line_id) if 1 < len(people) <= 60 and not line_id else []
+    total = sum_forecasts(period, [f for _u, f in rows]) if rows else \
+        forecast([u.id for u in people], period, line_id)
+    names = [r[0].display_name for r in rows] or [_("Total")]
+    figures = [r[1] for r in rows] or [total]
+    chart = grouped_bars(names, [
+        (_("Target"), "series-target", [f.target or 0 for f in figures]),
+        (_("Sold so far"), "series-sales", [f.attained for f in figures]),
+        (_("Forecast"), "series-1", [f.expected for f in figures]),
+        (_("Best case"), "series-2", [f.best for f in figures]),
+    ], label=lambda name: name[:6])
+    areas = db.session.scalars(select(Area).order_by(Area.code)).all() \
+        if current_user.has_role(Role.HR, Role.ADMIN) else []
+    return {"period": period, "scope": scope, "area_id": area_id, "line_id": line_id,
+            "total": total, "rows": rows, "chart": chart, "lines": product_lines(),
+            "areas": areas, "today": clock.today()}
+
+
+@bp.route("/forecast")
+def forecast_page():
+    return render("pipeline/forecast.html", **forecast_context())
