@@ -10,6 +10,7 @@ is around them; a reference already recorded for the customer is the same sale t
 """
 import hashlib
 import threading
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -161,7 +162,8 @@ def check_file(filename: str, content: bytes, allowed_customers, today: date,
         if not any(cells.text(v) for v in picked.values()):
             continue  # a blank line: skipped, line numbers kept
         raw = {k: unguard(cells.text(v)) for k, v in picked.items()}
-        row = ImportRow(number, raw, reference=raw.get("reference", "")[:60])
+        reference = unicodedata.normalize("NFKC", raw.get("reference", "")).strip()[:60]
+        row = ImportRow(number, raw, reference=reference)
         row.values = picked
         rows.append(row)
     if not rows:
