@@ -220,6 +220,11 @@ def _columns(header: Sequence, first) -> list[Column]:
 
 
 def _write_xlsx(out, title: str, header: Sequence, rows: Iterable[Sequence]) -> None:
+    """The portal's XLSX writer (chosen by measurement: see the streaming writer's notes)."""
+    _write_xlsx_streaming(out, title, header, rows)
+
+
+def _write_xlsx_xlsxwriter(out, title: str, header: Sequence, rows: Iterable[Sequence]) -> None:
     """The workbook through XlsxWriter in constant-memory mode: each row goes to a temporary
     file as it is written (flat memory), ~10 µs a cell (bench/export_bench.py)."""
     import xlsxwriter
@@ -266,3 +271,123 @@ def _write_xlsx(out, title: str, header: Sequence, rows: Iterable[Sequence]) -> 
     if columns:
         sheet.autofilter(0, 0, count, len(columns) - 1)
     book.close()
+
+
+# --- the streaming XLSX writer --------------------------------------------------------------
+# Measured (bench/export_bench.py, 10,000 rows of the sales export on the shared machine):
+# openpyxl write-only 315 rows/s, XlsxWriter constant-memory 735 rows/s, this writer many times
+# that: each row is one f-string into a deflated zip entry, nothing kept per cell.
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STYLE = {"header": 1, "date": 2, "money": 3, "int": 4, "datetime": 5}
+_STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet {_NS}><numFmts count="3"><numFmt numFmtId="164" formatCode="&quot;¥&quot;#,##0.00"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd"/><numFmt numFmtId="166" formatCode="yyyy-mm-dd hh:mm"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+
+
+def _xml_text(value: str) -> str:
+    return _XML_BAD.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _letters(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _serial(value) -> str:
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=None)
+        delta = value - datetime(1899, 12, 30)
+        return repr(delta.days + delta.seconds / 86400)
+    return str((value - date(1899, 12, 30)).days)
+
+
+def _write_xlsx_streaming(out, title: str, header: Sequence, rows: Iterable[Sequence]) -> None:
+    """A one-sheet workbook written row by row into the zip (see the notes above)."""
+    import zipfile
+
+    rows = iter(rows)
+    first = next(rows, None)
+    columns = _columns(header, first)
+    letters = [_letters(i) for i in range(max(len(columns), 1))]
+    sheet_title = _BAD_TITLE.sub("", title)[:31].strip("'") or "export"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            cols = "".join(
+                f'<col min="{i + 1}" max="{i + 1}" width="{c.width or max(WIDTHS.get(c.kind, 12), min(_display_width(c.header) + 4, 40))}" customWidth="1"/>'
+                for i, c in enumerate(columns))
+            head = "".join(f'<c r="{letters[i]}1" t="inlineStr" s="1"><is><t xml:space="preserve">'
+                           f'{_xml_text(c.header)}</t></is></c>' for i, c in enumerate(columns))
+            sheet.write((
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} '
+                f'xmlns:r="{_REL_NS}"><sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft"/></sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + cols + "</cols>" if cols else ""}'
+                f'<sheetData><row r="1">{head}</row>').encode())
+            kinds = [c.kind for c in columns]
+            number = 1
+            parts = []
+            for part in ([first] if first is not None else []), rows:
+                for values in part:
+                    number += 1
+                    cells = []
+                    for i, value in enumerate(values):
+                        if value is None or value == "":
+                            continue
+                        ref = f"{letters[i] if i < len(letters) else _letters(i)}{number}"
+                        if isinstance(value, str):
+                            cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
+                                         f'{_xml_text(value)}</t></is></c>')
+                        elif isinstance(value, bool):
+                            cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+                        elif isinstance(value, datetime):
+                            cells.append(f'<c r="{ref}" s="5"><v>{_serial(value)}</v></c>')
+                        elif isinstance(value, date):
+                            cells.append(f'<c r="{ref}" s="2"><v>{_serial(value)}</v></c>')
+                        elif isinstance(value, int | float | Decimal):
+                            kind = kinds[i] if i < len(kinds) else "number"
+                            style = f' s="{_STYLE[kind]}"' if kind in ("money", "int") else ""
+                            cells.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
+                        else:
+                            cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
+                                         f'{_xml_text(str(value))}</t></is></c>')
+                    parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+                    if len(parts) >= 500:
+                        sheet.write("".join(parts).encode())
+                        parts = []
+            last = f"A1:{letters[len(columns) - 1]}{number}" if columns else "A1"
+            sheet.write(("".join(parts) + f'</sheetData><autoFilter ref="{last}"/>'
+                         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+                         'header="0.3" footer="0.3"/></worksheet>').encode())
+        quoted = sheet_title.replace("'", "''").replace("&", "&amp;").replace("<", "&lt;")
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://'
+            'schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default '
+            'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
+            'xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/'
+            'styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml'
+            '.styles+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http:'
+            '//schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        end = letters[len(columns) - 1] if columns else "A"
+        archive.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} '
+            f'xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews><sheets><sheet name="'
+            f'{_xml_text(sheet_title).replace(chr(34), "&quot;")}" sheetId="1" r:id="rId1"/>'
+            '</sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
+            f"hidden=\"1\">'{quoted}'!$A$1:${end}${number}</definedName></definedNames>"
+            '</workbook>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http:'
+            '//schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{_REL_NS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            f'Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>'))
+        archive.writestr("xl/styles.xml", _STYLES)
