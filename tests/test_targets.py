@@ -1,6 +1,7 @@
 """The targets module through HTTP: sales entry and import, the grid, approval lock, audit."""
 import csv
 import io
+from urllib.parse import quote
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -229,8 +230,8 @@ def test_export_is_a_private_download_named_after_the_month(client_as, org):
         csv_response = client_as("staff1").get("/targets/sales/export?format=csv&format=x")
         xlsx_response = client_as("staff1").get("/targets/sales/export?format=xlsx")
     assert csv_response.status_code == 200
-    assert ("filename*=UTF-8''sales-%E5%9F%8E%E4%B8%9C%E8%90%A5%E4%B8%9A%E5%8C%BA-2026-11.csv"
-            in csv_response.headers["Content-Disposition"])  # sales-城东营业区-2026-11.csv
+    assert (f"filename*=UTF-8''{quote('销售明细-城东营业区-2026-11.csv')}"
+            in csv_response.headers["Content-Disposition"])
     assert csv_response.headers["Cache-Control"] == "private, no-store"
     assert "E-1" in csv_response.get_data().decode("utf-8-sig")
     assert "2026-11.xlsx" in xlsx_response.headers["Content-Disposition"]
