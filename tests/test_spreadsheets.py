@@ -178,3 +178,21 @@ def test_xlsx_export_is_linear_and_flat(ctx):
     assert grown < 200 * 1024 * 1024
     assert timings[100_000] < 15
     assert timings[100_000] < 14 * timings[10_000]
+
+
+def test_customer_export_speaks_the_readers_language(client_as, org):
+    from tests.customer_factories import make_customer
+
+    make_customer(org.users["staff1"], "导出客户", code="=EXP", potential=3)
+    from portal.extensions import db
+    db.session.commit()
+    client = client_as("staff1")
+    response = client.get("/customers/export?format=xlsx", headers={"Accept-Language": "zh"})
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["客户编号", "名称", "类型"] and "潜力" in header
+    row = {h: c.value for h, c in zip(header, sheet[2])}
+    assert row["客户编号"] == "=EXP" and row["潜力"] == "高" and row["状态"] != "active"
+    assert sheet[2][header.index("近12个月销售额")].number_format == '"¥"#,##0.00'
+    csv_text = client.get("/customers/export", headers={"Accept-Language": "en"}).get_data()
+    assert csv_text.decode("utf-8-sig").splitlines()[1].startswith("'=EXP,")

@@ -108,7 +108,8 @@ class ImportReport:
     def shown_rows(self, limit: int = 200) -> list[ImportRow]:
         """The rows to show: every bad one, then the first others up to `limit`."""
         bad = self.bad_rows
-        return bad + [r for r in self.rows if not r.errors][:max(limit - len(bad), 0)]
+        others = [r for r in self.rows if not r.errors][:max(limit - len(bad), 0)]
+        return sorted(bad + others, key=lambda row: row.number)
 
 
 def unguard(text: str) -> str:

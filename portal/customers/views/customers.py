@@ -1,6 +1,6 @@
 """Customers: the list and its export, a customer's profile, its edit and its tier."""
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -47,7 +47,8 @@ def index():
 def export_columns() -> list[spreadsheets.Column]:
     """The customer export's columns, in the reader's language."""
     C = spreadsheets.Column
-    return [C(_("Customer code"), "text", 14), C(_("Name"), "text", 30), C(_("Type")),
+    return [C(_("Customer code"), "text", 14), C(pgettext("thing", "Name"), "text", 30),
+            C(_("Type")),
             C(_("Industry")), C(_("Address"), "text", 36), C(_("Status"), "text", 10),
             C(_("Tier"), "text", 8), C(_("Potential"), "text", 10), C(_("Account manager")),
             C(_("Account manager's username")), C(_("Area")),
