@@ -64,7 +64,8 @@ def test_amounts_as_people_write_them(ctx, written, amount):
 
 @pytest.mark.parametrize("written, reason", [
     ("3.335", "two decimals"), ("1,5", "thousands separators"), ("-5", "more than zero"),
-    ("0", "more than zero"), ("١٢", "digits 0-9"), ("abc", "not an amount"), ("NaN", "not a number"),
+    ("0", "more than zero"), ("١٢", "digits 0-9"), ("1e999999", "larger than"),
+    ("1e-999999", "more than zero"), ("abc", "not an amount"), ("NaN", "not a number"),
 ])
 def test_amounts_refused_say_why(ctx, written, reason):
     with pytest.raises(ValueError) as refused:

@@ -169,7 +169,12 @@ def parse_amount(value, maximum: Decimal = Decimal("999999999999.99"),
             raise ValueError(_l("%(text)s is not an amount of yuan.", text=written)) from None
     if not amount.is_finite():
         raise ValueError(_l("The amount is not a number."))
-    cents = amount.quantize(Decimal("0.01"))
+    if abs(amount) > maximum:
+        raise ValueError(_l("The amount is larger than %(max)s.", max=maximum))
+    try:
+        cents = amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValueError(_l("%(text)s is not an amount of yuan.", text=text(value))) from None
     if abs(amount - cents) > Decimal("0.000001"):
         raise ValueError(_l("%(amount)s has more than two decimals.", amount=text(value)))
     if positive and cents <= 0:
