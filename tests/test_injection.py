@@ -114,15 +114,25 @@ def assert_csv_safe(body: str, where: str) -> None:
 
 
 def assert_xlsx_safe(data: bytes, where: str) -> None:
-    """No cell of a workbook is a formula or text starting with a formula character."""
+    """No cell of a workbook is a formula: text starting with a formula character is stored as a
+    text cell (typed, so it needs no apostrophe: issue 17; the CSV keeps its guard)."""
     from openpyxl import load_workbook
 
     for sheet in load_workbook(io.BytesIO(data)).worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{where}: formula {cell.value!r}"
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(("=", "+", "-", "@")), f"{where}: {cell.value!r}"
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                    assert cell.data_type == "s", f"{where}: {cell.value!r}"
+                    assert "<f>" not in _sheet_xml(data), where
+
+
+def _sheet_xml(data: bytes) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(archive.read(n).decode() for n in archive.namelist()
+                       if n.startswith("xl/worksheets/"))
 
 
 def _number(cell: str) -> bool:

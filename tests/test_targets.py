@@ -1,6 +1,7 @@
 """The targets module through HTTP: sales entry and import, the grid, approval lock, audit."""
 import csv
 import io
+from urllib.parse import quote
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -39,8 +40,8 @@ def test_import_with_a_bad_row_leaves_the_database_unchanged(client_as, org):
     response = _upload(client, content, action="import_all")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "No active product line has this code." in page
-    assert "at most two" in page
+    assert "no active product line has the code NOPE." in page
+    assert "more than two decimals" in page
     assert _sales_count() == 0
 
 
@@ -54,7 +55,7 @@ def test_good_rows_only_when_asked_and_reimport_counts_nothing_twice(client_as, 
                     ["2026/10/04", "k001", "mob", "¥2,000.10", "INV-9"]])
     check = _upload(client, content)
     assert check.status_code == 200
-    assert "No customer of yours has this code." in check.get_data(as_text=True)
+    assert "no customer of yours has the code W001." in check.get_data(as_text=True)
     assert _sales_count() == 0  # checking writes nothing
     assert _upload(client, content, action="import_good").status_code == 303
     amounts = sorted(db.session.scalars(select(SalesRecord.amount)))
@@ -229,10 +230,11 @@ def test_export_is_a_private_download_named_after_the_month(client_as, org):
         csv_response = client_as("staff1").get("/targets/sales/export?format=csv&format=x")
         xlsx_response = client_as("staff1").get("/targets/sales/export?format=xlsx")
     assert csv_response.status_code == 200
-    assert "filename*=UTF-8''sales-2026-11.csv" in csv_response.headers["Content-Disposition"]
+    assert (f"filename*=UTF-8''{quote('销售明细-城东营业区-2026-11.csv')}"
+            in csv_response.headers["Content-Disposition"])
     assert csv_response.headers["Cache-Control"] == "private, no-store"
     assert "E-1" in csv_response.get_data().decode("utf-8-sig")
-    assert "sales-2026-11.xlsx" in xlsx_response.headers["Content-Disposition"]
+    assert "2026-11.xlsx" in xlsx_response.headers["Content-Disposition"]
 
 
 def test_export_links_carry_only_the_lists_own_filters(client_as, org):

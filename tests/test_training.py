@@ -362,7 +362,8 @@ def test_excel_export_neutralises_formulas(client_as, org):
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == "staff1"
-    assert rows[1][3] == "'=HYPERLINK(\"http://evil\")"
+    # a typed text cell: shown as written, never run, no apostrophe (issue 17)
+    assert rows[1][3] == "=HYPERLINK(\"http://evil\")"
     assert sheet.cell(row=2, column=4).data_type == "s"
 
 

@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -30,6 +30,46 @@ class SalesImport(db.Model):
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     imported_by = relationship("User")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportJobState(enum.StrEnum):
+    """An uploaded file is checked, then imported at once or queued, run, and done or failed."""
+
+    CHECKED = "checked"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(db.Model):
+    """An uploaded spreadsheet between its check and its import, and the import's progress when
+    it runs outside the request (files above the row limit). Kept on the server so the confirm
+    step does not carry the file back, and any server answers the progress poll."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What is imported: "sales", "customers", "targets".
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(255))
+    #: The file's bytes; emptied once the import is done.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    #: The person's choices: import only the good rows, update existing records, …
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[ImportJobState] = mapped_column(enum_column(ImportJobState),
+                                                  default=ImportJobState.CHECKED)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    #: Counts of the finished import (imported, duplicate, rejected …).
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
 
 
 class SalesRecord(db.Model):

@@ -1,49 +1,66 @@
-"""Importing sales from CSV or Excel: parse, check every row, then import all or the good rows.
+"""Importing sales from CSV or Excel: read, check every row, then import all or the good rows.
 
-Nothing is written until the user confirms; a row that was imported before (same fingerprint)
-is reported and skipped, so re-importing a file never counts a sale twice.
+Files are read by portal.spreadsheets (encodings, delimiters, title rows, the file's own header
+words, sheets, values as people write them). Nothing is written until the person confirms.
+
+A sale's natural key is (day, customer, product line, amount, reference). A row is new only
+when the file holds more sales of its key than the database already has, so re-importing a file,
+or the portal's own export of any size, adds nothing, whatever the order of its rows and whatever
+is around them; a reference already recorded for the customer is the same sale too.
 """
-import csv
 import hashlib
-import io
-from collections import Counter
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from portal import spreadsheets
+from portal import queue, spreadsheets
+from portal.database import writing
 from portal.extensions import db
-from portal.models import ProductLine, User
+from portal.models import ProductLine, User, utcnow
 from portal.models.customers import Customer
-from portal.models.sales import SalesImport, SalesRecord
+from portal.models.sales import ImportJob, ImportJobState, SalesImport, SalesRecord
+from portal.spreadsheets import values as cells
+from portal.spreadsheets.writing import FORMULA_STARTS, Column
 
-#: The columns of the sales file, with the header names accepted for each (English, Chinese).
+#: The columns of the sales file, with the header words accepted for each (compared after NFKC,
+#: lower case, units in brackets dropped: 金额（元）, 金额(元) and Amount (¥) all read as amount).
 COLUMNS = {
-    "date": ("date", "sold_on", "日期", "销售日期"),
-    "customer": ("customer", "customer_code", "客户", "客户编号"),
-    "product_line": ("product_line", "product line", "产品线", "产品线编号"),
-    "amount": ("amount", "金额", "销售额"),
-    "reference": ("reference", "invoice", "单号", "发票号"),
+    "date": ("date", "sold_on", "sold on", "sale date", "日期", "销售日期", "开票日期", "发生日期",
+             "单据日期", "交易日期"),
+    "customer": ("customer", "customer_code", "customer code", "客户", "客户编号", "客户编码",
+                 "客户代码"),
+    "product_line": ("product_line", "product line", "product line code", "product", "产品线", "产品线编号",
+                     "产品线编码", "产品线代码"),
+    "amount": ("amount", "sales", "金额", "销售额", "销售金额", "含税金额", "金额元"),
+    "reference": ("reference", "invoice", "invoice no", "单号", "发票号", "发票号码", "单据号",
+                  "订单号", "参考号"),
 }
+COLUMN_LABELS = {"date": _l("date"), "customer": _l("customer code"),
+                 "product_line": _l("product line code"), "amount": _l("amount"),
+                 "reference": _l("reference")}
 REQUIRED = ("date", "customer", "product_line", "amount")
-EXPORT_HEADER = ["date", "customer", "product_line", "amount", "reference", "customer_name",
-                 "credited_to"]
 MAX_AMOUNT = Decimal("999999999999.99")
+#: Rows checked and imported while the person waits; longer files run as background work.
 MAX_ROWS = 5000
+#: The most rows a file may hold at all.
+MAX_FILE_ROWS = 100_000
+#: The earliest plausible sale date unless the configuration says otherwise (SALES_EARLIEST).
+EARLIEST = date(2000, 1, 1)
 
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is for the user."""
+ImportFileError = spreadsheets.SpreadsheetError
 
 
 @dataclass
 class ImportRow:
     """One data row of the file and what the check found."""
 
-    number: int  # the line in the file, header = 1
+    number: int  # the line in the file (the sheet's row number)
     raw: dict[str, str]
     errors: list[str] = field(default_factory=list)
     duplicate: bool = False
@@ -58,6 +75,10 @@ class ImportRow:
     def good(self) -> bool:
         return not self.errors and not self.duplicate
 
+    @property
+    def key(self) -> tuple:
+        return (self.sold_on, self.customer_id, self.product_line_id, self.amount, self.reference)
+
 
 @dataclass
 class ImportReport:
@@ -66,6 +87,9 @@ class ImportReport:
     filename: str
     digest: str
     rows: list[ImportRow]
+    headers: dict[str, str] = field(default_factory=dict)  # column key → the file's header
+    sheet: str = ""
+    merged: bool = False
     seen_before: bool = False
 
     @property
@@ -80,204 +104,293 @@ class ImportReport:
     def duplicate_rows(self) -> list[ImportRow]:
         return [r for r in self.rows if r.duplicate and not r.errors]
 
-
-def read_table(filename: str, content: bytes) -> list[list[str]]:
-    """The cells of a CSV or .xlsx file as text rows."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds on a damaged file
-            raise ImportFileError(_l("This is not a readable Excel (.xlsx) file.")) from error
-        sheet = book.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v).replace("\x00", "") for v in values])
-        book.close()
-        return rows
-    if name.endswith(".csv") or name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_l("The file's text encoding is not UTF-8 or GB18030."))
-        # NUL characters would break the database's text; they are never part of a value.
-        return [row for row in csv.reader(io.StringIO(text.replace("\x00", "")))]
-    raise ImportFileError(_l("Choose a .csv or .xlsx file."))
+    def shown_rows(self, limit: int = 200) -> list[ImportRow]:
+        """The rows to show: every bad one, then the first others up to `limit`."""
+        bad = self.bad_rows
+        others = [r for r in self.rows if not r.errors][:max(limit - len(bad), 0)]
+        return sorted(bad + others, key=lambda row: row.number)
 
 
-def _cell_text(value) -> str:
-    """A spreadsheet cell as the text a CSV would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value) if value != int(value) else str(int(value))
-    return str(value).strip()
-
-
-def _header_map(header: list[str]) -> dict[str, int]:
-    """Column name → index, from the header row."""
-    found = {}
-    for index, cell in enumerate(header):
-        name = cell.strip().lower()
-        for key, names in COLUMNS.items():
-            if name in names and key not in found:
-                found[key] = index
-    missing = [k for k in REQUIRED if k not in found]
-    if missing:
-        raise ImportFileError(_l("The header row lacks the columns: %(names)s.",
-                                 names=", ".join(missing)))
-    return found
-
-
-def parse_date(text: str) -> date | None:
-    """A date written 2026-11-26, 2026/11/26 or 20261126."""
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+def unguard(text: str) -> str:
+    """A text cell without the formula guard's apostrophe (the portal's own CSV exports)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """A positive amount in yuan with at most two decimals ("¥1,234.50" allowed)."""
-    cleaned = text.strip().replace(",", "").replace("¥", "").replace("￥", "")
+    """A positive amount in yuan with at most two decimals ("¥1,234.50" allowed), or None."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return cells.parse_amount(text, MAX_AMOUNT)
+    except ValueError:
         return None
-    if not value.is_finite() or value <= 0 or value > MAX_AMOUNT or value.as_tuple().exponent < -2:
-        return None
-    return value.quantize(Decimal("0.01"))
 
 
-def fingerprint(row: ImportRow, occurrence: int) -> str:
-    """The identity of an imported sale: its reference when given, else its content and how
-    many identical rows came before it in the file (two equal sales on a day stay two)."""
-    if row.reference:
-        key = f"ref|{row.reference}"
-    else:
-        key = f"row|{row.sold_on}|{row.customer_id}|{row.product_line_id}|{row.amount}|{occurrence}"
-    return hashlib.sha256(key.encode()).hexdigest()
+def read_rows(filename: str, content: bytes, max_rows: int = MAX_FILE_ROWS):
+    """(table, header index, column map, the file's header words) of a sales file."""
+    def has_header(table):
+        return cells.find_header(table.rows, COLUMNS, REQUIRED) is not None
+
+    table = spreadsheets.read(filename, content, max_rows=max_rows + 16, pick=has_header)
+    found = cells.find_header(table.rows, COLUMNS, REQUIRED)
+    if found is None:
+        if not any(any(cells.text(c) for c in row) for row in table.rows):
+            raise ImportFileError(_l("The file is empty."))
+        _, named = cells.best_header_guess(table.rows, COLUMNS)
+        missing = [str(COLUMN_LABELS[k]) for k in REQUIRED if k not in named]
+        raise ImportFileError(_l("No header row names the columns: %(names)s. Put a header "
+                                 "row above the data (title rows above it are fine).",
+                                 names=", ".join(missing)))
+    index, columns = found
+    headers = {k: cells.text(table.rows[index][i]) for k, i in columns.items()}
+    data = table.rows[index + 1:]
+    if table.truncated and len(data) > max_rows:
+        raise ImportFileError(_l("At most %(n)d rows per file.", n=max_rows))
+    return table, index, columns, headers
 
 
-def check_file(filename: str, content: bytes, allowed_customers, today: date) -> ImportReport:
+def check_file(filename: str, content: bytes, allowed_customers, today: date,
+               max_rows: int = MAX_FILE_ROWS) -> ImportReport:
     """Read and check every row; nothing is written.
 
     `allowed_customers` is a select of the customers the importer may record sales for.
     """
-    table = [row for row in read_table(filename, content) if any(c.strip() for c in row)]
-    if not table:
-        raise ImportFileError(_l("The file is empty."))
-    columns = _header_map(table[0])
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(_l("At most %(n)d rows per file.", n=MAX_ROWS))
+    table, index, columns, headers = read_rows(filename, content, max_rows)
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        raw = {k: (cells[i].strip() if i < len(cells) else "") for k, i in columns.items()}
-        rows.append(ImportRow(number, raw, reference=raw.get("reference", "")[:60]))
-
-    codes = {r.raw["customer"].upper() for r in rows if r.raw["customer"]}
-    customers = {c.code.upper(): c.id for c in db.session.scalars(
-        allowed_customers.where(func.upper(Customer.code).in_(codes)))} if codes else {}
-    lines = {p.code.upper(): p.id for p in db.session.scalars(
-        select(ProductLine).where(ProductLine.active.is_(True)))}
-
-    occurrences: Counter = Counter()
-    references: Counter = Counter(r.reference for r in rows if r.reference)
-    for row in rows:
-        row.sold_on = parse_date(row.raw["date"])
-        if row.sold_on is None:
-            row.errors.append(_l("The date is not a date like 2026-11-26."))
-        elif row.sold_on > today:
-            row.errors.append(_l("The date is in the future."))
-        row.customer_id = customers.get(row.raw["customer"].upper())
-        if row.customer_id is None:
-            row.errors.append(_l("No customer of yours has this code."))
-        row.product_line_id = lines.get(row.raw["product_line"].upper())
-        if row.product_line_id is None:
-            row.errors.append(_l("No active product line has this code."))
-        row.amount = parse_amount(row.raw["amount"])
-        if row.amount is None:
-            row.errors.append(_l("The amount must be a positive number of yuan with at most two "
-                                 "decimals."))
-        if row.reference and references[row.reference] > 1:
-            row.errors.append(_l("This reference appears more than once in the file."))
-        if not row.errors:
-            key = (row.sold_on, row.customer_id, row.product_line_id, row.amount)
-            occurrences[key] += 1
-            row.fingerprint = fingerprint(row, occurrences[key])
-
-    prints = [r.fingerprint for r in rows if r.fingerprint]
-    known = set(db.session.scalars(
-        select(SalesRecord.fingerprint).where(SalesRecord.fingerprint.in_(prints)))) if prints else set()
-    # A sale already recorded with the same reference for the same customer (typed in by hand,
-    # or imported before) is the same sale.
-    refs = {r.reference for r in rows if r.reference and r.fingerprint}
-    recorded = {tuple(row) for row in db.session.execute(
-        select(SalesRecord.customer_id, SalesRecord.reference)
-        .where(SalesRecord.reference.in_(refs)))} if refs else set()
-    for row in rows:
-        row.duplicate = bool(row.fingerprint) and (
-            row.fingerprint in known or (row.customer_id, row.reference) in recorded)
+    for number, values in enumerate(table.rows[index + 1:], start=index + 2):
+        picked = {k: (values[i] if i < len(values) else None) for k, i in columns.items()}
+        if not any(cells.text(v) for v in picked.values()):
+            continue  # a blank line: skipped, line numbers kept
+        raw = {k: unguard(cells.text(v)) for k, v in picked.items()}
+        reference = unicodedata.normalize("NFKC", raw.get("reference", "")).strip()[:60]
+        row = ImportRow(number, raw, reference=reference)
+        row.values = picked
+        rows.append(row)
+    if not rows:
+        raise ImportFileError(_l("The file has a header but no rows."))
+    _check_rows(rows, headers, allowed_customers, today)
     digest = hashlib.sha256(content).hexdigest()
     seen = db.session.scalar(select(SalesImport.id).where(SalesImport.digest == digest).limit(1))
-    return ImportReport(filename, digest, rows, seen_before=seen is not None)
+    return ImportReport(filename, digest, rows, headers=headers, sheet=table.sheet,
+                        merged=table.merged, seen_before=seen is not None)
 
 
-def import_rows(report: ImportReport, user: User, only_good: bool) -> SalesImport | None:
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _check_rows(rows: list[ImportRow], headers: dict, allowed_customers, today: date) -> None:
+    codes = sorted({cells.code(r.raw["customer"]) for r in rows if r.raw["customer"]})
+    customers: dict[str, int] = {}
+    for chunk in _chunks(codes):
+        customers.update((c.code.upper(), c.id) for c in db.session.scalars(
+            allowed_customers.where(func.upper(Customer.code).in_(chunk))))
+    lines = {p.code.upper(): p.id for p in db.session.scalars(
+        select(ProductLine).where(ProductLine.active.is_(True)))}
+    earliest = current_app.config.get("SALES_EARLIEST", EARLIEST)
+
+    def fail(row, column, message):
+        row.errors.append(f"{headers.get(column) or COLUMN_LABELS[column]}: {message}")
+
+    references: Counter = Counter(r.reference for r in rows if r.reference)
+    for row in rows:
+        try:
+            row.sold_on = cells.parse_date(row.values["date"], earliest, today)
+        except ValueError as error:
+            fail(row, "date", error)
+        row.customer_id = customers.get(cells.code(row.raw["customer"]))
+        if row.customer_id is None:
+            fail(row, "customer", _l("no customer of yours has the code %(code)s.",
+                                     code=row.raw["customer"] or "—"))
+        row.product_line_id = lines.get(cells.code(row.raw["product_line"]))
+        if row.product_line_id is None:
+            fail(row, "product_line", _l("no active product line has the code %(code)s.",
+                                         code=row.raw["product_line"] or "—"))
+        try:
+            row.amount = cells.parse_amount(row.values["amount"], MAX_AMOUNT)
+        except ValueError as error:
+            fail(row, "amount", error)
+        if row.reference and references[row.reference] > 1:
+            fail(row, "reference", _l("appears more than once in the file."))
+    _mark_duplicates([r for r in rows if not r.errors])
+
+
+def _mark_duplicates(rows: list[ImportRow]) -> None:
+    """Mark the rows whose sale is already recorded, and give the new ones their fingerprint."""
+    if not rows:
+        return
+    customer_ids = sorted({r.customer_id for r in rows})
+    first, last = min(r.sold_on for r in rows), max(r.sold_on for r in rows)
+    recorded: Counter = Counter()
+    references = set()
+    for chunk in _chunks(customer_ids):
+        for sold_on, customer_id, line_id, amount, reference in db.session.execute(
+                select(SalesRecord.sold_on, SalesRecord.customer_id, SalesRecord.product_line_id,
+                       SalesRecord.amount, SalesRecord.reference)
+                .where(SalesRecord.customer_id.in_(chunk), SalesRecord.sold_on >= first,
+                       SalesRecord.sold_on <= last)):
+            recorded[(sold_on, customer_id, line_id, Decimal(amount).quantize(Decimal("0.01")),
+                      reference or "")] += 1
+        refs = {r.reference for r in rows if r.reference and r.customer_id in set(chunk)}
+        for part in _chunks(sorted(refs)):
+            references.update(db.session.execute(
+                select(SalesRecord.customer_id, SalesRecord.reference)
+                .where(SalesRecord.customer_id.in_(chunk), SalesRecord.reference.in_(part))).all())
+    seen: Counter = Counter()
+    fresh: dict[tuple, list[ImportRow]] = defaultdict(list)
+    for row in rows:
+        seen[row.key] += 1
+        if seen[row.key] <= recorded[row.key] or (
+                row.reference and (row.customer_id, row.reference) in references):
+            row.duplicate = True
+        else:
+            fresh[row.key].append(row)
+    # Fingerprints keep the database's guard (a unique column) against an import run twice at once.
+    prints = {}
+    for key, group in fresh.items():
+        for offset, row in enumerate(group, start=recorded[key] + 1):
+            row.fingerprint = _fingerprint(key, offset)
+            prints[row.fingerprint] = row
+    for chunk in _chunks(list(prints)):
+        for taken in db.session.scalars(select(SalesRecord.fingerprint)
+                                        .where(SalesRecord.fingerprint.in_(chunk))):
+            row = prints[taken]  # a sale of this key was deleted since: number past the end
+            row.fingerprint = _fingerprint(row.key, f"{recorded[row.key]}+{row.number}")
+
+
+def _fingerprint(key: tuple, occurrence) -> str:
+    sold_on, customer_id, line_id, amount, reference = key
+    text = f"sale|{sold_on}|{customer_id}|{line_id}|{amount}|{reference}|{occurrence}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def import_rows(report: ImportReport, user: User, only_good: bool, progress=None,
+                commit_every: bool = False) -> SalesImport | None:
     """Write the checked rows: all of them (refused when any is wrong) or explicitly the good ones.
 
     Returns the import's record, or None when refused (the database is left unchanged).
+    `progress(done)` is called after each thousand rows, each committed first when
+    `commit_every` (background imports).
     """
     if report.bad_rows and not only_good:
         return None
+    good = report.good_rows
     batch = SalesImport(filename=report.filename[:255], digest=report.digest,
-                        rows_total=len(report.rows), rows_imported=len(report.good_rows),
+                        rows_total=len(report.rows), rows_imported=len(good),
                         rows_duplicate=len(report.duplicate_rows),
                         rows_rejected=len(report.bad_rows), imported_by_id=user.id)
     db.session.add(batch)
     db.session.flush()
-    db.session.add_all(SalesRecord(
-        customer_id=row.customer_id, product_line_id=row.product_line_id, sold_on=row.sold_on,
-        amount=row.amount, reference=row.reference, fingerprint=row.fingerprint,
-        import_id=batch.id, entered_by_id=user.id) for row in report.good_rows)
+    for done, chunk in enumerate(_chunks(good, 1000), start=1):
+        db.session.add_all(SalesRecord(
+            customer_id=row.customer_id, product_line_id=row.product_line_id,
+            sold_on=row.sold_on, amount=row.amount, reference=row.reference,
+            fingerprint=row.fingerprint, import_id=batch.id, entered_by_id=user.id)
+            for row in chunk)
+        db.session.flush()
+        if commit_every:
+            db.session.commit()
+        if progress:
+            progress(min(done * 1000, len(good)))
     return batch
 
 
-def export_rows(records) -> list[list]:
-    """Rows of an export in the import's columns (so a file can go round-trip), plus names."""
-    return [[r.sold_on.isoformat(), r.customer.code, r.product_line.code, r.amount,
-             r.reference, r.customer.name, credited] for r, credited in records]
+# --- the export ----------------------------------------------------------------------------
+
+def export_columns() -> list[Column]:
+    """The export's columns in the reader's language; the first five are the import's (their
+    headers, English or Chinese, are among the import's synonyms, so an export comes back)."""
+    return [Column(str(_l("Date")), "date"), Column(str(_l("Customer code")), "text", 14),
+            Column(str(_l("Product line code")), "text", 14), Column(str(_l("Amount")), "money"),
+            Column(str(_l("Reference")), "text", 18), Column(str(_l("Customer name")), "text", 30),
+            Column(str(_l("Credited to")), "text", 14)]
 
 
-def table_to_csv(header: list[str], rows: list[list]) -> bytes:
-    """CSV bytes with a BOM so Excel reads the Chinese right; formula-safe cells."""
-    return spreadsheets.csv_bytes(header, rows)
+
+def export_row(sold_on, customer_code, line_code, amount, reference, customer_name,
+               credited) -> list:
+    """One sale as a row of the export."""
+    return [sold_on, customer_code, line_code, Decimal(amount).quantize(Decimal("0.01")),
+            reference or "", customer_name, credited or ""]
 
 
-def table_to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
-    """An .xlsx workbook of one sheet; formula-safe cells."""
-    return spreadsheets.xlsx_bytes(title, header, rows)
+# --- checked files and background imports --------------------------------------------------
+
+def keep_checked(kind: str, filename: str, content: bytes, user: User, total: int) -> ImportJob:
+    """Keep a checked file on the server until the person confirms; the caller commits."""
+    job = ImportJob(kind=kind, filename=filename[:255], content=content,
+                    digest=hashlib.sha256(content).hexdigest(), requested_by_id=user.id,
+                    total=total, state=ImportJobState.CHECKED)
+    db.session.add(job)
+    return job
 
 
-def to_csv(rows: list[list]) -> bytes:
-    """The sales export as CSV."""
-    return table_to_csv(EXPORT_HEADER, rows)
+def checked_job_or_404(user: User, job_id: int, kind: str) -> ImportJob:
+    """The person's own checked (not yet imported) file, else 404."""
+    return db.first_or_404(select(ImportJob).where(
+        ImportJob.id == job_id, ImportJob.kind == kind, ImportJob.requested_by_id == user.id))
 
 
-def to_xlsx(rows: list[list]) -> bytes:
-    """The sales export as .xlsx; amounts as numbers, dates as dates."""
-    return table_to_xlsx("sales", EXPORT_HEADER, [
-        [date.fromisoformat(row[0]), row[1], row[2], Decimal(row[3]), *row[4:]] for row in rows])
+def _job_progress(job_id: int, **values) -> None:
+    """Record a step of a background import in its own short write transaction."""
+    with writing():
+        db.session.execute(update(ImportJob).where(ImportJob.id == job_id)
+                           .values(heartbeat_at=utcnow(), **values))
+        db.session.commit()
+
+
+def run_import_job(job_id: int) -> None:
+    """Do a queued sales import: check the kept file again (the database may have changed), then
+    write the rows a thousand at a time, each thousand committed with the progress.
+
+    This is the whole interface a task queue needs: it is given a job id. A job that fails half
+    way can be run again: the natural key makes the rows already written count as duplicates.
+    """
+    with writing():
+        claimed = db.session.execute(
+            update(ImportJob).where(ImportJob.id == job_id,
+                                    ImportJob.state == ImportJobState.QUEUED)
+            .values(state=ImportJobState.RUNNING, heartbeat_at=utcnow(), done=0, error=""))
+        db.session.commit()
+    if claimed.rowcount != 1:
+        return
+    job = db.session.get(ImportJob, job_id)
+    user = db.session.get(User, job.requested_by_id)
+    from portal.kernel import clock
+    from portal.targets import queries
+
+    try:
+        report = check_file(job.filename, job.content, queries.sale_customers(user),
+                            clock.today())
+        only_good = bool(job.options.get("only_good"))
+        if report.bad_rows and not only_good:
+            _job_progress(job_id, state=ImportJobState.FAILED, finished_at=utcnow(),
+                          error=str(_l("Nothing was imported: the file has rows with errors.")))
+            return
+        with writing():
+            batch = import_rows(report, user, only_good=True, commit_every=True,
+                                progress=lambda done: _job_progress(job_id, done=done))
+            db.session.commit()
+        _job_progress(job_id, state=ImportJobState.DONE, finished_at=utcnow(), content=b"",
+                      done=batch.rows_imported, result={
+                          "imported": batch.rows_imported, "duplicate": batch.rows_duplicate,
+                          "rejected": batch.rows_rejected})
+    except Exception:  # the job records its failure; the server log has the trace
+        db.session.rollback()
+        current_app.logger.exception("sales import job %s failed", job_id)
+        _job_progress(job_id, state=ImportJobState.FAILED, finished_at=utcnow(),
+                      error=str(_l("The import failed; run it again: rows already imported "
+                                   "will be skipped.")))
+
+
+@queue.background_task()
+def import_job_task(job_id: int) -> None:
+    """The queued task of a background import: the consumer runs it in an app context."""
+    run_import_job(job_id)
+
+
+def start_import_job(job_id: int) -> None:
+    """Hand a checked import to the task queue's consumer (docs/architecture.md, background
+    work); the progress page polls the job's row, so any app server answers."""
+    import_job_task(job_id)

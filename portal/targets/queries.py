@@ -167,6 +167,34 @@ def sales_total(query: Select):
         func.coalesce(func.sum(SalesRecord.amount), 0)).order_by(None))
 
 
+def sales_export_rows(viewer: User, listing: Listing, chunk: int = 1000):
+    """The filtered sales as (id, day, customer code, product line code, amount, reference,
+    customer name, credited to) tuples, streamed from the database a thousand at a time (plain
+    columns, no ORM objects: 100,000 rows in linear time and flat memory)."""
+    query = filtered_sales(viewer, listing).with_only_columns(
+        SalesRecord.id, SalesRecord.sold_on, Customer.code, ProductLine.code, SalesRecord.amount,
+        SalesRecord.reference, Customer.name, maintain_column_froms=True,
+    ).join(ProductLine, ProductLine.id == SalesRecord.product_line_id).options()
+    return _export_batches(query.execution_options(yield_per=chunk), chunk)
+
+
+def _export_batches(query, chunk: int):
+    batch = []
+    for row in db.session.execute(query):
+        batch.append(row)
+        if len(batch) >= chunk:
+            yield from _credited(batch)
+            batch = []
+    if batch:
+        yield from _credited(batch)
+
+
+def _credited(batch):
+    names = credited_names(row[0] for row in batch)
+    for row in batch:
+        yield (*row, names.get(row[0], ""))
+
+
 def credited_names(sale_ids) -> dict[int, str]:
     """Who each sale is credited to, in one query per 500 sales."""
     sale_ids, names = list(sale_ids), {}

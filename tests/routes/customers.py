@@ -3,7 +3,7 @@ from datetime import date
 
 from portal.extensions import db
 from portal.models.customers import CustomerContact
-from portal.models.sales import TargetStatus
+from portal.models.sales import ImportJob, TargetStatus
 from tests.customer_factories import make_customer, make_duty, make_sale, make_target, make_visit
 
 
@@ -18,6 +18,9 @@ def sample_args(org) -> dict:
     sale = make_sale(customer, org.product_lines[0], date(2026, 11, 2), "1234.56")
     target = make_target(staff1, date(2026, 11, 1), "10000", status=TargetStatus.APPROVED)
     duty = make_duty("visit_tier_cadence", tier="A")
+    job = ImportJob(kind="sales", filename="sales.csv", content=b"", digest="0" * 64,
+                    requested_by_id=staff1.id)
+    db.session.add(job)
     db.session.commit()
     return {"customer_id": customer.id, "contact_id": contact.id, "visit_id": visit.id,
-            "sale_id": sale.id, "target_id": target.id, "duty_id": duty.id}
+            "sale_id": sale.id, "target_id": target.id, "duty_id": duty.id, "import_job_id": job.id}

@@ -1,13 +1,16 @@
 """Customers: the list and its export, a customer's profile, its edit and its tier."""
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wsgi import wrap_file
 
 from portal import spreadsheets
 from portal.concurrency import is_current
 from portal.customers import bp
-from portal.customers.forms import TIER_LABELS, CustomerForm, TierForm
+from portal.customers.forms import (POTENTIAL_LABELS, STATUS_LABELS, TIER_LABELS, CustomerForm,
+                                    TierForm)
 from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignable_staff,
                                       assignment_history, customer_list, customer_sales,
                                       customer_types, get_customer_or_404, owners_in_scope,
@@ -41,28 +44,52 @@ def index():
                   tiers=list(Tier), statuses=list(CustomerStatus), export_args=export_args)
 
 
-EXPORT_HEADER = ["code", "name", "type", "industry", "address", "status", "tier", "potential",
-                 "account_manager", "area", "sales_12_months"]
+def export_columns() -> list[spreadsheets.Column]:
+    """The customer export's columns, in the reader's language."""
+    C = spreadsheets.Column
+    return [C(_("Customer code"), "text", 14), C(pgettext("thing", "Name"), "text", 30),
+            C(_("Type")),
+            C(_("Industry")), C(_("Address"), "text", 36), C(_("Status"), "text", 10),
+            C(_("Tier"), "text", 8), C(_("Potential"), "text", 10), C(_("Account manager")),
+            C(_("Account manager's username")), C(_("Area")),
+            C(_("Sales, last 12 months"), "money")]
 
 
 @bp.route("/export")
 def export():
-    """The filtered customers as CSV or Excel."""
+    """The filtered customers as CSV or Excel, headers and coded values in the reader's
+    language, written to a temporary file a chunk of customers at a time."""
     today = clock.today()
-    customers = db.session.scalars(customer_list(current_user, _listing()).options(
-        selectinload(Customer.area))).all()
-    values = {}
-    for chunk in range(0, len(customers), 500):
-        values.update(sales_last_12_months([c.id for c in customers[chunk:chunk + 500]], today))
-    rows = [[c.code, c.name, c.type.code if c.type else "", c.industry, c.address, c.status.value,
-             c.tier.value if c.tier else "", c.potential,
-             c.account_manager.username if c.account_manager else "", c.area.code,
-             values[c.id]] for c in customers]
+    query = customer_list(current_user, _listing()).options(
+        selectinload(Customer.area), selectinload(Customer.type),
+        selectinload(Customer.account_manager))
+    ids = list(db.session.scalars(query.with_only_columns(Customer.id,
+                                                           maintain_column_froms=True)))
+
+    def rows():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            customers = {c.id: c for c in db.session.scalars(
+                select(Customer).where(Customer.id.in_(chunk)).options(
+                    selectinload(Customer.area), selectinload(Customer.type),
+                    selectinload(Customer.account_manager)))}
+            values = sales_last_12_months(chunk, today)
+            for cid in chunk:
+                c = customers[cid]
+                owner = c.account_manager
+                yield [c.code, c.name, c.type.label if c.type else "", c.industry, c.address,
+                       str(STATUS_LABELS.get(c.status, c.status.value)),
+                       c.tier.value if c.tier else "",
+                       str(POTENTIAL_LABELS.get(c.potential, c.potential)),
+                       owner.display_name if owner else "", owner.username if owner else "",
+                       c.area.label if c.area else "", values[cid]]
+
+    stem = "-".join([_("customers"), spreadsheets.scope_name(current_user), today.isoformat()])
     if request.args.get("format") == "xlsx":
-        return download(spreadsheets.xlsx_bytes("customers", EXPORT_HEADER, rows),
-                        f"customers-{today.isoformat()}.xlsx")
-    return download(spreadsheets.csv_bytes(EXPORT_HEADER, rows),
-                    f"customers-{today.isoformat()}.csv")
+        body = spreadsheets.xlsx_file(_("Customers"), export_columns(), rows())
+        return download(wrap_file(request.environ, body), f"{stem}.xlsx")
+    body = spreadsheets.csv_file(export_columns(), rows())
+    return download(wrap_file(request.environ, body), f"{stem}.csv")
 
 
 def _customer_form_choices(form: CustomerForm) -> None:

@@ -1,24 +1,26 @@
 """Sales records: the list, entry by hand, deletion, import from CSV/Excel, export."""
-import base64
 from decimal import Decimal
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wsgi import wrap_file
 
+from portal import spreadsheets
 from portal.extensions import db
 from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
 from portal.kernel.forms import ConfirmForm
-from portal.models import Role
-from portal.targets import bp, queries, services
+from portal.models import Role, utcnow
+from portal.models.sales import ImportJobState
+from portal.targets import bp, imports, queries, services
 from portal.targets.forms import ImportForm, SaleForm
-from portal.targets.imports import (ImportFileError, check_file, export_rows, import_rows,
-                                    to_csv, to_xlsx)
+from portal.targets.imports import (ImportFileError, check_file, export_columns, export_row,
+                                    import_rows)
 
-MAX_UPLOAD = 2 * 1024 * 1024
+MAX_UPLOAD = spreadsheets.MAX_UPLOAD
 
 
 @bp.route("/sales")
@@ -79,65 +81,88 @@ def sale_delete(sale_id: int):
                   action=_("Delete"), cancel=url_for("targets.sales"))
 
 
-def _uploaded() -> tuple[bytes, str, str]:
-    """(content, file name, content in base64 as the form carried it) of the posted file."""
-    upload = request.files.get("file")
-    if upload and upload.filename:
-        return upload.read(MAX_UPLOAD + 1), upload.filename.replace("\x00", ""), ""
-    content_b64 = request.form.get("content", "")
-    filename = request.form.get("filename", "")  # NUL refused by portal.input_guard
-    try:
-        return base64.b64decode(content_b64, validate=True), filename, content_b64
-    except ValueError:
-        return b"", filename, content_b64
-
-
 @bp.route("/sales/import", methods=["GET", "POST"])
 @audience(Role.STAFF, Role.MANAGER)
 def sale_import():
-    """Check a CSV/Excel file row by row; import everything (refused if a row is wrong) or,
-    explicitly, the good rows only. The file travels in the form, so no server keeps state."""
+    """Check a CSV/Excel file row by row (new, already there, wrong) and keep it on the server;
+    then import everything (refused if a row is wrong) or, explicitly, the good rows only.
+    Files above the row limit are imported in the background, with progress."""
     form = ImportForm()
-    report, error, content_b64, filename = None, None, "", ""
+    report, error, job = None, None, None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        content, filename, content_b64 = _uploaded()
-        if not content:
-            error = _("Choose a file.")
-        elif len(content) > MAX_UPLOAD:
-            error = _("The file is larger than 2 MB.")
+        action = request.form.get("action", "check")
+        upload = request.files.get("file")
+        if (upload and upload.filename) or action == "check":
+            content = upload.stream.read(MAX_UPLOAD + 1) if upload and upload.filename else b""
+            filename = (upload.filename or "").replace("\x00", "") if upload else ""
+            if not content:
+                error = _("Choose a file.")
+            elif len(content) > MAX_UPLOAD:
+                error = _("The file is larger than %(mb)d MB.", mb=MAX_UPLOAD // (1024 * 1024))
         else:
+            job = imports.checked_job_or_404(current_user, request.form.get("job", type=int) or 0,
+                                             "sales")
+            if job.state != ImportJobState.CHECKED:
+                return redirect(url_for("targets.sale_import_job", import_job_id=job.id), code=303)
+            content, filename = job.content, job.filename
+        if not error:
             try:
                 report = check_file(filename, content, queries.sale_customers(current_user),
                                     clock.today())
             except ImportFileError as failure:
                 error = str(failure)
-        if report is not None:
-            content_b64 = base64.b64encode(content).decode()
-            action = request.form.get("action", "check")
-            if action in ("import_all", "import_good"):
-                batch = import_rows(report, current_user, only_good=action == "import_good")
-                if batch is not None:
-                    db.session.commit()
-                    flash(_("%(n)d sales imported; %(d)d already there were skipped; "
-                            "%(r)d rows left out.", n=batch.rows_imported,
-                            d=batch.rows_duplicate, r=batch.rows_rejected), "success")
-                    return redirect(url_for("targets.sales"), code=303)
+        if report is not None and job is None:
+            job = imports.keep_checked("sales", filename, content, current_user,
+                                       len(report.rows))
+            db.session.commit()
+        if report is not None and action in ("import_all", "import_good"):
+            only_good = action == "import_good"
+            if report.bad_rows and not only_good:
                 error = _("Nothing was imported: correct the rows marked below, or import the "
                           "good rows only.")
-    return render("targets/import.html", form=form, report=report, error=error,
-                  content=content_b64, filename=filename, status=422 if error else 200)
+            elif len(report.good_rows) > imports.MAX_ROWS:
+                job.state, job.options = ImportJobState.QUEUED, {"only_good": only_good}
+                job.total = len(report.good_rows)
+                job_id = job.id  # read before the commit: after it, a read would begin a
+                db.session.commit()  # write transaction that the queued task then waits on
+                imports.start_import_job(job_id)
+                return redirect(url_for("targets.sale_import_job", import_job_id=job_id), code=303)
+            else:
+                batch = import_rows(report, current_user, only_good=only_good)
+                job.state, job.content, job.finished_at = ImportJobState.DONE, b"", utcnow()
+                job.done = job.total = batch.rows_imported
+                job.result = {"imported": batch.rows_imported,
+                              "duplicate": batch.rows_duplicate, "rejected": batch.rows_rejected}
+                db.session.commit()
+                flash(_("%(n)d sales imported; %(d)d already there were skipped; "
+                        "%(r)d rows left out.", n=batch.rows_imported,
+                        d=batch.rows_duplicate, r=batch.rows_rejected), "success")
+                return redirect(url_for("targets.sales"), code=303)
+    return render("targets/import.html", form=form, report=report, error=error, job=job,
+                  max_rows=imports.MAX_ROWS, status=422 if error else 200)
+
+
+@bp.route("/sales/import/<int:import_job_id>")
+@audience(Role.STAFF, Role.MANAGER)
+def sale_import_job(import_job_id: int):
+    """The progress of a background import (polled by the page while it runs)."""
+    job = imports.checked_job_or_404(current_user, import_job_id, "sales")
+    return render("targets/import_job.html", "targets/_import_job.html", job=job,
+                  running=job.state in (ImportJobState.QUEUED, ImportJobState.RUNNING))
 
 
 @bp.route("/sales/export")
 def sale_export():
-    """The filtered sales as CSV or Excel, in the import's columns."""
-    records = db.session.scalars(queries.filtered_sales(current_user,
-                                                        queries.sales_listing())).all()
-    credited = queries.credited_names(r.id for r in records)
-    rows = export_rows((r, credited.get(r.id, "")) for r in records)
-    stem = f"sales-{clock.today():%Y-%m}"
+    """The filtered sales as CSV or Excel, in the import's columns (so a file can go round-trip)
+    and the reader's language; streamed from the database."""
+    listing = queries.sales_listing()
+    records = queries.sales_export_rows(current_user, listing)  # the query built here, in scope
+    rows = (export_row(*row[1:]) for row in records)
+    stem = "-".join([_("sales"), spreadsheets.scope_name(current_user), clock.today().strftime("%Y-%m")])
     if request.args.get("format") == "xlsx":
-        return download(to_xlsx(rows), f"{stem}.xlsx")
-    return download(to_csv(rows), f"{stem}.csv")
+        body = spreadsheets.xlsx_file(_("Sales"), export_columns(), rows)
+        return download(wrap_file(request.environ, body), f"{stem}.xlsx")
+    body = spreadsheets.csv_file(export_columns(), rows)
+    return download(wrap_file(request.environ, body), f"{stem}.csv")

@@ -1,0 +1,16 @@
+"""Spreadsheets in and out: one reading layer for every import, one writing layer for every export.
+
+- portal.spreadsheets.reading: CSV/XLSX/XLS/ODS files as people make them, within size and row
+  limits (SpreadsheetError for a file that cannot be read);
+- portal.spreadsheets.values: dates, amounts and codes as people write them, the header row
+  found below title rows through a table of synonyms;
+- portal.spreadsheets.writing: streamed CSV with a formula guard, typed XLSX (money and date
+  formats, widths, frozen header, autofilter) in write-only mode.
+"""
+from portal.spreadsheets.reading import MAX_UPLOAD, SpreadsheetError, Table, read
+from portal.spreadsheets.writing import (FORMULA_STARTS, Column, csv_bytes, csv_file, csv_stream,
+                                         csv_text, safe_cell, safe_row, scope_name, xlsx_bytes,
+                                         xlsx_file)
+
+__all__ = ["FORMULA_STARTS", "MAX_UPLOAD", "Column", "SpreadsheetError", "Table", "csv_bytes",
+           "csv_file", "csv_stream", "csv_text", "read", "safe_cell", "safe_row", "scope_name", "xlsx_bytes", "xlsx_file"]
