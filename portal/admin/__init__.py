@@ -9,3 +9,4 @@ blueprint_audience(bp, Role.ADMIN)  # every admin page is for administrators alo
 
 
 from portal.admin import views  # noqa: E402,F401
+from portal.admin import departments  # noqa: E402,F401

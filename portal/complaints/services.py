@@ -109,6 +109,21 @@ def change_status(complaint: Complaint, to: ComplaintStatus, author_id: int | No
     return event
 
 
+def hand_off(complaint: Complaint, department, author_id: int | None, reason: str,
+             now: datetime | None = None) -> ComplaintEvent:
+    """Hand the complaint to a department: its head owns it until they assign someone; the
+    deadline, the account manager and the area stay; the timeline says who, where and why."""
+    previous = complaint.department.name if complaint.department else "—"
+    complaint.department_id = department.id
+    complaint.department = department
+    if department.head_id:
+        complaint.owner_id = department.head_id
+    event = ComplaintEvent(kind="handoff", author_id=author_id, at=now or utcnow(),
+                           note=f"{previous} → {department.name}: {reason.strip()}")
+    complaint.events.append(event)
+    return event
+
+
 # --- periods in the business's time zone -------------------------------------------------------
 
 def business_zone() -> ZoneInfo:
