@@ -84,10 +84,10 @@ def campaign(campaign_id: int):
                   tasks=campaign_tasks(current_user, item.id))
 
 
-@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
-def task(task_id: int):
+@bp.route("/tasks/<int:care_task_id>", methods=["GET", "POST"])
+def task(care_task_id: int):
     """A care task: record whom I contacted, how, when and what they said."""
-    item = get_task_or_404(current_user, task_id)
+    item = get_task_or_404(current_user, care_task_id)
     form = ContactForm(obj=item)
     if request.method == "GET":
         form.method.data = item.method.value if item.method else CareMethod.CALL.value

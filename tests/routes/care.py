@@ -19,4 +19,4 @@ def sample_args(org) -> dict:
     db.session.flush()
     task = db.session.scalar(select(CareTask).where(CareTask.campaign_id == campaign.id))
     db.session.commit()
-    return {"campaign_id": campaign.id, "task_id": task.id}
+    return {"campaign_id": campaign.id, "care_task_id": task.id}
