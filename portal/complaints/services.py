@@ -261,3 +261,26 @@ def on_time_close_percents(user_ids: list[int], start: date, end: date
     found = {owner: _quantize(Decimal(on_time) * 100 / closed)
              for owner, closed, on_time in rows if closed}
     return {u: found.get(u) for u in user_ids}
+
+
+def deadline_kept_percents(user_ids: list[int], start: date, end: date,
+                           now: datetime | None = None) -> dict[int, Decimal | None]:
+    """Per owner: of the complaints closed in the period and the open ones whose deadline passed
+    in the period (already late, counted as missed), the percentage closed within the deadline.
+    None only when there is neither (an owner with only late open complaints gets 0, not
+    "nothing to do")."""
+    since, until = utc_bounds(start, end)
+    now = now or utcnow()
+    closed = select(Complaint.owner_id.label("owner"),
+                    (Complaint.closed_at <= Complaint.due_at).label("kept")).where(
+        Complaint.owner_id.in_(user_ids), Complaint.status == S.CLOSED,
+        Complaint.closed_at >= since, Complaint.closed_at < until)
+    late_open = select(Complaint.owner_id.label("owner"), (Complaint.id < 0).label("kept")).where(
+        Complaint.owner_id.in_(user_ids), Complaint.status != S.CLOSED,
+        Complaint.due_at >= since, Complaint.due_at < until, Complaint.due_at < now)
+    both = closed.union_all(late_open).subquery()
+    rows = db.session.execute(
+        select(both.c.owner, func.count(), func.count().filter(both.c.kept.is_(True)))
+        .group_by(both.c.owner)).all()
+    found = {owner: _quantize(Decimal(kept) * 100 / n) for owner, n, kept in rows if n}
+    return {u: found.get(u) for u in user_ids}
