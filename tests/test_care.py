@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from portal.care.services import on_time_percents
 from portal.extensions import db
 from portal.kernel import clock
-from portal.models.care import CareCampaign, CareMethod, CareTask
+from portal.models.care import CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask
+from portal.models.communication import Task
 from portal.models.customers import Tier
 from tests.customer_factories import make_customer
 
@@ -104,3 +105,65 @@ def test_care_contacts_on_time_figure(client_as, org):
     figures = on_time_percents([staff1.id, org.users["staff2"].id],
                                date(2026, 12, 1), date(2026, 12, 31))
     assert figures[staff1.id] == 50 and figures[org.users["staff2"].id] is None
+
+
+# --- customer events -----------------------------------------------------------------------------
+
+def test_event_invitations_capacity_rsvp_attendance_follow_up_and_guest_list(client_as, org):
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    c1, c2 = make_customer(staff1, name="答谢客户甲"), make_customer(staff1, name="答谢客户乙")
+    c3 = make_customer(staff2, name="答谢客户丙")
+    m1 = client_as("manager1")
+    assert m1.post("/care/events/new", data={"kind": "thanks", "title": "年终答谢会",
+                                             "held_on": "2026-12-20", "place": "会展中心",
+                                             "capacity": "2"}).status_code == 303
+    assert m1.post("/care/events/new", data={"kind": "thanks", "title": "x",
+                                             "held_on": "2026-12-20", "capacity": "0"}
+                   ).status_code == 422
+    event = db.session.scalar(select(CareEvent))
+    s1 = client_as("staff1")
+    assert s1.post(f"/care/events/{event.id}/invite",
+                   data={"customer_id": c1.id, "contact_name": "王总"}).status_code == 303
+    assert s1.post(f"/care/events/{event.id}/invite",
+                   data={"customer_id": c1.id}).status_code == 422  # invited already
+    assert s1.post(f"/care/events/{event.id}/invite",
+                   data={"customer_id": c3.id}).status_code == 422  # not my customer
+    assert s1.post(f"/care/events/{event.id}/invite", data={"customer_id": c2.id}
+                   ).status_code == 303
+    assert client_as("staff2").post(f"/care/events/{event.id}/invite",
+                                    data={"customer_id": c3.id}).status_code == 422  # full
+    assert count(CareInvitation) == 2
+    first = db.session.scalar(select(CareInvitation).where(CareInvitation.customer_id == c1.id))
+    # staff2 may not answer for staff1's customer
+    assert client_as("staff2").post(f"/care/invitations/{first.id}",
+                                    data={"rsvp": "yes"}).status_code == 404
+    assert s1.post(f"/care/invitations/{first.id}",
+                   data={"rsvp": "yes", "attended": "y"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(CareInvitation, first.id).attended
+    assert m1.post(f"/care/events/{event.id}/follow-up").status_code == 303
+    assert m1.post(f"/care/events/{event.id}/follow-up").status_code == 303  # once only
+    tasks = db.session.scalars(select(Task)).all()
+    assert [(t.owner_id, "答谢客户甲" in t.title) for t in tasks] == [(staff1.id, True)]
+    r = s1.get(f"/care/events/{event.id}/guests.csv")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    assert "答谢客户甲" in r.text and "王总" in r.text and "答谢客户乙" in r.text
+    assert client_as("staff3").get(f"/care/events/{event.id}").status_code == 404
+
+
+def test_birthday_and_anniversary_reminders(app, org):
+    from datetime import datetime
+    from portal.care.services import care_reminders
+    from portal.models.customers import CustomerContact
+    customer = make_customer(org.users["staff1"], name="老客户")
+    customer.created_at = datetime(2023, 12, 3, 2)
+    db.session.add(CustomerContact(customer_id=customer.id, name="王总",
+                                   birthday=date(1970, 12, 1)))
+    db.session.add(CustomerContact(customer_id=customer.id, name="李总",
+                                   birthday=date(1980, 12, 20)))
+    db.session.flush()
+    found = care_reminders(date(2026, 11, 28), days=7)
+    assert [(r["kind"], r["name"], r["on"], r["years"]) for r in found] == [
+        ("birthday", "王总", date(2026, 12, 1), None),
+        ("anniversary", "老客户", date(2026, 12, 3), 3)]
+    assert all(r["owner_id"] == org.users["staff1"].id for r in found)

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.care.services import create_campaign, record_contact
+from portal.care.services import create_campaign, invite, record_answer, record_contact
 from portal.demo import DemoContext, seeder
 from portal.extensions import db
-from portal.models.care import CareMethod, CareTask
+from portal.models.care import CareEvent, CareMethod, CareTask, EventKind, Rsvp
 from portal.models.customers import Customer, Tier
 
 
@@ -24,4 +24,21 @@ def seed_care(ctx: DemoContext) -> None:
     for i, task in enumerate(tasks[: len(tasks) // 3]):
         record_contact(task, "王经理", list(CareMethod)[i % 4], "客户表示感谢。",
                        ctx.today - timedelta(days=i % 5))
+    db.session.flush()
+
+
+@seeder(81)
+def seed_care_event(ctx: DemoContext) -> None:
+    """A year-end thank-you gathering of the east district with a dozen invited customers."""
+    manager, area = ctx.users["manager1"], ctx.areas[0]
+    event = CareEvent(kind=EventKind.THANKS, title="年终客户答谢会", held_on=ctx.today + timedelta(days=20),
+                      place="城东会展中心二楼", capacity=30, area_id=area.id,
+                      created_by_id=manager.id, invitations=[])
+    db.session.add(event)
+    customers = db.session.scalars(select(Customer).where(Customer.area_id == area.id,
+                                                          Customer.tier == Tier.A)
+                                   .order_by(Customer.id).limit(12)).all()
+    for i, customer in enumerate(customers):
+        invitation = invite(event, customer.id, "", customer.account_manager_id)
+        record_answer(invitation, [Rsvp.YES, Rsvp.PENDING, Rsvp.NO][i % 3], False)
     db.session.flush()

@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 from portal.access import customer_scope, visible_customers
 from portal.extensions import db
 from portal.models import Area, Role, User
-from portal.models.care import CareCampaign, CareTask
+from portal.models.care import CareCampaign, CareEvent, CareInvitation, CareTask
 from portal.models.customers import Customer
 
 
@@ -76,3 +76,32 @@ def campaign_owners(user: User) -> list[User]:
     owners = visible_customers(user).with_only_columns(Customer.account_manager_id).distinct()
     return list(db.session.scalars(select(User).where(User.id.in_(owners))
                                    .order_by(User.display_name)))
+
+
+def visible_events(user: User) -> Select:
+    """Events of my area (as member or head) or that I created; HR and admins all."""
+    query = select(CareEvent)
+    if user.has_role(Role.HR, Role.ADMIN):
+        return query
+    headed = select(Area.id).where(Area.head_id == user.id)
+    conditions = [CareEvent.created_by_id == user.id, CareEvent.area_id.in_(headed)]
+    if user.area_id:
+        conditions.append(CareEvent.area_id == user.area_id)
+    return query.where(or_(*conditions))
+
+
+def get_event_or_404(user: User, event_id: int) -> CareEvent:
+    return db.first_or_404(visible_events(user).where(CareEvent.id == event_id).options(
+        selectinload(CareEvent.invitations).selectinload(CareInvitation.customer)
+        .selectinload(Customer.account_manager)))
+
+
+def get_invitation_or_404(user: User, invitation_id: int) -> CareInvitation:
+    """An invitation of a customer in my scope, at an event I see, or 404."""
+    scoped = select(Customer.id).where(customer_scope(user))
+    query = select(CareInvitation).where(
+        CareInvitation.id == invitation_id,
+        CareInvitation.event_id.in_(visible_events(user).with_only_columns(CareEvent.id)))
+    if not user.has_role(Role.HR, Role.ADMIN):
+        query = query.where(CareInvitation.customer_id.in_(scoped))
+    return db.first_or_404(query)

@@ -1,14 +1,18 @@
-"""Care campaigns: choose customers, create one care task per customer, record contacts; the
-care-contacts-on-time figure; birthday and anniversary reminders are not built yet."""
-from datetime import date
+"""Customer care: campaigns (one care task per chosen customer, contacts recorded), the
+care-contacts-on-time figure, customer events (invitations within the capacity, RSVP,
+attendance, follow-up tasks, the guest list), and the birthday/anniversary reminders."""
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, func, select
 
 from portal import audit
 from portal.extensions import db
-from portal.models.care import CareCampaign, CareMethod, CareTask
-from portal.models.customers import Customer, Tier
+from portal.kernel.clock import utcnow
+from portal.models.care import (CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
+                                Rsvp)
+from portal.models.communication import Task
+from portal.models.customers import Customer, CustomerContact, Tier
 
 
 def select_customers(base: Select, tiers=(), type_ids=(), owner_ids=(), customer_ids=()) -> Select:
@@ -72,3 +76,95 @@ def on_time_percents(user_ids: list[int], start: date, end: date) -> dict[int, D
     found = {o: (Decimal(ok) * 100 / n).quantize(Decimal("0.01"), ROUND_HALF_UP)
              for o, n, ok in rows if n}
     return {u: found.get(u) for u in user_ids}
+
+
+# --- customer events ---------------------------------------------------------------------------
+
+class EventFull(ValueError):
+    """The event has no seat left."""
+
+
+def seats_taken(event: CareEvent) -> int:
+    """Invitations not declined hold a seat."""
+    return sum(1 for i in event.invitations if i.rsvp != Rsvp.NO)
+
+
+def invite(event: CareEvent, customer_id: int, contact_name: str, user_id: int
+           ) -> CareInvitation | None:
+    """Invite a customer (once; None when invited already); EventFull past the capacity."""
+    if any(i.customer_id == customer_id for i in event.invitations):
+        return None
+    if seats_taken(event) >= event.capacity:
+        raise EventFull(event.id)
+    invitation = CareInvitation(customer_id=customer_id, contact_name=contact_name,
+                                invited_by_id=user_id)
+    event.invitations.append(invitation)
+    return invitation
+
+
+def record_answer(invitation: CareInvitation, rsvp: Rsvp, attended: bool) -> None:
+    """The RSVP and the attendance, as recorded by the account manager."""
+    if rsvp != Rsvp.NO and invitation.rsvp == Rsvp.NO \
+            and seats_taken(invitation.event) >= invitation.event.capacity:
+        raise EventFull(invitation.event_id)
+    invitation.rsvp, invitation.attended = rsvp, attended
+
+
+def follow_up(event: CareEvent, today: date) -> int:
+    """After the event, one follow-up task per attending customer for its account manager, once;
+    the number made (0 when done before)."""
+    if event.followed_up_at is not None:
+        return 0
+    made = 0
+    for invitation in event.invitations:
+        owner = invitation.customer.account_manager_id if invitation.customer else None
+        if invitation.attended and owner:
+            db.session.add(Task(owner_id=owner, due_date=today + timedelta(days=7),
+                                title=f"{event.title}：回访 {invitation.customer.name}"[:300]))
+            made += 1
+    event.followed_up_at = utcnow()
+    return made
+
+
+def guest_rows(event: CareEvent) -> list[list]:
+    """The guest list: customer, contact, account manager, RSVP value, attended."""
+    return [[i.customer.name, i.contact_name,
+             i.customer.account_manager.display_name if i.customer.account_manager else "",
+             i.rsvp.value, "1" if i.attended else "0"] for i in event.invitations]
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+def care_reminders(today: date, days: int = 7, owner_ids=None) -> list[dict]:
+    """Birthdays of contacts and customers' anniversaries as customers in the next `days` days
+    (today included), for the reminders pass to call: [{"owner_id", "customer_id", "kind":
+    "birthday"|"anniversary", "on", "name", "years"}], the soonest first."""
+    window = {today + timedelta(days=n) for n in range(days + 1)}
+    by_day = {(d.month, d.day): d for d in window}
+
+    def when(month: int, day: int) -> date | None:
+        if (month, day) == (2, 29) and (2, 29) not in by_day:
+            return by_day.get((3, 1)) if (3, 1) in by_day else None
+        return by_day.get((month, day))
+
+    query = (select(CustomerContact.name, CustomerContact.birthday, Customer.id,
+                    Customer.account_manager_id)
+             .join(Customer, CustomerContact.customer_id == Customer.id)
+             .where(CustomerContact.birthday.is_not(None)))
+    anniversaries = select(Customer.name, Customer.created_at, Customer.id,
+                           Customer.account_manager_id)
+    if owner_ids is not None:
+        query = query.where(Customer.account_manager_id.in_(list(owner_ids)))
+        anniversaries = anniversaries.where(Customer.account_manager_id.in_(list(owner_ids)))
+    out = []
+    for name, birthday, customer_id, owner in db.session.execute(query):
+        on = when(birthday.month, birthday.day)
+        if on:
+            out.append({"owner_id": owner, "customer_id": customer_id, "kind": "birthday",
+                        "on": on, "name": name, "years": None})
+    for name, since, customer_id, owner in db.session.execute(anniversaries):
+        on = when(since.month, since.day)
+        if on and on.year > since.year:
+            out.append({"owner_id": owner, "customer_id": customer_id, "kind": "anniversary",
+                        "on": on, "name": name, "years": on.year - since.year})
+    return sorted(out, key=lambda r: (r["on"], r["kind"], r["name"]))

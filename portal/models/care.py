@@ -26,6 +26,68 @@ CARE_LABELS = {
 }
 
 
+class EventKind(enum.StrEnum):
+    THANKS = "thanks"
+    LAUNCH = "launch"
+    TRAINING = "training"
+
+
+class Rsvp(enum.StrEnum):
+    PENDING = "pending"
+    YES = "yes"
+    NO = "no"
+
+
+CARE_LABELS.update({
+    EventKind.THANKS: _l("Thank-you gathering"),
+    EventKind.LAUNCH: _l("Product launch"),
+    EventKind.TRAINING: _l("Product training"),
+    Rsvp.PENDING: _l("No answer yet"),
+    Rsvp.YES: _l("Coming"),
+    Rsvp.NO: _l("Not coming"),
+})
+
+
+class CareEvent(db.Model):
+    """A customer event (答谢会, product launch, training): date, place, capacity."""
+
+    __tablename__ = "care_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind), default=EventKind.THANKS)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(index=True)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int] = mapped_column(default=50)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"),
+                                                index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When the follow-up tasks were made (once).
+    followed_up_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    invitations: Mapped[list["CareInvitation"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="CareInvitation.id")
+
+
+class CareInvitation(db.Model):
+    """A customer (and its contact) invited to an event, with the RSVP and the attendance."""
+
+    __tablename__ = "care_invitations"
+    __table_args__ = (UniqueConstraint("event_id", "customer_id", name="one_invitation_per_customer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("care_events.id", ondelete="CASCADE"),
+                                          index=True)
+    event: Mapped[CareEvent] = relationship(back_populates="invitations")
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"),
+                                             index=True)
+    customer = relationship("Customer")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rsvp: Mapped[Rsvp] = mapped_column(enum_column(Rsvp), default=Rsvp.PENDING)
+    attended: Mapped[bool] = mapped_column(default=False)
+
+
 class CareCampaign(db.Model):
     """A care campaign (春节 / 中秋 greetings, a year-end thank-you) over chosen customers."""
 
