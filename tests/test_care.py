@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from portal.care.services import on_time_percents
 from portal.extensions import db
 from portal.kernel import clock
-from portal.models.care import CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask
+from portal.models.care import (CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
+                                EventKind)
 from portal.models.communication import Task
 from portal.models.customers import Tier
 from tests.customer_factories import make_customer
@@ -167,3 +168,18 @@ def test_birthday_and_anniversary_reminders(app, org):
         ("birthday", "王总", date(2026, 12, 1), None),
         ("anniversary", "老客户", date(2026, 12, 3), 3)]
     assert all(r["owner_id"] == org.users["staff1"].id for r in found)
+
+
+def test_product_training_duty(app, org):
+    from portal.targets.duties import DUTY_KINDS
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    customer = make_customer(staff1)
+    event = CareEvent(kind=EventKind.TRAINING, title="云产品培训", held_on=date(2026, 10, 10),
+                      capacity=10, invitations=[])
+    event.invitations.append(CareInvitation(customer_id=customer.id, attended=True))
+    db.session.add(event)
+    db.session.flush()
+    kind = DUTY_KINDS["product_training_held"]
+    assert kind.measure(None, staff1.id, date(2026, 10, 1), date(2026, 10, 31)) == 100
+    assert kind.measure(None, staff2.id, date(2026, 10, 1), date(2026, 10, 31)) == 0
+    assert kind.measure(None, staff1.id, date(2026, 11, 1), date(2026, 11, 30)) == 0

@@ -10,6 +10,7 @@ from portal import audit
 from portal.extensions import db
 from portal.kernel.clock import utcnow
 from portal.models.care import (CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
+                                EventKind,
                                 Rsvp)
 from portal.models.communication import Task
 from portal.models.customers import Customer, CustomerContact, Tier
@@ -168,3 +169,18 @@ def care_reminders(today: date, days: int = 7, owner_ids=None) -> list[dict]:
             out.append({"owner_id": owner, "customer_id": customer_id, "kind": "anniversary",
                         "on": on, "name": name, "years": on.year - since.year})
     return sorted(out, key=lambda r: (r["on"], r["kind"], r["name"]))
+
+
+def trainings_held(user_ids: list[int], start: date, end: date) -> dict[int, int]:
+    """Per account manager: product-training events held in the period that at least one of
+    their customers attended."""
+    rows = db.session.execute(
+        select(Customer.account_manager_id, func.count(func.distinct(CareEvent.id)))
+        .join(CareInvitation, CareInvitation.customer_id == Customer.id)
+        .join(CareEvent, CareInvitation.event_id == CareEvent.id)
+        .where(Customer.account_manager_id.in_(user_ids), CareInvitation.attended.is_(True),
+               CareEvent.kind == EventKind.TRAINING, CareEvent.held_on >= start,
+               CareEvent.held_on <= end)
+        .group_by(Customer.account_manager_id)).all()
+    found = dict(rows)
+    return {u: found.get(u, 0) for u in user_ids}
