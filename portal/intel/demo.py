@@ -51,7 +51,8 @@ def seed_departments_and_intel(ctx: DemoContext) -> None:
 
     billing = db.session.scalar(select(Complaint).where(
         Complaint.category == ComplaintCategory.BILLING,
-        Complaint.status != ComplaintStatus.CLOSED).order_by(Complaint.id).limit(1))
+        Complaint.status.in_([ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS]))
+        .order_by(Complaint.id).limit(1))
     if billing is not None:
         hand_off(billing, departments["FIN"], billing.owner_id, "账单核对需要财务部处理退费。")
         billing.owner_id = ctx.users["fin1"].id
