@@ -137,3 +137,25 @@ def test_cross_department_meeting_invites_department_people_and_their_actions_la
     c = login(app.test_client(), "prod1")
     assert "评估客户需求" in c.get("/tasks/").text
     assert c.get(f"/meetings/{meeting.id}").status_code == 200
+
+
+def test_time_per_department_and_escalation(app, client_as, org):
+    from portal.complaints import services
+    head = department_person("fin-head")
+    finance = make_department("FIN", head=head)
+    complaint = make_complaint(make_customer(org.users["staff1"]),
+                               received_at=datetime(2026, 11, 20, 2), status="in_progress")
+    services.hand_off(complaint, finance, org.users["staff1"].id, "退费",
+                      now=datetime(2026, 11, 21, 2))
+    db.session.commit()
+    figures = services.department_figures(select(Complaint.id),
+                                          now=datetime(2026, 11, 22, 2))
+    assert [(f[1], f[4], f[5], float(f[6])) for f in figures] == [("FIN", 1, 1, 24.0)]
+    assert "FIN" in client_as("manager1").get("/complaints/figures").text or \
+        "FIN部" in client_as("manager1").get("/complaints/figures").text
+    # late by more than the threshold: the area head and the department head are to be told
+    late = complaint.due_at + timedelta(hours=25)
+    assert services.escalations(late) == [{"complaint_id": complaint.id,
+                                           "due_at": complaint.due_at,
+                                           "notify": sorted([org.users["manager1"].id, head.id])}]
+    assert services.escalations(complaint.due_at + timedelta(hours=23)) == []

@@ -350,7 +350,10 @@ def figures():
     rows = db.session.execute(scoped.with_only_columns(
         Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status)).all()
     table = services.monthly_figures(rows, months)
+    departments = services.department_figures(
+        scoped.with_only_columns(Complaint.id))
     return render("complaints/figures.html", table=table, areas=areas, area_id=area_id,
+                  departments=departments,
                   peak=max((f.received for f in table), default=0))
 
 
