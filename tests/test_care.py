@@ -183,3 +183,17 @@ def test_product_training_duty(app, org):
     assert kind.measure(None, staff1.id, date(2026, 10, 1), date(2026, 10, 31)) == 100
     assert kind.measure(None, staff2.id, date(2026, 10, 1), date(2026, 10, 31)) == 0
     assert kind.measure(None, staff1.id, date(2026, 11, 1), date(2026, 11, 30)) == 0
+
+
+def test_care_activities_of_a_customer_for_its_timeline(app, org):
+    from portal.care.queries import care_activities
+    customer = make_customer(org.users["staff1"])
+    campaign = CareCampaign(title="春节问候", due_on=date(2026, 2, 10), tasks=[])
+    campaign.tasks.append(CareTask(customer_id=customer.id, owner_id=org.users["staff1"].id,
+                                   contacted_on=date(2026, 2, 5), method=CareMethod.CALL))
+    event = CareEvent(title="答谢会", held_on=date(2026, 3, 1), capacity=5, invitations=[])
+    event.invitations.append(CareInvitation(customer_id=customer.id, attended=True))
+    db.session.add_all([campaign, event])
+    db.session.flush()
+    assert [(a["what"], a["title"]) for a in care_activities(customer.id)] == [
+        ("event", "答谢会"), ("contact", "春节问候")]

@@ -105,3 +105,26 @@ def get_invitation_or_404(user: User, invitation_id: int) -> CareInvitation:
     if not user.has_role(Role.HR, Role.ADMIN):
         query = query.where(CareInvitation.customer_id.in_(scoped))
     return db.first_or_404(query)
+
+
+def care_activities(customer_id: int, limit: int = 20) -> list[dict]:
+    """The care activities of one customer, newest first, for the customer's timeline (the
+    customers module shows them; the caller has already checked the customer is visible):
+    contacts made in campaigns and events attended."""
+    contacts = db.session.execute(
+        select(CareTask.contacted_on, CareCampaign.title, CareTask.method, CareTask.contact_name,
+               CareTask.response)
+        .join(CareCampaign, CareTask.campaign_id == CareCampaign.id)
+        .where(CareTask.customer_id == customer_id, CareTask.contacted_on.is_not(None))
+        .order_by(CareTask.contacted_on.desc()).limit(limit)).all()
+    events = db.session.execute(
+        select(CareEvent.held_on, CareEvent.title, CareEvent.kind)
+        .join(CareInvitation, CareInvitation.event_id == CareEvent.id)
+        .where(CareInvitation.customer_id == customer_id, CareInvitation.attended.is_(True))
+        .order_by(CareEvent.held_on.desc()).limit(limit)).all()
+    items = [{"on": on, "what": "contact", "title": title, "method": method,
+              "contact": contact, "note": response} for on, title, method, contact, response
+             in contacts]
+    items += [{"on": on, "what": "event", "title": title, "kind": kind, "contact": "",
+               "note": ""} for on, title, kind in events]
+    return sorted(items, key=lambda i: i["on"], reverse=True)[:limit]
