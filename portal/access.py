@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.models import Area, Role, User
 from portal.models.customers import Customer
+from portal.models.departments import Department, DepartmentMember
 
 COMPANY_WIDE = (Role.HR, Role.ADMIN)
 
@@ -93,3 +94,24 @@ def customer_scope(user: User):
 def visible_customers(user: User) -> Select:
     """The customers this user may see and edit, as a select."""
     return select(Customer).where(customer_scope(user))
+
+
+# --- departments -------------------------------------------------------------------------------
+
+def department_ids(user: User) -> Select:
+    """The ids of the departments this person belongs to or heads."""
+    return union(select(DepartmentMember.department_id).where(DepartmentMember.user_id == user.id),
+                 select(Department.id).where(Department.head_id == user.id))
+
+
+def department_of(user: User) -> Department | None:
+    """The department this person sits in (or heads), if any."""
+    return db.session.scalar(select(Department).where(Department.id.in_(department_ids(user)))
+                             .order_by(Department.id).limit(1))
+
+
+def heads_department(user: User, department_id: int | None) -> bool:
+    """Whether this person heads that department."""
+    return department_id is not None and db.session.scalar(
+        select(literal(1)).where(Department.id == department_id,
+                                 Department.head_id == user.id)) is not None

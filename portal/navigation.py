@@ -28,6 +28,8 @@ NAV = [
     NavItem("customers.index", _l("Customers")),
     NavItem("pipeline.index", _l("Pipeline"), (Role.STAFF, Role.MANAGER, Role.HR, Role.ADMIN)),
     NavItem("complaints.index", _l("Complaints")),
+    NavItem("care.index", _l("Care"), (Role.STAFF, Role.MANAGER, Role.HR)),
+    NavItem("intel.index", _l("Intelligence")),
     NavItem("one_on_ones.index", _l("One-on-ones"), (Role.STAFF, Role.MANAGER, Role.HR)),
     NavItem("meetings.index", _l("Meetings")),
     NavItem("tasks.index", _l("Tasks")),

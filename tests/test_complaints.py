@@ -304,3 +304,18 @@ def test_duty_kind_is_installed_in_targets(app, org):
     make_complaint(make_customer(staff1), received_at=base, status="closed",
                    closed_at=base + timedelta(hours=1), satisfaction=5)
     assert kind.measure(None, staff1.id, date(2026, 10, 1), date(2026, 10, 31)) == Decimal("100.00")
+
+
+def test_duty_counts_open_complaints_already_late(app, org):
+    """An owner with only late open complaints scores 0 %, not "nothing to do"."""
+    duties = pytest.importorskip("portal.targets.duties")
+    kind = duties.DUTY_KINDS["complaints_closed_on_time"]
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    make_complaint(make_customer(staff1), received_at=datetime(2026, 10, 5, 2),
+                   status="in_progress")  # due 10 October, still open: late
+    assert kind.measure(None, staff1.id, date(2026, 10, 1), date(2026, 10, 31)) == Decimal("0.00")
+    base = datetime(2026, 10, 5, 2)
+    make_complaint(make_customer(staff1), received_at=base, status="closed",
+                   closed_at=base + timedelta(hours=1), satisfaction=5)
+    assert kind.measure(None, staff1.id, date(2026, 10, 1), date(2026, 10, 31)) == Decimal("50.00")
+    assert kind.measure(None, staff2.id, date(2026, 10, 1), date(2026, 10, 31)) is None

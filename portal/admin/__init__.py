@@ -8,4 +8,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint_audience(bp, Role.ADMIN)  # every admin page is for administrators alone
 
 
-from portal.admin import people_views, views  # noqa: E402,F401
+from portal.admin import departments, people_views, views  # noqa: E402,F401

@@ -55,3 +55,17 @@ class OwnerForm(FlaskForm):
     """Hand the complaint to someone else."""
 
     owner_id = SelectField(_l("New owner"), coerce=int, choices=[])
+
+
+class HandoffForm(FlaskForm):
+    """Hand the complaint to a department, with the reason."""
+
+    department_id = SelectField(_l("Department"), coerce=int, choices=[])
+    reason = TextAreaField(_l("Reason"), filters=[strip_filter],
+                           validators=[DataRequired(), Length(max=2000), *TEXT])
+
+
+class DepartmentOwnerForm(FlaskForm):
+    """The department head assigns the complaint within the department."""
+
+    owner_id = SelectField(_l("Handled by"), coerce=int, choices=[])

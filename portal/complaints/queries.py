@@ -2,11 +2,12 @@
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.access import visible_user_ids
+from portal.access import department_ids, visible_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
 from portal.models.customers import Customer
+from portal.models.departments import Department, DepartmentMember
 from portal.models.feedback import Complaint, ComplaintEvent, ComplaintStatus, Severity
 
 SEVERITY_RANK = case({Severity.CRITICAL.value: 4, Severity.HIGH.value: 3,
@@ -18,7 +19,8 @@ SORTS = {"received": Complaint.received_at, "due": Complaint.due_at, "severity":
 
 def visible_complaints(user: User) -> Select:
     """The complaints this person may see: staff their own (as owner or account manager),
-    managers their people's and their areas', HR and admins all."""
+    managers their people's and their areas', department members those handed to their
+    department, HR and admins all."""
     query = select(Complaint)
     if user.has_role(Role.HR, Role.ADMIN):
         return query
@@ -26,7 +28,8 @@ def visible_complaints(user: User) -> Select:
     headed = select(Area.id).where(Area.head_id == user.id)
     return query.where(or_(Complaint.owner_id.in_(people),
                            Complaint.account_manager_id.in_(people),
-                           Complaint.area_id.in_(headed)))
+                           Complaint.area_id.in_(headed),
+                           Complaint.department_id.in_(department_ids(user))))
 
 
 def _with_list_data(user: User) -> Select:
@@ -116,3 +119,18 @@ def overdue_counts(user: User, now) -> tuple[list, list]:
         .join(overdue, overdue.c.area_id == Area.id)
         .group_by(Area.id, Area.code, Area.name, Area.name_en).order_by(Area.code)).all()
     return per_person, per_area
+
+
+def handoff_departments() -> Select:
+    """The departments a complaint may be handed to."""
+    return select(Department).order_by(Department.code)
+
+
+def department_people(department_id: int) -> Select:
+    """The active members and head of a department, the people its head may assign."""
+    members = select(DepartmentMember.user_id).where(
+        DepartmentMember.department_id == department_id)
+    head = select(Department.head_id).where(Department.id == department_id)
+    return (select(User).where(User.active.is_(True),
+                               or_(User.id.in_(members), User.id.in_(head)))
+            .order_by(User.display_name))

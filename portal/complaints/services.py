@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.kernel.clock import utcnow
+from portal.models.departments import Department
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, QuestionKind,
                                     Severity, SurveyAnswer, SurveyInvitation,
                                     SurveyQuestion, SurveyResponse)
+from portal.models.people import Area
 
 S = ComplaintStatus
 #: The only moves a complaint may make.
@@ -105,6 +107,21 @@ def change_status(complaint: Complaint, to: ComplaintStatus, author_id: int | No
     event = ComplaintEvent(kind="status", from_status=complaint.status.value,
                            to_status=to.value, note=note.strip(), author_id=author_id, at=now)
     complaint.status = to
+    complaint.events.append(event)
+    return event
+
+
+def hand_off(complaint: Complaint, department, author_id: int | None, reason: str,
+             now: datetime | None = None) -> ComplaintEvent:
+    """Hand the complaint to a department: its head owns it until they assign someone; the
+    deadline, the account manager and the area stay; the timeline says who, where and why."""
+    previous = complaint.department.name if complaint.department else "—"
+    complaint.department_id = department.id
+    complaint.department = department
+    if department.head_id:
+        complaint.owner_id = department.head_id
+    event = ComplaintEvent(kind="handoff", author_id=author_id, at=now or utcnow(),
+                           note=f"{previous} → {department.name}: {reason.strip()}")
     complaint.events.append(event)
     return event
 
@@ -246,3 +263,72 @@ def on_time_close_percents(user_ids: list[int], start: date, end: date
     found = {owner: _quantize(Decimal(on_time) * 100 / closed)
              for owner, closed, on_time in rows if closed}
     return {u: found.get(u) for u in user_ids}
+
+
+def deadline_kept_percents(user_ids: list[int], start: date, end: date,
+                           now: datetime | None = None) -> dict[int, Decimal | None]:
+    """Per owner: of the complaints closed in the period and the open ones whose deadline passed
+    in the period (already late, counted as missed), the percentage closed within the deadline.
+    None only when there is neither (an owner with only late open complaints gets 0, not
+    "nothing to do")."""
+    since, until = utc_bounds(start, end)
+    now = now or utcnow()
+    closed = select(Complaint.owner_id.label("owner"),
+                    (Complaint.closed_at <= Complaint.due_at).label("kept")).where(
+        Complaint.owner_id.in_(user_ids), Complaint.status == S.CLOSED,
+        Complaint.closed_at >= since, Complaint.closed_at < until)
+    late_open = select(Complaint.owner_id.label("owner"), (Complaint.id < 0).label("kept")).where(
+        Complaint.owner_id.in_(user_ids), Complaint.status != S.CLOSED,
+        Complaint.due_at >= since, Complaint.due_at < until, Complaint.due_at < now)
+    both = closed.union_all(late_open).subquery()
+    rows = db.session.execute(
+        select(both.c.owner, func.count(), func.count().filter(both.c.kept.is_(True)))
+        .group_by(both.c.owner)).all()
+    found = {owner: _quantize(Decimal(kept) * 100 / n) for owner, n, kept in rows if n}
+    return {u: found.get(u) for u in user_ids}
+
+
+# --- departments: time per department and escalation ------------------------------------------
+
+def department_figures(complaint_ids_select, now: datetime | None = None) -> list[tuple]:
+    """Per department, over the complaints of the select (ids): (department id, code, name,
+    name_en, handed, open, average hours from the hand-off to the resolution — or to now while
+    unresolved). The SLA time each department holds complaints."""
+    now = now or utcnow()
+    handed_at = (select(ComplaintEvent.complaint_id, func.min(ComplaintEvent.at).label("at"))
+                 .where(ComplaintEvent.kind == "handoff").group_by(ComplaintEvent.complaint_id)
+                 .subquery())
+    rows = db.session.execute(
+        select(Department.id, Department.code, Department.name, Department.name_en,
+               Complaint.status, Complaint.resolved_at, handed_at.c.at)
+        .join(Complaint, Complaint.department_id == Department.id)
+        .join(handed_at, handed_at.c.complaint_id == Complaint.id)
+        .where(Complaint.id.in_(complaint_ids_select))).all()
+    figures: dict[int, list] = {}
+    for dept_id, code, name, name_en, status, resolved, at in rows:
+        f = figures.setdefault(dept_id, [dept_id, code, name, name_en, 0, 0, 0.0])
+        f[4] += 1
+        f[5] += status != S.CLOSED
+        f[6] += max(0.0, ((resolved or now) - at).total_seconds() / 3600)
+    return [(d, c, n, e, handed, open_, _quantize(Decimal(str(hours)) / handed, "0.1"))
+            for d, c, n, e, handed, open_, hours in sorted(figures.values(), key=lambda f: f[1])]
+
+
+def escalations(now: datetime | None = None) -> list[dict]:
+    """Open complaints handed to a department and late by more than COMPLAINT_ESCALATION_HOURS
+    (default 24): whom to tell (the area head and the department head). For the reminders pass
+    to call; nothing is sent from here."""
+    now = now or utcnow()
+    hours = 24
+    if has_app_context():
+        hours = int(current_app.config.get("COMPLAINT_ESCALATION_HOURS", 24))
+    rows = db.session.execute(
+        select(Complaint.id, Complaint.due_at, Area.head_id, Department.head_id)
+        .join(Department, Complaint.department_id == Department.id)
+        .outerjoin(Area, Complaint.area_id == Area.id)
+        .where(Complaint.status != S.CLOSED, Complaint.resolved_at.is_(None),
+               Complaint.due_at < now - timedelta(hours=hours))
+        .order_by(Complaint.due_at)).all()
+    return [{"complaint_id": cid, "due_at": due,
+             "notify": sorted({u for u in (area_head, dept_head) if u})}
+            for cid, due, area_head, dept_head in rows]

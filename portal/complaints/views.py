@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import audit
-from portal.access import manages
+from portal.access import heads_department, manages
 from portal.complaints import bp, services
-from portal.complaints.forms import ComplaintForm, NoteForm, OwnerForm, StatusForm
+from portal.complaints.forms import (ComplaintForm, DepartmentOwnerForm, HandoffForm, NoteForm,
+                                     OwnerForm, StatusForm)
 from portal.complaints.labels import MOVE_LABELS
 from portal.complaints.labels import label as complaint_label
-from portal.complaints.queries import (SORTS, complaint_list, get_complaint_or_404,
+from portal.complaints.queries import (SORTS, complaint_list, department_people,
+                                       get_complaint_or_404, handoff_departments,
                                        intake_customers, overdue_counts, overdue_list,
                                        owner_choices, visible_areas, visible_complaints)
 from portal.extensions import db
@@ -21,6 +23,7 @@ from portal.kernel.audience import audience
 from portal.kernel.lists import Listing
 from portal.models import Role
 from portal.models.customers import Customer
+from portal.models.departments import Department
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, Severity)
 
 
@@ -42,6 +45,8 @@ def may_change(complaint: Complaint) -> bool:
     if me in (complaint.owner_id, complaint.account_manager_id):
         return True
     if complaint.area is not None and complaint.area.head_id == me:
+        return True
+    if heads_department(current_user, complaint.department_id):
         return True
     return any(uid and manages(current_user, uid)
                for uid in (complaint.owner_id, complaint.account_manager_id))
@@ -141,7 +146,8 @@ def _format_datetime(moment: datetime) -> str:
 
 
 def _detail(complaint: Complaint, status_form: StatusForm | None = None,
-            note_form: NoteForm | None = None, status: int = 200):
+            note_form: NoteForm | None = None, status: int = 200,
+            handoff_form: HandoffForm | None = None):
     """The detail page with its forms."""
     changeable = may_change(complaint)
     owner_form = None
@@ -150,7 +156,16 @@ def _detail(complaint: Complaint, status_form: StatusForm | None = None,
         owner_form.owner_id.choices = [(u.id, u.display_name)
                                        for u in db.session.scalars(owner_choices(current_user))]
         owner_form.owner_id.data = complaint.owner_id
+    dept_form = None
+    if changeable and handoff_form is None:
+        handoff_form = HandoffForm(formdata=None)
+        _handoff_choices(handoff_form)
+    if complaint.department_id and heads_department(current_user, complaint.department_id):
+        dept_form = DepartmentOwnerForm(formdata=None)
+        _dept_choices(dept_form, complaint)
+        dept_form.owner_id.data = complaint.owner_id
     return render("complaints/detail.html", complaint=complaint, changeable=changeable,
+                  handoff_form=handoff_form, dept_form=dept_form,
                   moves=sorted(services.allowed_moves(complaint.status)) if changeable else [],
                   move_labels=MOVE_LABELS, status_form=status_form or StatusForm(formdata=None),
                   failed_move=status_form.to_status.data if status_form else None,
@@ -247,6 +262,68 @@ def reassign(complaint_id: int):
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
 
 
+def _handoff_choices(form: HandoffForm) -> None:
+    form.department_id.choices = [(0, _("— choose —"))] + [
+        (d.id, d.label) for d in db.session.scalars(handoff_departments())]
+
+
+def _dept_choices(form: DepartmentOwnerForm, complaint: Complaint) -> dict:
+    people = {u.id: u for u in db.session.scalars(department_people(complaint.department_id))}
+    form.owner_id.choices = [(u.id, u.display_name) for u in people.values()]
+    return people
+
+
+@bp.route("/<int:complaint_id>/handoff", methods=["POST"])
+def handoff(complaint_id: int):
+    """Hand the complaint to a department with the reason: the deadline keeps running, the
+    account manager keeps seeing it, the timeline says so; its head assigns it within."""
+    complaint = _get_changeable(complaint_id)
+    form = HandoffForm()
+    _handoff_choices(form)
+    ok = form.validate_on_submit()
+    if ok and not form.department_id.data:
+        form.department_id.errors.append(_("Choose the department."))
+        ok = False
+    if not ok:
+        db.session.rollback()
+        return _detail(complaint, handoff_form=form, status=422)
+    department = db.session.get(Department, form.department_id.data)
+    before = {"department_id": complaint.department_id, "owner_id": complaint.owner_id}
+    services.hand_off(complaint, department, current_user.id, form.reason.data)
+    audit.record("complaint.handoff", "complaint", complaint.id, before,
+                 {"department_id": department.id, "owner_id": complaint.owner_id})
+    db.session.commit()
+    flash(_("The complaint was handed to %(department)s.", department=department.label),
+          "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+
+
+@bp.route("/<int:complaint_id>/department-owner", methods=["POST"])
+def assign_in_department(complaint_id: int):
+    """The department head assigns the complaint to someone of the department."""
+    complaint = get_complaint_or_404(current_user, complaint_id)
+    if not heads_department(current_user, complaint.department_id):
+        abort(403)
+    form = DepartmentOwnerForm()
+    people = _dept_choices(form, complaint)
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _detail(complaint, status=422)
+    new_owner = people[form.owner_id.data]
+    if new_owner.id != complaint.owner_id:
+        before = {"owner_id": complaint.owner_id}
+        old_name = complaint.owner.display_name if complaint.owner else "—"
+        complaint.owner_id = new_owner.id
+        complaint.events.append(ComplaintEvent(
+            kind="owner", author_id=current_user.id,
+            note=f"{old_name} → {new_owner.display_name}"))
+        audit.record("complaint.reassign", "complaint", complaint.id, before,
+                     {"owner_id": new_owner.id})
+        db.session.commit()
+        flash(_("%(name)s now owns the complaint.", name=new_owner.display_name), "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+
+
 @bp.route("/overdue")
 def overdue():
     """Open complaints past their deadline: counts per person and per area, then the list."""
@@ -273,7 +350,10 @@ def figures():
     rows = db.session.execute(scoped.with_only_columns(
         Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status)).all()
     table = services.monthly_figures(rows, months)
+    departments = services.department_figures(
+        scoped.with_only_columns(Complaint.id))
     return render("complaints/figures.html", table=table, areas=areas, area_id=area_id,
+                  departments=departments,
                   peak=max((f.received for f in table), default=0))
 
 

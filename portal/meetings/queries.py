@@ -1,7 +1,7 @@
 """Queries of meetings: organiser, attendees and the head of the meeting's area see it."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
@@ -10,6 +10,7 @@ from portal.models import Area, Role, User
 from portal.models.communication import (ActionItem, CalendarToken, Meeting, MeetingAttendee,
                                          MeetingKind, OneOnOne, OneOnOneSeries)
 from portal.models.customers import Customer, Visit
+from portal.models.departments import Department, DepartmentMember
 from portal.models.notifications import CalendarFeedState
 
 
@@ -87,11 +88,15 @@ def get_meeting_action_or_404(user, action_item_id: int) -> ActionItem:
 
 
 def attendee_choices(user) -> list[tuple[int, str]]:
-    """Who may be invited: everyone active for HR and admins, else my areas' people and my line."""
+    """Who may be invited: everyone active for HR and admins, else my areas' people, my line
+    and the departments' people (cross-department meetings invite them)."""
     query = select(User).where(User.active.is_(True)).order_by(User.area_id, User.username)
     if not user.has_role(Role.HR, Role.ADMIN):
         areas = select(Area.id).where(Area.head_id == user.id)
-        near = [User.area_id.in_(areas), User.id == user.id, User.manager_id == user.id]
+        department_people = union(select(DepartmentMember.user_id),
+                                  select(Department.head_id).where(Department.head_id.is_not(None)))
+        near = [User.area_id.in_(areas), User.id == user.id, User.manager_id == user.id,
+                User.id.in_(department_people)]
         if user.area_id:
             near.append(User.area_id == user.area_id)
         if user.manager_id:

@@ -107,6 +107,11 @@ class CustomerContact(db.Model):
     #: The contact to call first.
     is_primary: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: For care reminders (portal.care.services.care_reminders); the year may be unknown (1900).
+    birthday: Mapped[date | None]
+    #: Care preferences: the gift they like, when they like to be contacted.
+    gift_preference: Mapped[str] = mapped_column(String(200), default="")
+    contact_time: Mapped[str] = mapped_column(String(100), default="")
 
 
 class CustomerAssignment(db.Model):

@@ -285,6 +285,11 @@ class Complaint(db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"),
                                                 index=True)
     area = relationship("Area")
+    #: The department the complaint was handed to (its head assigns an owner within it); the
+    #: deadline keeps running and the account manager keeps seeing it.
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    department = relationship("Department")
     channel: Mapped[ComplaintChannel] = mapped_column(enum_column(ComplaintChannel))
     category: Mapped[ComplaintCategory] = mapped_column(enum_column(ComplaintCategory), index=True)
     severity: Mapped[Severity] = mapped_column(enum_column(Severity), index=True)
@@ -323,7 +328,7 @@ class ComplaintEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author = relationship("User")
-    #: "created", "status", "note" or "owner".
+    #: "created", "status", "note", "owner" or "handoff".
     kind: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))

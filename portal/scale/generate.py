@@ -13,11 +13,12 @@ from portal.customers.services import add_months
 from portal.demo import seed_demo_company
 from portal.extensions import db
 from portal.models import Area, CustomerType, ProductLine, Role, User
+from portal.models.departments import Department
 from portal.models.appraisals import (Appraisal, AppraisalCycle, AppraisalStatus, CycleStatus,
                                       IndicatorKind, TemplateIndicator)
 from portal.models.communication import OneOnOneSeries
+from portal.models.feedback import Complaint, ComplaintStatus, Severity
 from portal.models.pipeline import PipelineStage
-from portal.models.feedback import ComplaintStatus, Severity
 from portal.models.sales import SalesTarget
 from portal.models.training import Course
 from portal.scale import PER_PERSON, SIZES
@@ -36,6 +37,10 @@ TASKS = ["整理客户拜访记录", "准备季度汇报", "跟进报价单", "�
 COMPLAINTS = ["宽带频繁掉线", "账单金额有误", "上门安装延误", "客服态度不好", "套餐变更未生效"]
 METHODS = ["on_site", "phone", "wechat"]
 MEASURE_FREE = (IndicatorKind.QUALITATIVE,)
+
+
+INTEL_TITLES = ["友商推出新套餐", "客户计划扩容专线", "产业园新入驻企业", "云主机价格调整反馈",
+                "客户希望增加巡检报告", "竞争对手上门拜访重点客户"]
 
 
 def person_name(rng: random.Random) -> str:
@@ -61,7 +66,7 @@ def seed_scale_company(size: str, seed: int, today: date,
     gen.people(spec.areas, spec.account_managers)
     for step in (gen.customers, gen.sales, gen.targets, gen.visits, gen.one_on_ones,
                  gen.meetings, gen.tasks, gen.training, gen.appraisals, gen.complaints,
-                 gen.surveys, gen.pipeline):
+                 gen.surveys, gen.pipeline, gen.care_and_intel):
         step()
         echo(f"{step.__name__}: {sum(bulk.counts.values()):,} rows so far")
     bulk.fix_sequences(gen.next_ids)
@@ -538,3 +543,59 @@ class _Generator:
         self.bulk.insert("opportunity_events", ("id", "opportunity_id", "kind", "to_stage_id",
                                                 "note", "happened_on", "user_id", "created_at"),
                          ((next(eid), *row) for row in events))
+
+
+    def care_and_intel(self) -> None:
+        """In proportion: two intelligence posts per account manager; per area a care campaign
+        over every fifth customer (one care task each, a third contacted) and a customer event
+        with twenty invitations; one complaint in twenty handed to the finance department."""
+        rng, now = self.rng, at(self.today)
+        departments = dict(db.session.execute(select(Department.code, Department.id)).all())
+        posts = []
+        pids = iter(self.ids("intel_posts", 2 * len(self.staff)))
+        for uid, area_id, _m in self.staff:
+            for _ in range(2):
+                kind = rng.choice(["competitor", "customer_need", "product_feedback",
+                                   "market_news"])
+                posts.append((next(pids), kind, rng.choice(INTEL_TITLES), "详见附件与拜访记录。",
+                              rng.choice(["宽带", "专线", "云服务", "价格", ""]), uid, area_id,
+                              rng.choice(self.customers_of[uid]) if self.customers_of[uid] else None,
+                              rng.choice(["area", "area", "company"]), "",
+                              now - timedelta(days=rng.randint(0, 180))))
+        self.bulk.insert("intel_posts", ("id", "kind", "title", "body", "tags", "author_id",
+                                         "area_id", "customer_id", "sharing", "answer",
+                                         "created_at"), posts)
+        campaigns, tasks, events, invitations = [], [], [], []
+        for area_id, staff in sorted(self.staff_of_area.items()):
+            (cid,) = self.ids("care_campaigns", 1)
+            campaigns.append((cid, "春节客户问候", "", self.today + timedelta(days=14), area_id,
+                              self.head_of.get(area_id), "", now))
+            customers = [(c, u) for u in staff for c in self.customers_of[u][::5]]
+            for k, (customer, owner), in enumerate(customers):
+                done = k % 3 == 0
+                tasks.append((customer, owner, cid, "联系人" if done else "",
+                              "call" if done else None, "客户表示感谢。" if done else "",
+                              self.today - timedelta(days=k % 7) if done else None, now))
+            (eid,) = self.ids("care_events", 1)
+            events.append((eid, "thanks", "客户答谢会", self.today + timedelta(days=30), "会议中心",
+                           40, area_id, self.head_of.get(area_id), now))
+            for customer, owner in customers[:20]:
+                invitations.append((eid, customer, "", owner, rng.choice(["pending", "yes", "no"]),
+                                    False))
+        self.bulk.insert("care_campaigns", ("id", "title", "message", "due_on", "area_id",
+                                            "created_by_id", "selection", "created_at"),
+                         campaigns)
+        tids = iter(self.ids("care_tasks", len(tasks)))
+        self.bulk.insert("care_tasks", ("id", "customer_id", "owner_id", "campaign_id",
+                                        "contact_name", "method", "response", "contacted_on",
+                                        "created_at"), ((next(tids), *t) for t in tasks))
+        self.bulk.insert("care_events", ("id", "kind", "title", "held_on", "place", "capacity",
+                                         "area_id", "created_by_id", "created_at"), events)
+        iids = iter(self.ids("care_invitations", len(invitations)))
+        self.bulk.insert("care_invitations", ("id", "event_id", "customer_id", "contact_name",
+                                              "invited_by_id", "rsvp", "attended"),
+                         ((next(iids), *i) for i in invitations))
+        if "FIN" in departments:
+            db.session.execute(Complaint.__table__.update()
+                               .where(Complaint.id % 20 == 0, Complaint.department_id.is_(None))
+                               .values(department_id=departments["FIN"]))
