@@ -120,3 +120,34 @@ def test_screenshots_in_both_languages_and_widths(browser, live_server, org):
                     page.wait_for_load_state("networkidle")
                     _shot(page, f"{username}-{viewport['width']}-{lang}{href.replace('/', '_')}")
                 context.close()
+
+
+def test_a_422_swap_moves_focus_and_a_server_error_shows_a_toast_until_the_next_success(
+        page, live_server, org):
+    sign_in(page, live_server, "manager1")
+    page.goto(f"{live_server}/targets/grid")
+    cell = page.locator("td.cell input").first
+    name = cell.get_attribute("name")
+
+    cell.fill("abc")
+    page.locator("h1").click()  # focus leaves the cell: the change is sent
+    invalid = page.locator(f"input[name='{name}'][aria-invalid='true']")
+    invalid.wait_for()
+    assert page.evaluate("document.activeElement.getAttribute('name')") == name
+    page.wait_for_function("document.getElementById('form-status').textContent.length > 0")
+    assert "光标已移到第一个" in page.locator("#form-status").inner_text()
+
+    toast = page.locator("#htmx-error")
+    assert not toast.is_visible()
+    page.route("**/targets/grid/cell", lambda route: route.fulfill(status=500, body="boom"))
+    invalid.fill("1000")
+    page.locator("h1").click()
+    toast.wait_for(state="visible")
+    assert toast.evaluate("el => getComputedStyle(el).position") == "fixed"
+    page.unroute("**/targets/grid/cell")
+    page.locator(f"input[name='{name}']").fill("2000")
+    page.locator("h1").click()
+    page.locator(f"input[name='{name}'][aria-invalid='false']").wait_for()
+    toast.wait_for(state="hidden")
+    errors = [e for e in page.console_errors if "status of 500" not in e]
+    assert errors == []
