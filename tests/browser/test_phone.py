@@ -85,6 +85,7 @@ def test_main_pages_fit_a_phone_with_a_compact_header(browser, live_server, org,
         assert not page.locator(".mainnav").is_visible()
         page.click(".menu > summary")
         assert page.locator(".mainnav").is_visible()
+        _shot(page, f"{username}-390-zh-menu-open")
         assert page.get_by_role("link", name="客户", exact=True).is_visible()
         assert errors == []
     finally:
