@@ -152,3 +152,17 @@ def test_a_422_swap_moves_focus_and_a_server_error_shows_a_toast_until_the_next_
     toast.wait_for(state="hidden")
     errors = [e for e in page.console_errors if "500" not in e]  # the one we forced
     assert errors == []
+
+
+def test_the_phone_menu_opens_without_javascript(browser, live_server, org):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False,
+                                  extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "staff1")
+        assert not page.locator(".mainnav").is_visible()
+        page.click(".menu > summary")
+        assert page.get_by_role("link", name="任务", exact=True).is_visible()
+        assert page.locator("header.topbar").bounding_box()["height"] <= 64
+    finally:
+        context.close()
