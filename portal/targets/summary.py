@@ -91,11 +91,6 @@ def _dirty(session) -> dict:
                                           defaultdict(set), "new": []})
 
 
-def _old_and_new(obj, name: str) -> set:
-    history = attributes.get_history(obj, name)
-    return {v for v in (*history.deleted, *history.unchanged, *history.added) if v is not None}
-
-
 def _changed(obj, *names: str) -> bool:
     return any(attributes.get_history(obj, n).has_changes() for n in names)
 
@@ -108,6 +103,7 @@ def _before_flush(session, _context, _instances) -> None:
         if isinstance(obj, (SalesRecord, CustomerAssignment)):
             dirty = dirty or _dirty(session)
             dirty["new"].append(obj)  # its ids are known only after the flush
+    # Changed rows are noted in "new" too: their values after the flush are read then.
     for obj in session.deleted:
         if isinstance(obj, SalesRecord):
             dirty = dirty or _dirty(session)
@@ -116,23 +112,36 @@ def _before_flush(session, _context, _instances) -> None:
             dirty = dirty or _dirty(session)
             dirty["customers"].add(obj.customer_id)
             dirty["people"][obj.customer_id].add(obj.account_manager_id)
+    changed_sales, changed_assignments = [], []
     for obj in session.dirty:
         if isinstance(obj, SalesRecord) and _changed(obj, "customer_id", "sold_on",
                                                      "product_line_id", "amount"):
-            dirty = dirty or _dirty(session)
-            for customer_id in _old_and_new(obj, "customer_id"):
-                for day in _old_and_new(obj, "sold_on"):
-                    dirty["cells"].add((customer_id, month_start(day)))
+            changed_sales.append(obj)
         elif isinstance(obj, CustomerAssignment) and _changed(
                 obj, "customer_id", "account_manager_id", "starts_on", "ends_on"):
-            dirty = dirty or _dirty(session)
-            people = _old_and_new(obj, "account_manager_id")
-            for customer_id in _old_and_new(obj, "customer_id"):
-                dirty["customers"].add(customer_id)
-                dirty["people"][customer_id] |= people
+            changed_assignments.append(obj)
         elif isinstance(obj, Customer) and _changed(obj, "type_id"):
             dirty = dirty or _dirty(session)
             dirty["customers"].add(obj.id)
+    if changed_sales or changed_assignments:
+        # The values before the change, from the database: an attribute set on an expired object
+        # has no old value in its history.
+        dirty = dirty or _dirty(session)
+        connection = session.connection()
+        for obj in changed_sales:
+            dirty["new"].append(obj)
+            stored = connection.execute(select(SalesRecord.customer_id, SalesRecord.sold_on)
+                                        .where(SalesRecord.id == obj.id)).first()
+            if stored is not None:
+                dirty["cells"].add((stored.customer_id, month_start(stored.sold_on)))
+        for obj in changed_assignments:
+            dirty["new"].append(obj)
+            stored = connection.execute(
+                select(CustomerAssignment.customer_id, CustomerAssignment.account_manager_id)
+                .where(CustomerAssignment.id == obj.id)).first()
+            if stored is not None:
+                dirty["customers"].add(stored.customer_id)
+                dirty["people"][stored.customer_id].add(stored.account_manager_id)
 
 
 @event.listens_for(Session, "after_flush")
