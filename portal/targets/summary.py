@@ -199,12 +199,16 @@ def summed_sales(user_ids, first_month: date, last_month: date):
         SalesSummary.month <= last_month)
 
 
-def whole_months(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+Span = tuple[date, date]
+
+
+def whole_months(start: date, end: date) -> tuple[Span | None, list[Span]]:
     """[start, end] split into its whole months (first and last month's first day, or None) and
     the partial edges, which are summed from the sales."""
     first = start if start.day == 1 else add_months(month_start(start), 1)
-    last = month_start(end) if end == _month_end(month_start(end)) else \
-        add_months(month_start(end), -1)
+    last = month_start(end)
+    if end != _month_end(last):
+        last = add_months(last, -1)
     if first > last:
         return None, [(start, end)] if start <= end else []
     edges = []
