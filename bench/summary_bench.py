@@ -7,6 +7,13 @@ The database must hold a generated company (`flask --app wsgi seed-scale --size 
 (what the company-wide /targets/ sums): the year's credited sales per person and the quarter's
 breakdown by product line, from the summary and from the sales (the old queries), checks that
 both give the same figures, and times a full rebuild of the summary. Best of --repeat runs.
+
+Measured 1 December 2026 on a shared, loaded 2-core machine (ratios count), SQLite:
+
+| size | sales | people | year per person: sales → summary | quarter breakdown | rebuild |
+|---|---|---|---|---|---|
+| S | 23,487 | 23 | 13.3 → 3.6 ms | 13.5 → 2.8 ms (285 → 10 rows) | 5,614 rows, 0.08 s |
+| M | 200,487 | 200 | 259.5 → 12.0 ms | 243.1 → 9.5 ms (285 → 10 rows) | 48,575 rows, 1.09 s |
 """
 import argparse
 import json
