@@ -158,12 +158,14 @@ def register_commands(app: Flask) -> None:
     from portal.backup import backup_command, restore_command
     from portal.catalogues import i18n
     from portal import schedule  # noqa: F401 (registers the periodic tasks)
-    from portal.commands import create_user, seed_demo, seed_scale, worker
+    from portal.commands import (create_user, rebuild_sales_summary, seed_demo, seed_scale,
+                                  worker)
     from portal.directory.commands import sync_directory
     from portal.reminders.commands import send_reminders
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
+    app.cli.add_command(rebuild_sales_summary)
     app.cli.add_command(worker)
     app.cli.add_command(create_user)
     app.cli.add_command(i18n)

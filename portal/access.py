@@ -91,6 +91,27 @@ def customer_scope(user: User):
     return or_(*conditions) if conditions else false()
 
 
+def visible_customer_ids(user: User):
+    """The ids of the customers customer_scope admits, as one UNION of indexed selects.
+
+    For the big tables (visits, sales): `customer_id IN (this)` lets PostgreSQL estimate a
+    manager's share and drive from the customers into the table's customer index, where the OR
+    of customer_scope joined to the table made it read the table whole (issue 16).
+    The people managed and the areas headed are read first (a few ids): PostgreSQL guesses the
+    size of the reporting line's recursive CTE tenfold per level and would then scan anyway.
+    """
+    if not user.has_role(Role.STAFF, Role.MANAGER):
+        return select(Customer.id).where(false())
+    if not user.has_role(Role.MANAGER):
+        return select(Customer.id).where(Customer.account_manager_id == user.id)
+    people = [user.id, *db.session.scalars(managed_user_ids(user))]
+    areas = db.session.scalars(select(Area.id).where(Area.head_id == user.id)).all()
+    owned = select(Customer.id).where(Customer.account_manager_id.in_(people))
+    if not areas:
+        return owned
+    return union(owned, select(Customer.id).where(Customer.area_id.in_(areas)))
+
+
 def visible_customers(user: User) -> Select:
     """The customers this user may see and edit, as a select."""
     return select(Customer).where(customer_scope(user))

@@ -101,6 +101,34 @@ class SalesRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SalesSummary(db.Model):
+    """Credited sales summed per person × month × product line × customer type (the customer's
+    current type): what attainment, roll-ups and dashboards read instead of scanning the sales.
+
+    Kept by portal.targets.summary in the same flush as every write of a sale, an assignment or
+    a customer's type; `flask --app wsgi rebuild-sales-summary` recomputes it from the sales.
+    """
+
+    __tablename__ = "sales_summaries"
+    __table_args__ = (
+        Index("ix_sales_summaries_user_month", "user_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The person credited (who owned the customer on the sale's date).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The first day of the month.
+    month: Mapped[date]
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="CASCADE"))
+    #: None: a customer without a type.
+    customer_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_types.id", ondelete="SET NULL"))
+    #: Yuan, exact.
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    sales_count: Mapped[int]
+
+
 class TargetStatus(enum.StrEnum):
     """Draft targets may be changed; approved ones are locked (the manager may still change them, audited)."""
 

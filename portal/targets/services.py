@@ -20,7 +20,9 @@ from portal.kernel import clock
 from portal.kernel.periods import Period, month_start, months_between
 from portal.models import User
 from portal.models.customers import Customer, CustomerAssignment
-from portal.models.sales import SalesRecord, SalesTarget, ServiceDuty, TargetStatus
+from portal.models.sales import (SalesRecord, SalesSummary, SalesTarget, ServiceDuty,
+                                 TargetStatus)
+from portal.targets import summary
 from portal.targets.duties import duties_for, measure, register_duty_kind  # noqa: F401
 from portal.targets.figures import ZERO, average_fulfilment, one_decimal, percent  # noqa: F401
 from portal.targets.imports import parse_amount
@@ -99,15 +101,31 @@ def targets_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
     return totals
 
 
-def sales_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
-    """Each person's credited sales in [start, end], in one query."""
-    rows = db.session.execute(
+def _raw_sales_by_person(user_ids, start: date, end: date):
+    return db.session.execute(
         select(CustomerAssignment.account_manager_id, func.sum(SalesRecord.amount))
         .select_from(SalesRecord).join(CustomerAssignment, credit_join())
         .where(CustomerAssignment.account_manager_id.in_(user_ids),
                SalesRecord.sold_on >= start, SalesRecord.sold_on <= end)
         .group_by(CustomerAssignment.account_manager_id))
-    return {uid: Decimal(total or 0).quantize(Decimal("0.01")) for uid, total in rows}
+
+
+def sales_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
+    """Each person's credited sales in [start, end]: whole months from the monthly summary,
+    partial months at the edges from the sales."""
+    months, edges = summary.whole_months(start, end)
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if months is not None:
+        for uid, total in db.session.execute(
+                select(SalesSummary.user_id, func.sum(SalesSummary.amount))
+                .where(SalesSummary.user_id.in_(user_ids), SalesSummary.month >= months[0],
+                       SalesSummary.month <= months[1])
+                .group_by(SalesSummary.user_id)):
+            totals[uid] += Decimal(str(total or 0))
+    for edge_start, edge_end in edges:
+        for uid, total in _raw_sales_by_person(user_ids, edge_start, edge_end):
+            totals[uid] += Decimal(str(total or 0))
+    return {uid: total.quantize(Decimal("0.01")) for uid, total in totals.items()}
 
 
 def attainment_percent(user_id: int, start: date, end: date) -> Decimal | None:
@@ -197,17 +215,30 @@ SalesBreakdown = list[tuple[date, int | None, Decimal]]
 
 
 def sales_breakdown(user_ids, start: date, end: date) -> SalesBreakdown:
-    """(day, product line id, credited sales) of a team in [start, end]: one pass over the sales
-    from which the team's line, the product lines and the monthly chart are all summed (a
-    company has millions of sales; a quarter has a few hundred days × product lines)."""
-    return [(sold_on, line_id, Decimal(str(amount or 0)))
-            for sold_on, line_id, amount in db.session.execute(
-                select(SalesRecord.sold_on, SalesRecord.product_line_id,
-                       func.sum(SalesRecord.amount))
-                .join(CustomerAssignment, credit_join())
-                .where(CustomerAssignment.account_manager_id.in_(user_ids),
-                       SalesRecord.sold_on >= start, SalesRecord.sold_on <= end)
-                .group_by(SalesRecord.sold_on, SalesRecord.product_line_id))]
+    """(day, product line id, credited sales) of a team in [start, end], from which the team's
+    line, the product lines and the monthly chart are all summed: whole months come from the
+    monthly summary as one row per month dated its first day (so windows taken from it must
+    be whole months, as periods are), partial months at the edges per day from the sales."""
+    months, edges = summary.whole_months(start, end)
+    rows: SalesBreakdown = []
+    if months is not None:
+        rows += [(month, line_id, Decimal(str(amount or 0)))
+                 for month, line_id, amount in db.session.execute(
+                     select(SalesSummary.month, SalesSummary.product_line_id,
+                            func.sum(SalesSummary.amount))
+                     .where(SalesSummary.user_id.in_(user_ids), SalesSummary.month >= months[0],
+                            SalesSummary.month <= months[1])
+                     .group_by(SalesSummary.month, SalesSummary.product_line_id))]
+    for edge_start, edge_end in edges:
+        rows += [(sold_on, line_id, Decimal(str(amount or 0)))
+                 for sold_on, line_id, amount in db.session.execute(
+                     select(SalesRecord.sold_on, SalesRecord.product_line_id,
+                            func.sum(SalesRecord.amount))
+                     .join(CustomerAssignment, credit_join())
+                     .where(CustomerAssignment.account_manager_id.in_(user_ids),
+                            SalesRecord.sold_on >= edge_start, SalesRecord.sold_on <= edge_end)
+                     .group_by(SalesRecord.sold_on, SalesRecord.product_line_id))]
+    return rows
 
 
 def _within(breakdown: SalesBreakdown, start: date, end: date) -> SalesBreakdown:
@@ -241,16 +272,10 @@ def product_line_rows(user_ids, period: Period, breakdown: SalesBreakdown | None
             .group_by(SalesTarget.product_line_id)):
         targets[line_id] = Decimal(amount)
     if breakdown is None:
-        sales = dict(db.session.execute(
-            select(SalesRecord.product_line_id, func.sum(SalesRecord.amount))
-            .join(CustomerAssignment, credit_join())
-            .where(CustomerAssignment.account_manager_id.in_(user_ids),
-                   SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end)
-            .group_by(SalesRecord.product_line_id)).all())
-    else:
-        sales = defaultdict(lambda: ZERO)
-        for _day, line_id, amount in _within(breakdown, period.start, period.end):
-            sales[line_id] += amount
+        breakdown = sales_breakdown(user_ids, period.start, period.end)
+    sales: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for _day, line_id, amount in _within(breakdown, period.start, period.end):
+        sales[line_id] += amount
     keys = sorted(set(targets) | set(sales))
     return [(k, targets.get(k), Decimal(sales.get(k) or 0)) for k in keys]
 
@@ -271,13 +296,7 @@ def monthly_series(user_ids, start: date, end: date, breakdown: SalesBreakdown |
             target_by_month[month] = target_by_month.get(month, ZERO) + value
     sold_by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     if breakdown is None:
-        # Summed per day in the database (millions of sales; a period a few hundred days).
-        breakdown = [(day, None, Decimal(str(amount or 0))) for day, amount in db.session.execute(
-            select(SalesRecord.sold_on, func.sum(SalesRecord.amount))
-            .join(CustomerAssignment, credit_join())
-            .where(CustomerAssignment.account_manager_id.in_(user_ids),
-                   SalesRecord.sold_on >= months[0], SalesRecord.sold_on <= end)
-            .group_by(SalesRecord.sold_on))]
+        breakdown = sales_breakdown(user_ids, months[0], end)
     for sold_on, _line, amount in _within(breakdown, months[0], end):
         sold_by_month[month_start(sold_on)] += amount
     cents = Decimal("0.01")
