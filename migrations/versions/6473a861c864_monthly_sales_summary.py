@@ -2,7 +2,7 @@
 filled from the existing sales (kept afterwards by portal.targets.summary)
 
 Revision ID: 6473a861c864
-Revises: f1cb307455b2
+Revises: 755ad4be6502
 Create Date: 2026-12-01 05:20:53.634125
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6473a861c864'
-down_revision = 'f1cb307455b2'
+down_revision = '755ad4be6502'
 branch_labels = None
 depends_on = None
 
