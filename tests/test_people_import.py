@@ -3,6 +3,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -140,3 +141,31 @@ def test_admin_sees_where_accounts_come_from_and_sets_local_only(client_as, org)
     entry = db.session.scalars(select(AuditLog).where(AuditLog.entity_id == staff.id)
                                .order_by(AuditLog.id.desc())).first()
     assert entry.after["local_only"] is True and entry.before["local_only"] is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, make, message", [
+    ("bomb.xlsx", "zip_bomb", "unpacks to more than"),
+    ("big.csv", "oversize", "larger than"),
+    ("nothing.xlsx", None, "not a readable Excel"),
+])
+def test_bad_files_are_refused_quickly_and_write_nothing(client_as, org, name, make, message):
+    """Issue 15 finding 4 for the people import: a decompression bomb, an oversize file and a
+    file that is no workbook get a clear error within 2 s and 100 MB, and nobody is added."""
+    import resource
+    import time
+
+    from tests import make_files
+
+    content = getattr(make_files, make)() if make else b"not a workbook"
+    admin = client_as("admin")
+    people = db.session.scalar(select(func.count(User.id)))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    started = time.perf_counter()
+    response = upload(admin, content, name)
+    elapsed = time.perf_counter() - started
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    assert message in response.get_data(as_text=True)
+    assert elapsed < 2 and grown < 100 * 1024 * 1024
+    assert db.session.scalar(select(func.count(User.id))) == people
+    assert admin.get("/admin/users/import").status_code == 200  # the server is still up

@@ -1,7 +1,5 @@
 """People import: a CSV or Excel file of people checked row by row, then imported with an
 invitation link per new person (no typed passwords)."""
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +13,8 @@ from portal import audit
 from portal.admin.services import needs_area
 from portal.auth.services import create_invitation
 from portal.extensions import db
+from portal.spreadsheets import reading
+from portal.spreadsheets.reading import SpreadsheetError
 from portal.models import ROLE_LABELS, SOURCE_IMPORT, Area, Role, User
 
 #: The columns of the file: key → the header names accepted (English and Chinese).
@@ -51,30 +51,24 @@ class PersonRow:
 
 
 def read_rows(filename: str, content: bytes) -> list[list[str]]:
-    """The cells of a .csv (UTF-8 or GB18030) or .xlsx file as text."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+    """The cells of a .csv, .xlsx or .xls file as text, through the spreadsheet reading layer
+    (encodings, delimiters, and its limits: upload size, a zipped workbook's unpacked size
+    checked before unpacking, reading stopped past the row limit)."""
+    try:
+        table = reading.read(filename or "", content, max_rows=MAX_ROWS + 2)
+    except SpreadsheetError as error:
+        raise ImportFileError(str(error)) from error
+    return [[_text(v) for v in row] for row in table.rows]
 
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            rows = [["" if v is None else str(v).strip() for v in r]
-                    for r in book.worksheets[0].iter_rows(values_only=True)]
-            book.close()
-        except Exception as error:  # openpyxl raises many kinds on a damaged file
-            raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
-        return rows
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("The file's text encoding is not UTF-8 or GB18030."))
-        return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text.replace("\x00", "")))]
-    raise ImportFileError(_("Choose a .csv or .xlsx file."))
+
+def _text(value) -> str:
+    """A cell as the person typed it: a whole number stored as a float (a phone number in
+    Excel) without its ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _column_letter(index: int) -> str:
