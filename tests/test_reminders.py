@@ -256,3 +256,36 @@ def test_statements_do_not_grow_with_people(app, org, count_queries):
         run_reminder_pass(NOW)
     assert big.count == small.count, "\n".join(s[:90] for s in big.statements)
     assert big.count < 40
+
+
+def test_care_occasions_reach_the_account_manager_once(app, org):
+    """A contact's birthday in the coming week: the customer's account manager is reminded,
+    once (portal.care.services.care_reminders through the pass)."""
+    from portal.models.customers import CustomerContact
+
+    customer = make_customer(org.users["staff1"], name="老客户")
+    db.session.add(CustomerContact(customer_id=customer.id, name="王总",
+                                   birthday=date(1970, 11, 29)))
+    db.session.commit()
+    first = run_reminder_pass(NOW)
+    birthdays = [r for r in first if r.kind == "care_birthday"]
+    assert [(r.user_id, r.params["name"]) for r in birthdays] == [(org.users["staff1"].id, "王总")]
+    assert "王总" in birthdays[0].text() and "2026-11-29" in birthdays[0].text()
+    assert [r for r in run_reminder_pass(NOW) if r.kind == "care_birthday"] == []
+
+
+def test_a_handed_off_late_complaint_is_escalated_to_both_heads_once(app, org):
+    from portal.complaints import services as complaints
+    from tests.dept_factories import department_person, make_department
+
+    head = department_person("fin-head")
+    finance = make_department("FIN", head=head)
+    complaint = make_complaint(make_customer(org.users["staff1"]),
+                               received_at=NOW - timedelta(days=9), status="in_progress")
+    complaints.hand_off(complaint, finance, org.users["staff1"].id, "退费",
+                        now=NOW - timedelta(days=8))
+    db.session.commit()
+    assert complaint.due_at < NOW - timedelta(hours=24)
+    sent = [r for r in run_reminder_pass(NOW) if r.kind == "complaint_escalated"]
+    assert sorted(r.user_id for r in sent) == sorted([org.users["manager1"].id, head.id])
+    assert [r for r in run_reminder_pass(NOW) if r.kind == "complaint_escalated"] == []

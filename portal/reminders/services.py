@@ -20,6 +20,8 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import mail
+from portal.care import services as care_rules
+from portal.complaints import services as complaint_rules
 from portal.database import writing
 from portal.extensions import db
 from portal.kernel import clock
@@ -188,8 +190,33 @@ def _surveys(now, today):
                        {"title": title}, url_for("surveys.answer", survey_id=survey_id))
 
 
-COLLECTORS = (_one_on_ones, _visits, _complaints, _appraisals, _training, _action_items,
-              _surveys)
+def _escalations(now, today):
+    """Complaints handed to a department and late past the threshold: the area head and the
+    department head are told, once per complaint each."""
+    hours = int(current_app.config.get("COMPLAINT_ESCALATION_HOURS", 24))
+    for row in complaint_rules.escalations(now):
+        params = {"id": row["complaint_id"], "hours": hours,
+                  "due": _local(row["due_at"]).strftime("%Y-%m-%d %H:%M")}
+        link = url_for("complaints.detail", complaint_id=row["complaint_id"])
+        for user_id in row["notify"]:
+            yield Reminder("complaint_escalated", user_id,
+                           f"complaint_escalated:{row['complaint_id']}:{user_id}", params, link)
+
+
+def _care(now, today):
+    """Contacts' birthdays and customers' anniversaries in the coming week, to the customer's
+    account manager, once per occasion."""
+    for row in care_rules.care_reminders(today):
+        if not row["owner_id"]:
+            continue
+        params = {"name": row["name"], "date": row["on"].isoformat(), "years": row["years"]}
+        yield Reminder(f"care_{row['kind']}", row["owner_id"],
+                       f"care_{row['kind']}:{row['customer_id']}:{row['name']}:{row['on']}",
+                       params, url_for("customers.detail", customer_id=row["customer_id"]))
+
+
+COLLECTORS = (_one_on_ones, _visits, _complaints, _escalations, _appraisals, _training,
+              _action_items, _surveys, _care)
 
 
 def due_reminders(now: datetime) -> list[Reminder]:
