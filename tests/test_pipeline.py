@@ -1,4 +1,5 @@
 """The sales pipeline (issue 21): its rules, each with a test, through the real app."""
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -111,6 +112,24 @@ def test_losing_asks_reason_and_competitor(client, org, deal):
     assert opp.stage.outcome == "lost" and opp.loss_reason_id == reason and opp.loss_note == "贵了"
     analysis = client.get("/pipeline/analysis?period=2026").text
     assert "15,000" in analysis or "15000" in analysis
+    assert "/intel/new" not in client.get(f"/pipeline/{deal.id}").text  # no competitor named
+
+
+def test_a_deal_lost_to_a_competitor_offers_to_post_it_as_intelligence(client, org, deal):
+    from portal.models.pipeline import Competitor
+
+    rival = Competitor(name="华信通")
+    db.session.add(rival)
+    db.session.commit()
+    login(client, "staff1")
+    reason = db.session.scalar(select(db.Model.metadata.tables["pipeline_loss_reasons"].c.id))
+    client.post(f"/pipeline/{deal.id}/lose", data={"loss_reason_id": reason,
+                                                   "won_by_id": rival.id, "note": ""})
+    page = client.get(f"/pipeline/{deal.id}").text
+    link = re.search(r'href="(/intel/new\?[^"]+)"', page)
+    assert link, page
+    form = client.get(link.group(1).replace("&amp;", "&")).text
+    assert "华信通" in form
 
 
 def test_weighted_forecast_against_hand_worked_figures(org):

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.intel import services as intel
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.lists import Listing
@@ -110,9 +111,13 @@ def create():
 def detail(opportunity_id: int):
     opp = get_opportunity_or_404(current_user, opportunity_id)
     linked, free = opportunity_visits(opp)
+    # Lost to a competitor: offer to tell the area what was learned (market intelligence).
+    post_url = (intel.post_url_for_lost_opportunity(
+        opp.customer_id, opp.won_by.name, opp.lines[0].product_line_id if opp.lines else None)
+        if opp.stage.outcome == "lost" and opp.won_by is not None else None)
     return render("pipeline/detail.html", opp=opp, can_change=can_change(current_user, opp),
                   activity_form=ActivityForm(), move_form=MoveForm(), stages=stages(),
-                  event_labels=EVENT_LABELS, linked=linked, free=free)
+                  event_labels=EVENT_LABELS, linked=linked, free=free, intel_post_url=post_url)
 
 
 @bp.route("/<int:opportunity_id>/visits", methods=["POST"])
