@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
-from portal import create_app
+from portal import create_app, queue
 from portal.demo import DEMO_PASSWORD, DemoContext, clear_database, seed_organisation
 from portal.extensions import db
 from portal.models import Area, CustomerType, ProductLine, User
@@ -231,6 +231,9 @@ def app(_session_app, _snapshots, request, monkeypatch):
     """The app with an application context for the test, its database as the migrations left
     it (or with the demo organisation when the test asks for `org`), no row of another test."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    # The queue is one Huey instance for the process: a test that made an app of its own (a
+    # production-like app, a second server) pointed it there; tasks run in this app again.
+    queue.init_app(_session_app)
     with _session_app.app_context():
         _snapshots.restore("org" if "org" in request.fixturenames else "empty")
         yield _session_app

@@ -2,6 +2,7 @@
 team activities, bad input, SQL statements per list page."""
 import io
 import re
+import zipfile
 from datetime import date
 from decimal import Decimal as D
 
@@ -233,11 +234,13 @@ def test_exports_neutralise_formulas(org, client_as):
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
     response = hr.get(f"/incentives/statements/export.xlsx?period={PERIOD}")
     sheet = load_workbook(io.BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows())
     assert len(rows) == 4
-    row = next(r for r in rows if r[0] == "staff1")
-    assert row[1] == "'=HYPERLINK(\"http://evil\")"
-    assert row[4] == 8000  # money stays a number
+    row = next(r for r in rows if r[0].value == "staff1")
+    # Excel: a cell typed as text shows the text and is never run (no apostrophe needed, issue 17).
+    assert row[1].value == "=HYPERLINK(\"http://evil\")" and row[1].data_type == "s"
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(response.data)).read("xl/worksheets/sheet1.xml")
+    assert row[4].value == 8000  # money stays a number
 
 
 @pytest.mark.parametrize("kind, mimetype", [
