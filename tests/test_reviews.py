@@ -169,3 +169,17 @@ def test_review_list_is_bounded(org, client_as, count_queries):
         manager1.get("/reviews/")
         manager1.get("/reviews/practices")
     assert many.count == few.count
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example", "/%09/evil.example",
+                                    "/\t/evil.example", "/\\evil.example"])
+def test_ticking_a_review_action_never_redirects_off_site(org, client_as, target):
+    """Issue 15 finding 7: the toggle's `next` goes through the one safe-next check."""
+    review = make_review(org, "2026-10")
+    manager1 = client_as("manager1")
+    manager1.post(f"/reviews/{review.id}/actions", data={"text": "回访", "owner_id": 0})
+    action = db.session.scalar(select(ReviewAction).where(ReviewAction.text == "回访"))
+    response = manager1.post(f"/reviews/actions/{action.id}/toggle", data={"next": target})
+    assert response.status_code == 303
+    assert response.location.startswith("/") and not response.location.startswith("//")
+    assert "evil" not in response.location
