@@ -29,6 +29,33 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def closed_forms(count: int) -> tuple[list[int], int, object]:
+    """`count` closed appraisal forms of area A01 (a 5-indicator template, cycle 2026-Q4) made in
+    the current app's empty database, one person each: (their ids, the cycle's id, the HR user
+    who prints them); shared by the print benchmarks."""
+    from portal.demo import seed_organisation
+    from portal.extensions import db
+    from portal.models import Role, User
+    from portal.models.appraisals import AppraisalStatus
+    from tests.appraisal_factories import advance, make_cycle, make_template
+
+    ctx = seed_organisation(date(2026, 11, 26))
+    area, manager, hr = ctx.areas[0], ctx.users["manager1"], ctx.users["hr"]
+    existing = sum(1 for u in ctx.users.values() if u.area is area and u.has_role(Role.STAFF))
+    surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰涛明超喆堃玥昇"
+    for i in range(max(0, count - existing)):
+        user = User(username=f"bench{i:04d}", display_name=surnames[i % 20] + given[(i // 20) % 20]
+                    + given[(i * 7) % 20], password_hash="x", area=area, manager=manager)
+        user.roles = [Role.STAFF]
+        db.session.add(user)
+    db.session.flush()
+    cycle = make_cycle(make_template((30, 20, 20, 15, 15)), areas=[area], name="2026-Q4")
+    appraisals = sorted(cycle.appraisals, key=lambda a: a.id)[:count]
+    for appraisal in appraisals:
+        advance(appraisal, AppraisalStatus.CLOSED, hr=hr)
+    db.session.commit()
+    return [a.id for a in appraisals], cycle.id, hr
+
 def _rss_kb(pid: int | str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -154,33 +181,15 @@ def main() -> None:
 
     from portal import create_app
     from portal.appraisals import printing, workflow
-    from portal.demo import seed_organisation
     from portal.extensions import db
-    from portal.models import Role, User
-    from portal.models.appraisals import AppraisalStatus, PrintJob
-    from tests.appraisal_factories import advance, make_cycle, make_template
+    from portal.models.appraisals import PrintJob
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}/bench.db",
                       "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
     with app.app_context():
         g.bench = True
         upgrade()
-        ctx = seed_organisation(date(2026, 11, 26))
-        area, manager, hr = ctx.areas[0], ctx.users["manager1"], ctx.users["hr"]
-        existing = sum(1 for u in ctx.users.values() if u.area is area and u.has_role(Role.STAFF))
-        surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰涛明超喆堃玥昇"
-        for i in range(max(0, args.forms - existing)):
-            user = User(username=f"bench{i:04d}", display_name=surnames[i % 20] + given[(i // 20) % 20]
-                        + given[(i * 7) % 20], password_hash="x", area=area, manager=manager)
-            user.roles = [Role.STAFF]
-            db.session.add(user)
-        db.session.flush()
-        cycle = make_cycle(make_template((30, 20, 20, 15, 15)), areas=[area], name="2026-Q4")
-        appraisals = sorted(cycle.appraisals, key=lambda a: a.id)[:args.forms]
-        for appraisal in appraisals:
-            advance(appraisal, AppraisalStatus.CLOSED, hr=hr)
-        db.session.commit()
-        ids = [a.id for a in appraisals]
+        ids, cycle_id, hr = closed_forms(args.forms)
         print(f"{len(ids)} closed forms of a 5-indicator template ready in {work}")
 
         print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
@@ -201,7 +210,7 @@ def main() -> None:
             print(f"one review form, {locale:10}: cold {cold:.3f} s, warm {warm:.3f} s "
                   f"(CPU {cpu:.3f} s), {size / 1024:.0f} KB")
 
-        job = printing.create_job(hr, ids, "zh_Hans_CN", cycle_id=cycle.id)
+        job = printing.create_job(hr, ids, "zh_Hans_CN", cycle_id=cycle_id)
         db.session.commit()
         before = rss_mb()
         with PeakRSS() as peak:
@@ -214,7 +223,7 @@ def main() -> None:
               f"(CPU {cpu:.1f} s), {job.total / total:.2f} forms/s, PDF {job.size / 1e6:.1f} MB, "
               f"RSS {before:.0f} MB before, peak {peak.peak:.0f} MB")
         start = time.perf_counter()
-        again = printing.create_job(hr, ids, "zh_Hans_CN", cycle_id=cycle.id)
+        again = printing.create_job(hr, ids, "zh_Hans_CN", cycle_id=cycle_id)
         db.session.commit()
         printing.run_job(again.id)
         print(f"reprint of the same {job.total} kept forms: {time.perf_counter() - start:.1f} s")

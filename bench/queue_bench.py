@@ -62,32 +62,15 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from portal import create_app
+    from bench.pdf_bench import closed_forms
     from portal.appraisals import printing
-    from portal.demo import seed_organisation
     from portal.extensions import db
-    from portal.models import Role, User
-    from portal.models.appraisals import AppraisalStatus, PrintJob, PrintJobState
-    from tests.appraisal_factories import advance, make_cycle, make_template
+    from portal.models.appraisals import PrintJob, PrintJobState
 
     app = create_app({"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
     with app.app_context():
         upgrade()
-        ctx = seed_organisation(date(2026, 11, 26))
-        area, manager, hr = ctx.areas[0], ctx.users["manager1"], ctx.users["hr"]
-        existing = sum(1 for u in ctx.users.values() if u.area is area and u.has_role(Role.STAFF))
-        surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰涛明超喆堃玥昇"
-        for i in range(max(0, args.forms - existing)):
-            user = User(username=f"bench{i:04d}", display_name=surnames[i % 20] + given[(i // 20) % 20]
-                        + given[(i * 7) % 20], password_hash="x", area=area, manager=manager)
-            user.roles = [Role.STAFF]
-            db.session.add(user)
-        db.session.flush()
-        cycle = make_cycle(make_template((30, 20, 20, 15, 15)), areas=[area], name="2026-Q4")
-        appraisals = sorted(cycle.appraisals, key=lambda a: a.id)[:args.forms]
-        for appraisal in appraisals:
-            advance(appraisal, AppraisalStatus.CLOSED, hr=hr)
-        db.session.commit()
-        ids = [a.id for a in appraisals]
+        ids, cycle_id, hr = closed_forms(args.forms)
         print(f"{len(ids)} closed forms ready in {work}; queue {queue_url}")
 
         log = open(f"{work}/worker.log", "w")
@@ -101,7 +84,7 @@ def main() -> None:
                     sys.exit(Path(f"{work}/worker.log").read_text())
                 time.sleep(0.2)
             idle = tree_rss_mb(worker.pid)
-            job = printing.create_job(hr, ids, "zh_Hans_CN", cycle_id=cycle.id)
+            job = printing.create_job(hr, ids, "zh_Hans_CN", cycle_id=cycle_id)
             db.session.flush()
             job_id = job.id
             db.session.commit()
