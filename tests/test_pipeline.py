@@ -169,7 +169,7 @@ def test_forecast_page_and_panel_say_what_they_count(client, org, deal):
     login(client, "manager1")
     page = client.get("/pipeline/forecast?period=2026-Q4&scope=team").text
     assert "each at its amount × its probability" in page or "乘以其概率" in page
-    assert "<svg" in page
+    assert 'role="img" aria-label="' in page  # the forecast chart, not the bell icon
     panel = client.get("/pipeline/forecast/panel?scope=team", headers={"HX-Request": "true"})
     assert panel.status_code == 200 and "<svg" in panel.text
     dashboard = client.get("/").text
