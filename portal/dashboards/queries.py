@@ -185,8 +185,7 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
                 .group_by(open_.c.owner_id)):
             row = rows[owner_id]
             row.complaints_open, row.complaints_late, row.complaints_soon = total, late, soon
-        for uid, value in training.compliance_by_user(
-                ids, today, roles={p.id: p.roles for p in people}).items():
+        for uid, value in training.compliance_by_user(ids, today).items():
             rows[uid].training = value
         series = db.session.execute(
             cadence_series(user).where(OneOnOneSeries.report_id.in_(ids))

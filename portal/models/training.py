@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -170,6 +170,9 @@ class Enrolment(db.Model):
     __table_args__ = (
         UniqueConstraint("session_id", "user_id"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        # Compliance asks "has this person completed this course by then": answered from the
+        # index alone (portal.training.services.compliance_by_user).
+        Index("ix_training_enrolments_user_completed", "user_id", "completed_on", "session_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
