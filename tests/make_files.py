@@ -171,7 +171,8 @@ def customers_gbk() -> bytes:
 
 def customers_bad() -> bytes:
     """Rows a customer import must refuse with the file's header and line: an unknown owner,
-    a code used twice, a tier that is no tier, a code with spaces, a name missing."""
+    a code used twice, a tier that is no tier, a code with spaces, a name missing; one good row
+    (for manager1, who heads staff1's and staff2's area)."""
     rows = [["code", "name", "tier", "owner"],
             ["C301", "Good Ltd", "B", "staff1"],
             ["C302", "Nobody's Ltd", "A", "no-such-person"],
@@ -179,7 +180,8 @@ def customers_bad() -> bytes:
             ["", "", "", ""],
             ["C304", "Tiered Ltd", "Z", "staff1"],
             ["C 305", "Spaced Ltd", "", "staff1"],
-            ["C306", "", "", "staff1"]]
+            ["C306", "", "", "staff1"],
+            ["C307", "Fine Ltd", "C", "staff2"]]
     return _csv(rows, "utf-8")
 
 

@@ -109,6 +109,8 @@ def sale_import():
             if job.state != ImportJobState.CHECKED:
                 return redirect(url_for("targets.sale_import_job", import_job_id=job.id), code=303)
             content, filename = job.content, job.filename
+            if "sheet" in request.form and sheet != job.options.get("sheet"):
+                action = "check"  # another sheet chosen on the check page: check it first
             if action == "check":
                 job.options = {**job.options, "sheet": sheet}
             else:
@@ -122,9 +124,11 @@ def sale_import():
                 sheets = getattr(failure, "sheets", [])
         if report is not None and job is None:
             job = imports.keep_checked("sales", filename, content, current_user,
-                                       len(report.rows), {"sheet": sheet})
+                                       len(report.rows), {"sheet": report.sheet or None})
             db.session.commit()
         elif job is not None and action == "check":
+            if report is not None:
+                job.options = {**job.options, "sheet": report.sheet or None}
             db.session.commit()
         if report is not None and action in ("import_all", "import_good"):
             only_good = action == "import_good"
