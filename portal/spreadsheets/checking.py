@@ -46,15 +46,25 @@ def unguard(text: str) -> str:
     return text
 
 
-def locate(filename: str, content: bytes, synonyms: dict, required: tuple, labels: dict,
+def locate(filename: str, content: bytes, synonyms: dict, required: tuple | list, labels: dict,
            max_rows: int, sheet: str | None = None) -> Located:
     """Read the file (the chosen sheet, else the first with a recognisable header) and find
-    its header row; SpreadsheetError naming the missing columns in the reader's language."""
-    def has_header(table):
-        return cells.find_header(table.rows, synonyms, required) is not None
+    its header row; SpreadsheetError naming the missing columns in the reader's language.
 
-    table = read(filename, content, max_rows=max_rows + 16, pick=has_header, sheet=sheet)
-    found = cells.find_header(table.rows, synonyms, required)
+    `required`: the column keys the header must name, or a list of such tuples (any one)."""
+    alternatives = required if isinstance(required, list) else [required]
+
+    def header(rows):
+        for needed in alternatives:
+            found = cells.find_header(rows, synonyms, needed)
+            if found is not None:
+                return found
+        return None
+
+    table = read(filename, content, max_rows=max_rows + 16,
+                 pick=lambda t: header(t.rows) is not None, sheet=sheet)
+    found = header(table.rows)
+    required = alternatives[0]
     if found is None:
         if not any(any(cells.text(c) for c in row) for row in table.rows):
             raise SpreadsheetError(_l("The file is empty."))
