@@ -252,13 +252,16 @@ def oversize() -> bytes:
     return b"date,customer,product_line,amount,reference\n" + line * (50 * 1024 * 1024 // len(line))
 
 
-def formulas_everywhere() -> bytes:
-    """Every cell a formula (cached values absent): read as text, refused row by row."""
+def formulas_everywhere(header=("date", "customer", "product_line", "amount",
+                                 "reference")) -> bytes:
+    """Every cell below the header a formula (cached values absent): read as empty, so the
+    file has no rows."""
     def fill(book):
         sheet = book.active
-        sheet.append(["date", "customer", "product_line", "amount", "reference"])
+        sheet.append(list(header))
         for n in range(2, 50):
-            sheet.append([f"=TODAY()-{n}", "=\"K\"&101", "=\"BB\"", f"=A{n}*2", f"=ROW()+{n}"])
+            sheet.append([f"=TODAY()-{n}", "=\"K\"&101", "=\"BB\"", f"=A{n}*2",
+                          f"=ROW()+{n}"][:len(header)] + [f"=B{n}"] * (len(header) - 5))
     return _xlsx(fill)
 
 
