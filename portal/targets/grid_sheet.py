@@ -264,7 +264,7 @@ def _check_rows(rows: list[GridRow], headers: dict, month_headers: dict, manager
                 row.errors.append(str(_l(
                     "%(month)s: the target of %(amount)s is approved and locked; change it on "
                     "the target's own page, with the reason.", month=label,
-                    amount=f"{existing.amount:,.2f}")))
+                    amount="{:,.2f}".format(existing.amount))))
             else:
                 row.cells.append((month, amount, "change", existing))
 

@@ -161,7 +161,7 @@ def grid_export():
     columns = grid_sheet.export_columns(months)
     stem = "-".join([_("targets"), spreadsheets.scope_name(current_user), period.key])
     if request.args.get("format") == "xlsx":
-        body = spreadsheets.xlsx_file(_("Targets"), columns, rows)
+        body = spreadsheets.xlsx_file(_("Team targets"), columns, rows)
         return download(wrap_file(request.environ, body), f"{stem}.xlsx")
     return download(wrap_file(request.environ, spreadsheets.csv_file(columns, rows)),
                     f"{stem}.csv")
