@@ -61,8 +61,9 @@ REQUIRED = ("code", "name")
 #: Lengths of the text columns (as the customer form allows).
 LENGTHS = {"name": 200, "industry": 100, "address": 300, "preferences": 4000, "needs": 4000}
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
-#: Rows checked and imported while the person waits; longer files run as background work.
-MAX_ROWS = 2000
+#: Rows imported while the person waits (~3 ms a new customer here); longer files run as
+#: background work.
+MAX_ROWS = 1000
 #: The most rows a file may hold at all.
 MAX_FILE_ROWS = 50_000
 KIND = "customers"
@@ -392,36 +393,41 @@ def import_rows(report: CustomerReport, importer: User, only_good: bool, progres
     (None, nothing written, when any is wrong) or explicitly the good ones. Returns the counts."""
     if report.bad_rows and not only_good:
         return None
-    owners = {}
+    people = {}
+
+    def person(user_id):
+        if user_id and user_id not in people:
+            people[user_id] = db.session.get(User, user_id)
+        return people.get(user_id)
+
     today = clock.today()
-    done = 0
-    for row in report.good_rows:
-        owner = owners.get(row.owner_id) or (db.session.get(User, row.owner_id)
-                                             if row.owner_id else None)
-        owners[row.owner_id] = owner
-        if row.action == "new":
-            profile = {"status": CustomerStatus.ACTIVE.value, "type_id": None,
-                       **row.profile, "code": row.raw["code"]}
-            customer = services.create_customer(profile, owner, importer)
-        else:
-            customer = db.session.get(Customer, row.customer_id)
-            profile = {k: _current(customer, k) for k in services.PROFILE_FIELDS}
-            profile.update(row.profile)
-            services.update_customer(customer, profile)
-            if "owner" in row.changes:
-                services.reassign(customer, owner, importer, today,
-                                  str(_l("imported from %(name)s", name=report.filename)))
-        tier = customer.tier if row.tier is UNSET else row.tier
-        potential = row.potential if row.potential is not None else customer.potential
-        if (tier, potential) != (customer.tier, customer.potential):
-            services.set_tier(customer, tier, potential)
-        done += 1
-        if done % 500 == 0:
-            db.session.flush()
-            if commit_every:
-                db.session.commit()
-            if progress:
-                progress(done)
+    rows = report.good_rows
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        new = [row for row in chunk if row.action == "new"]
+        made = services.create_customers(
+            [({"status": CustomerStatus.ACTIVE.value, "type_id": None, **row.profile,
+               "code": row.raw["code"]}, person(row.owner_id)) for row in new], importer)
+        customers = dict(zip((id(row) for row in new), made))
+        for row in chunk:
+            customer = customers.get(id(row))
+            if customer is None:
+                customer = db.session.get(Customer, row.customer_id)
+                profile = {k: _current(customer, k) for k in services.PROFILE_FIELDS}
+                profile.update(row.profile)
+                services.update_customer(customer, profile)
+                if "owner" in row.changes:
+                    services.reassign(customer, person(row.owner_id), importer, today,
+                                      str(_l("imported from %(name)s", name=report.filename)))
+            tier = customer.tier if row.tier is UNSET else row.tier
+            potential = row.potential if row.potential is not None else customer.potential
+            if (tier, potential) != (customer.tier, customer.potential):
+                services.set_tier(customer, tier, potential)
+        db.session.flush()
+        if commit_every:
+            db.session.commit()
+        if progress:
+            progress(start + len(chunk))
     result = {"imported": report.count("new"), "updated": report.count("update"),
               "unchanged": report.count("same"), "duplicate": report.count("skip"),
               "rejected": len(report.bad_rows)}
