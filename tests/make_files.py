@@ -140,6 +140,64 @@ def fullwidth() -> bytes:
     return _csv(rows, "utf-8")
 
 
+def two_sheets() -> bytes:
+    """A workbook of two months, one sheet each (“11月” first, “10月” second): the first sheet
+    is read unless the person chooses the other."""
+    def fill(book):
+        november = book.active
+        november.title = "11月"
+        november.append(["日期", "客户编号", "产品线", "金额", "单号"])
+        for day, customer, line, amount, reference in ROWS:
+            november.append([day, customer, line, float(amount), reference])
+        october = book.create_sheet("10月")
+        october.append(["10月销售明细"])
+        october.append(["日期", "客户编号", "产品线", "金额", "单号"])
+        october.append([date(2026, 10, 9), "K101", "BB", 500, "OCT-1"])
+    return _xlsx(fill)
+
+
+# --- customers (codes C201…, owners staff1/staff2 of the test organisation) ----------------
+
+def customers_gbk() -> bytes:
+    """GBK CSV with a title row and Chinese headers: owner by username and by display name,
+    a tier written “A类”, a type by its code and by its name."""
+    rows = [["2026年客户名录（城东营业区）", "", "", "", "", ""],
+            ["客户编码", "客户名称", "客户类型", "客户等级", "客户经理", "行业"],
+            ["C201", "东方机械有限公司", "KEY", "A类", "staff1", "制造"],
+            ["C202", "南城商贸", "", "b", "staff1", "零售"],
+            ["C203", "西山电子", "中小企业", "", "staff1", ""]]
+    return _csv(rows, "gbk")
+
+
+def customers_bad() -> bytes:
+    """Rows a customer import must refuse with the file's header and line: an unknown owner,
+    a code used twice, a tier that is no tier, a code with spaces, a name missing; one good row
+    (for manager1, who heads staff1's and staff2's area)."""
+    rows = [["code", "name", "tier", "owner"],
+            ["C301", "Good Ltd", "B", "staff1"],
+            ["C302", "Nobody's Ltd", "A", "no-such-person"],
+            ["C301", "Twice Ltd", "", "staff1"],
+            ["", "", "", ""],
+            ["C304", "Tiered Ltd", "Z", "staff1"],
+            ["C 305", "Spaced Ltd", "", "staff1"],
+            ["C306", "", "", "staff1"],
+            ["C307", "Fine Ltd", "C", "staff2"]]
+    return _csv(rows, "utf-8")
+
+
+def targets_grid() -> bytes:
+    """The targets grid as a manager fills it in Excel: a title row, people by username and
+    name (王强 is staff2), months as header cells (dates) and as text (2027-01, 2027年2月), amounts with ¥."""
+    def fill(book):
+        sheet = book.active
+        sheet.title = "目标"
+        sheet.append(["2027年第一季度销售目标"])
+        sheet.append(["用户名", "客户经理", date(2027, 1, 1), "2027-02", "2027年3月"])
+        sheet.append(["staff1", "", 10000, "¥12,000.00", "13000"])
+        sheet.append(["", "王强", 9000, None, "9,500"])
+    return _xlsx(fill)
+
+
 SMALL = {
     "sales-gbk-title-row.csv": gbk_title_row,
     "sales-utf16-tabs.txt": utf16_tabs,
@@ -149,6 +207,10 @@ SMALL = {
     "sales-ambiguous.csv": ambiguous_and_implausible,
     "sales-fullwidth.csv": fullwidth,
     "not-a-spreadsheet.xlsx": lambda: b"%PDF-1.4 this is not a workbook\n",
+    "sales-two-sheets.xlsx": two_sheets,
+    "customers-gbk-title-row.csv": customers_gbk,
+    "customers-bad-rows.csv": customers_bad,
+    "targets-grid-q1.xlsx": targets_grid,
 }
 
 
@@ -190,13 +252,16 @@ def oversize() -> bytes:
     return b"date,customer,product_line,amount,reference\n" + line * (50 * 1024 * 1024 // len(line))
 
 
-def formulas_everywhere() -> bytes:
-    """Every cell a formula (cached values absent): read as text, refused row by row."""
+def formulas_everywhere(header=("date", "customer", "product_line", "amount",
+                                 "reference")) -> bytes:
+    """Every cell below the header a formula (cached values absent): read as empty, so the
+    file has no rows."""
     def fill(book):
         sheet = book.active
-        sheet.append(["date", "customer", "product_line", "amount", "reference"])
+        sheet.append(list(header))
         for n in range(2, 50):
-            sheet.append([f"=TODAY()-{n}", "=\"K\"&101", "=\"BB\"", f"=A{n}*2", f"=ROW()+{n}"])
+            sheet.append([f"=TODAY()-{n}", "=\"K\"&101", "=\"BB\"", f"=A{n}*2",
+                          f"=ROW()+{n}"][:len(header)] + [f"=B{n}"] * (len(header) - 5))
     return _xlsx(fill)
 
 

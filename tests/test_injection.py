@@ -152,6 +152,7 @@ EXPORTS = [  # (who, URL template): every CSV/Excel export of the portal, in bot
     ("manager1", "/surveys/{survey_id}/export.csv"),
     ("manager1", "/pipeline/attainment-by-type/export"),
     ("manager1", "/pipeline/attainment-by-type/export?format=xlsx"),
+    ("manager1", "/targets/grid/export"), ("manager1", "/targets/grid/export?format=xlsx"),
 ]
 
 
@@ -159,7 +160,7 @@ def test_every_export_route_is_in_the_export_list(app):
     names = {r.endpoint for r in app.url_map.iter_rules() if "export" in r.endpoint}
     assert names == {"customers.export", "targets.sale_export", "training.export",
                      "incentives.export_csv", "incentives.export_xlsx", "surveys.export",
-                     "pipeline.attainment_by_type_export"}
+                     "pipeline.attainment_by_type_export", "targets.grid_export"}
 
 
 @pytest.mark.slow  # crawl of every route with hostile data

@@ -184,3 +184,22 @@ def test_bad_files_are_refused_quickly_and_write_nothing(client_as, customers, n
     assert elapsed < 2 and grown < 100 * 1024 * 1024
     assert _sales() == []
     assert client.get("/targets/sales").status_code == 200  # the server is still up
+
+
+def test_a_workbook_of_two_sheets_reads_the_first_and_offers_the_other(client_as, customers):
+    """17-c: the first sheet with a header is read; the check step offers the other sheet,
+    and the import reads the sheet chosen."""
+    client = client_as("staff1")
+    content = (FILES / "sales-two-sheets.xlsx").read_bytes()
+    page = _post(client, content, "two.xlsx").get_data(as_text=True)
+    assert "Read from the sheet “11月”" in page and "3 new rows ready" in page
+    assert re.search(r'<select id="sheet" name="sheet"><option value="11月" selected>11月'
+                     r'</option><option value="10月" >10月</option>', page)
+    job = re.search(r'name="job" value="(\d+)"', page).group(1)
+    other = client.post("/targets/sales/import", data={"job": job, "action": "check",
+                                                       "sheet": "10月"},
+                        headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Read from the sheet “10月”" in other and "1 new rows ready" in other
+    assert _sales() == []
+    assert _confirm(client, other).status_code == 303
+    assert _sales() == [(date(2026, 10, 9), Decimal("500.00"), "OCT-1")]

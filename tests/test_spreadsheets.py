@@ -197,3 +197,45 @@ def test_customer_export_speaks_the_readers_language(client_as, org):
     assert sheet[2][header.index("近12个月销售额")].number_format == '"¥"#,##0.00'
     csv_text = client.get("/customers/export", headers={"Accept-Language": "en"}).get_data()
     assert csv_text.decode("utf-8-sig").splitlines()[1].startswith("'=EXP,")
+
+
+@pytest.mark.parametrize("lang, header, coded", [
+    ("zh", ["用户名", "姓名"], ("城东营业区", "出勤")),
+    ("en", ["Username", "Name"], ("East District", "Attended")),
+])
+def test_training_export_speaks_the_readers_language(client_as, org, lang, header, coded):
+    """17-d: headers and coded values (area, category, attendance) in the reader's language;
+    hours a number, not money; the date columns dates."""
+    from datetime import date as day
+
+    from portal.extensions import db
+    from tests.training_factories import complete, make_course
+
+    complete(org.users["staff1"], make_course("谈判"), day(2026, 3, 1))
+    db.session.commit()
+    response = client_as("staff1").get("/training/export.xlsx",
+                                       headers={"Accept-Language": lang})
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    names = [c.value for c in sheet[1]]
+    assert names[:2] == header
+    values = [c.value for c in sheet[2]]
+    assert coded[0] in values and coded[1] in values
+    assert sheet[2][5].value == 3 and "¥" not in sheet[2][5].number_format  # hours
+    assert sheet[2][8].is_date  # completed on
+
+
+@pytest.mark.parametrize("lang, words, complete", [("zh", ("用户名", "合计"), {"是", "否"}),
+                                                   ("en", ("Username", "Total"), {"yes", "no"})])
+def test_payout_export_speaks_the_readers_language(client_as, org, lang, words, complete):
+    from tests.incentive_factories import PERIOD, make_rules
+
+    make_rules(org)
+    response = client_as("hr").get(f"/incentives/statements/export.xlsx?period={PERIOD}",
+                                   headers={"Accept-Language": lang})
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    for word in words:
+        assert word in cells, word
+    header = [c.value for c in sheet[1]]
+    assert {row[-1].value for row in sheet.iter_rows(min_row=2)} <= complete
+    assert sheet[2][header.index(words[1])].number_format == '"¥"#,##0.00'

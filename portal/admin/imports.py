@@ -114,6 +114,8 @@ def check(rows: list[list[str]]) -> tuple[list[PersonRow], dict]:
             continue
         values = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
         people.append(PersonRow(number, {k: values.get(k, "") for k in COLUMNS}))
+    if not people:  # e.g. every cell a formula saved without its value
+        raise ImportFileError(_("The file has a header but no rows."))
     _validate(people, positions, [h.strip() for h in rows[0]])
     return people, positions
 

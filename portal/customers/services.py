@@ -69,6 +69,23 @@ def create_customer(profile: dict, owner: User, actor: User) -> Customer:
     return customer
 
 
+def create_customers(items: list[tuple[dict, User]], actor: User) -> list[Customer]:
+    """Several new customers (profile, owner) as create_customer makes them, in one flush
+    (an import: a flush per customer cost ~10 ms each), each audited."""
+    made = []
+    for profile, owner in items:
+        customer = Customer(area_id=owner.area_id)
+        _apply_profile(customer, profile)
+        start_ownership(customer, owner, actor)
+        made.append(customer)
+    db.session.add_all(made)
+    db.session.flush()
+    for customer in made:
+        audit.record("customer.create", "customer", customer.id, None,
+                     audit.snapshot(customer, CUSTOMER_FIELDS))
+    return made
+
+
 def update_customer(customer: Customer, profile: dict) -> None:
     """Change a customer's profile, audited."""
     before = audit.snapshot(customer, CUSTOMER_FIELDS)

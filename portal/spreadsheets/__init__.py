@@ -5,7 +5,10 @@
 - portal.spreadsheets.values: dates, amounts and codes as people write them, the header row
   found below title rows through a table of synonyms;
 - portal.spreadsheets.writing: streamed CSV with a formula guard, typed XLSX (money and date
-  formats, widths, frozen header, autofilter) in write-only mode.
+  formats, widths, frozen header, autofilter) in write-only mode;
+- portal.spreadsheets.checking: what every import's check step shares: the header found on the
+  sheet the person chose (else the first with a header), the data rows with the file's line
+  numbers, checked files kept between the check and the import, queued imports (run_job).
 """
 from portal.spreadsheets.reading import MAX_UPLOAD, SpreadsheetError, Table, read
 from portal.spreadsheets.writing import (FORMULA_STARTS, Column, csv_bytes, csv_file, csv_stream,

@@ -123,7 +123,7 @@ def _fill_merged(sheet, rows: list[list]) -> bool:
     return bool(ranges)
 
 
-def _read_workbook(content: bytes, max_rows: int, pick) -> Table:
+def _read_workbook(content: bytes, max_rows: int, pick, sheet: str | None = None) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -135,25 +135,27 @@ def _read_workbook(content: bytes, max_rows: int, pick) -> Table:
         if not names:
             raise SpreadsheetError(_l("The workbook has no sheet."))
         tables = []
-        for name in names:
+        # The person's choice of sheet, when the workbook has it; else the first `pick` accepts.
+        chosen = [sheet] if sheet in names else names
+        for name in chosen:
             try:
-                sheet = book.get_sheet_by_name(name)
+                found = book.get_sheet_by_name(name)
             except Exception:  # a chart sheet, a damaged sheet: not data
                 continue
             rows, truncated = [], False
-            for values in sheet.iter_rows():
+            for values in found.iter_rows():
                 if len(rows) >= max_rows:
                     truncated = True
                     break
                 rows.append(list(values))
             # calamine starts the range at the first used cell: pad to keep the file's line numbers
-            start_row = (sheet.start or (0, 0))[0]
-            start_col = (sheet.start or (0, 0))[1]
-            merged = _fill_merged(sheet, rows)
+            start_row = (found.start or (0, 0))[0]
+            start_col = (found.start or (0, 0))[1]
+            merged = _fill_merged(found, rows)
             rows = [[""] * start_col + r for r in rows]
             rows = [[] for _ in range(start_row)] + rows
             table = Table(rows, sheet=name, sheets=names, merged=merged, truncated=truncated)
-            if pick(table):
+            if sheet in names or pick(table):
                 return table
             tables.append(table)
         if not tables:
@@ -163,8 +165,10 @@ def _read_workbook(content: bytes, max_rows: int, pick) -> Table:
         book.close()
 
 
-def read(filename: str, content: bytes, *, max_rows: int, pick=lambda table: True) -> Table:
-    """The cells of the file: CSV, or the first sheet of a workbook that `pick` accepts.
+def read(filename: str, content: bytes, *, max_rows: int, pick=lambda table: True,
+         sheet: str | None = None) -> Table:
+    """The cells of the file: CSV, or of a workbook the sheet named `sheet` (the person's
+    choice) or else the first sheet that `pick` accepts (else the first sheet).
 
     Reads at most `max_rows` rows (then `truncated` is set); refuses a file too big to read.
     """
@@ -176,11 +180,11 @@ def read(filename: str, content: bytes, *, max_rows: int, pick=lambda table: Tru
     name = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if name in ("xlsx", "xlsm", "ods"):
         _check_zip(content)
-        return _read_workbook(content, max_rows, pick)
+        return _read_workbook(content, max_rows, pick, sheet)
     if name == "xls":
         if content[:2] == b"PK":  # an xlsx saved with the old extension
             _check_zip(content)
-        return _read_workbook(content, max_rows, pick)
+        return _read_workbook(content, max_rows, pick, sheet)
     if name in ("csv", "txt", "tsv"):
         return _read_csv(content, max_rows)
     raise SpreadsheetError(_l("Choose a .csv, .xlsx or .xls file."))

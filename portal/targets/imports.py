@@ -17,16 +17,17 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from portal import queue, spreadsheets
 from portal.database import writing
 from portal.extensions import db
-from portal.models import ProductLine, User, utcnow
+from portal.models import ProductLine, User
 from portal.models.customers import Customer
-from portal.models.sales import ImportJob, ImportJobState, SalesImport, SalesRecord
+from portal.models.sales import SalesImport, SalesRecord
+from portal.spreadsheets import checking
 from portal.spreadsheets import values as cells
-from portal.spreadsheets.writing import FORMULA_STARTS, Column
+from portal.spreadsheets.writing import Column
 
 #: The columns of the sales file, with the header words accepted for each (compared after NFKC,
 #: lower case, units in brackets dropped: 金额（元）, 金额(元) and Amount (¥) all read as amount).
@@ -89,6 +90,7 @@ class ImportReport:
     rows: list[ImportRow]
     headers: dict[str, str] = field(default_factory=dict)  # column key → the file's header
     sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
     merged: bool = False
     seen_before: bool = False
 
@@ -111,11 +113,7 @@ class ImportReport:
         return sorted(bad + others, key=lambda row: row.number)
 
 
-def unguard(text: str) -> str:
-    """A text cell without the formula guard's apostrophe (the portal's own CSV exports)."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
+unguard = checking.unguard
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -126,41 +124,23 @@ def parse_amount(text: str) -> Decimal | None:
         return None
 
 
-def read_rows(filename: str, content: bytes, max_rows: int = MAX_FILE_ROWS):
-    """(table, header index, column map, the file's header words) of a sales file."""
-    def has_header(table):
-        return cells.find_header(table.rows, COLUMNS, REQUIRED) is not None
-
-    table = spreadsheets.read(filename, content, max_rows=max_rows + 16, pick=has_header)
-    found = cells.find_header(table.rows, COLUMNS, REQUIRED)
-    if found is None:
-        if not any(any(cells.text(c) for c in row) for row in table.rows):
-            raise ImportFileError(_l("The file is empty."))
-        _, named = cells.best_header_guess(table.rows, COLUMNS)
-        missing = [str(COLUMN_LABELS[k]) for k in REQUIRED if k not in named]
-        raise ImportFileError(_l("No header row names the columns: %(names)s. Put a header "
-                                 "row above the data (title rows above it are fine).",
-                                 names=", ".join(missing)))
-    index, columns = found
-    headers = {k: cells.text(table.rows[index][i]) for k, i in columns.items()}
-    data = table.rows[index + 1:]
-    if table.truncated and len(data) > max_rows:
-        raise ImportFileError(_l("At most %(n)d rows per file.", n=max_rows))
-    return table, index, columns, headers
+def read_rows(filename: str, content: bytes, max_rows: int = MAX_FILE_ROWS,
+              sheet: str | None = None) -> checking.Located:
+    """The sales file's sheet with its header row found (portal.spreadsheets.checking)."""
+    return checking.locate(filename, content, COLUMNS, REQUIRED, COLUMN_LABELS, max_rows, sheet)
 
 
 def check_file(filename: str, content: bytes, allowed_customers, today: date,
-               max_rows: int = MAX_FILE_ROWS) -> ImportReport:
-    """Read and check every row; nothing is written.
+               max_rows: int = MAX_FILE_ROWS, sheet: str | None = None) -> ImportReport:
+    """Read and check every row of the chosen sheet (else the first with a header); nothing
+    is written.
 
     `allowed_customers` is a select of the customers the importer may record sales for.
     """
-    table, index, columns, headers = read_rows(filename, content, max_rows)
+    located = read_rows(filename, content, max_rows, sheet)
+    headers, table = located.headers, located.table
     rows = []
-    for number, values in enumerate(table.rows[index + 1:], start=index + 2):
-        picked = {k: (values[i] if i < len(values) else None) for k, i in columns.items()}
-        if not any(cells.text(v) for v in picked.values()):
-            continue  # a blank line: skipped, line numbers kept
+    for number, picked in checking.data_rows(located):
         raw = {k: unguard(cells.text(v)) for k, v in picked.items()}
         reference = unicodedata.normalize("NFKC", raw.get("reference", "")).strip()[:60]
         row = ImportRow(number, raw, reference=reference)
@@ -172,7 +152,7 @@ def check_file(filename: str, content: bytes, allowed_customers, today: date,
     digest = hashlib.sha256(content).hexdigest()
     seen = db.session.scalar(select(SalesImport.id).where(SalesImport.digest == digest).limit(1))
     return ImportReport(filename, digest, rows, headers=headers, sheet=table.sheet,
-                        merged=table.merged, seen_before=seen is not None)
+                        sheets=table.sheets, merged=table.merged, seen_before=seen is not None)
 
 
 def _chunks(items: list, size: int = 500):
@@ -317,71 +297,34 @@ def export_row(sold_on, customer_code, line_code, amount, reference, customer_na
 
 # --- checked files and background imports --------------------------------------------------
 
-def keep_checked(kind: str, filename: str, content: bytes, user: User, total: int) -> ImportJob:
-    """Keep a checked file on the server until the person confirms; the caller commits."""
-    job = ImportJob(kind=kind, filename=filename[:255], content=content,
-                    digest=hashlib.sha256(content).hexdigest(), requested_by_id=user.id,
-                    total=total, state=ImportJobState.CHECKED)
-    db.session.add(job)
-    return job
+keep_checked = checking.keep_checked
+checked_job_or_404 = checking.checked_job_or_404
 
 
-def checked_job_or_404(user: User, job_id: int, kind: str) -> ImportJob:
-    """The person's own checked (not yet imported) file, else 404."""
-    return db.first_or_404(select(ImportJob).where(
-        ImportJob.id == job_id, ImportJob.kind == kind, ImportJob.requested_by_id == user.id))
+def _import_job(job, user, progress) -> dict:
+    from portal.kernel import clock
+    from portal.targets import queries
 
-
-def _job_progress(job_id: int, **values) -> None:
-    """Record a step of a background import in its own short write transaction."""
+    report = check_file(job.filename, job.content, queries.sale_customers(user), clock.today(),
+                        sheet=job.options.get("sheet"))
+    if report.bad_rows and not job.options.get("only_good"):
+        raise checking.Refused(_l("Nothing was imported: the file has rows with errors."))
     with writing():
-        db.session.execute(update(ImportJob).where(ImportJob.id == job_id)
-                           .values(heartbeat_at=utcnow(), **values))
+        batch = import_rows(report, user, only_good=True, commit_every=True, progress=progress)
         db.session.commit()
+    return {"imported": batch.rows_imported, "duplicate": batch.rows_duplicate,
+            "rejected": batch.rows_rejected}
 
 
 def run_import_job(job_id: int) -> None:
     """Do a queued sales import: check the kept file again (the database may have changed), then
     write the rows a thousand at a time, each thousand committed with the progress.
 
-    This is the whole interface a task queue needs: it is given a job id. A job that fails half
-    way can be run again: the natural key makes the rows already written count as duplicates.
+    A job that fails half way can be run again: the natural key makes the rows already written
+    count as duplicates.
     """
-    with writing():
-        claimed = db.session.execute(
-            update(ImportJob).where(ImportJob.id == job_id,
-                                    ImportJob.state == ImportJobState.QUEUED)
-            .values(state=ImportJobState.RUNNING, heartbeat_at=utcnow(), done=0, error=""))
-        db.session.commit()
-    if claimed.rowcount != 1:
-        return
-    job = db.session.get(ImportJob, job_id)
-    user = db.session.get(User, job.requested_by_id)
-    from portal.kernel import clock
-    from portal.targets import queries
-
-    try:
-        report = check_file(job.filename, job.content, queries.sale_customers(user),
-                            clock.today())
-        only_good = bool(job.options.get("only_good"))
-        if report.bad_rows and not only_good:
-            _job_progress(job_id, state=ImportJobState.FAILED, finished_at=utcnow(),
-                          error=str(_l("Nothing was imported: the file has rows with errors.")))
-            return
-        with writing():
-            batch = import_rows(report, user, only_good=True, commit_every=True,
-                                progress=lambda done: _job_progress(job_id, done=done))
-            db.session.commit()
-        _job_progress(job_id, state=ImportJobState.DONE, finished_at=utcnow(), content=b"",
-                      done=batch.rows_imported, result={
-                          "imported": batch.rows_imported, "duplicate": batch.rows_duplicate,
-                          "rejected": batch.rows_rejected})
-    except Exception:  # the job records its failure; the server log has the trace
-        db.session.rollback()
-        current_app.logger.exception("sales import job %s failed", job_id)
-        _job_progress(job_id, state=ImportJobState.FAILED, finished_at=utcnow(),
-                      error=str(_l("The import failed; run it again: rows already imported "
-                                   "will be skipped.")))
+    checking.run_job(job_id, _import_job, _l("The import failed; run it again: rows already "
+                                             "imported will be skipped."))
 
 
 @queue.background_task()

@@ -20,7 +20,10 @@ def sample_args(org) -> dict:
     duty = make_duty("visit_tier_cadence", tier="A")
     job = ImportJob(kind="sales", filename="sales.csv", content=b"", digest="0" * 64,
                     requested_by_id=staff1.id)
-    db.session.add(job)
+    customer_job = ImportJob(kind="customers", filename="customers.csv", content=b"",
+                             digest="0" * 64, requested_by_id=staff1.id)
+    db.session.add_all([job, customer_job])
     db.session.commit()
     return {"customer_id": customer.id, "contact_id": contact.id, "visit_id": visit.id,
-            "sale_id": sale.id, "target_id": target.id, "duty_id": duty.id, "import_job_id": job.id}
+            "sale_id": sale.id, "target_id": target.id, "duty_id": duty.id, "import_job_id": job.id,
+            "customer_import_id": customer_job.id}

@@ -13,4 +13,4 @@ def _labels():
             "band_labels": BAND_LABELS}
 
 
-from portal.customers.views import allocation, contacts, customers, visits  # noqa: E402,F401
+from portal.customers.views import allocation, contacts, customers, imports, visits  # noqa: E402,F401

@@ -9,6 +9,7 @@ from werkzeug.wsgi import wrap_file
 from portal import spreadsheets
 from portal.concurrency import is_current
 from portal.customers import bp
+from portal.customers.imports import export_columns
 from portal.customers.forms import (POTENTIAL_LABELS, STATUS_LABELS, TIER_LABELS, CustomerForm,
                                     TierForm)
 from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignable_staff,
@@ -42,17 +43,6 @@ def index():
     return render("customers/index.html", "customers/_results.html", page=page, values=values,
                   owners=owners_in_scope(current_user), types=customer_types(),
                   tiers=list(Tier), statuses=list(CustomerStatus), export_args=export_args)
-
-
-def export_columns() -> list[spreadsheets.Column]:
-    """The customer export's columns, in the reader's language."""
-    C = spreadsheets.Column
-    return [C(_("Customer code"), "text", 14), C(pgettext("thing", "Name"), "text", 30),
-            C(_("Type")),
-            C(_("Industry")), C(_("Address"), "text", 36), C(_("Status"), "text", 10),
-            C(_("Tier"), "text", 8), C(_("Potential"), "text", 10), C(_("Account manager")),
-            C(_("Account manager's username")), C(_("Area")),
-            C(_("Sales, last 12 months"), "money")]
 
 
 @bp.route("/export")

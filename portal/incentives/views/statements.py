@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import spreadsheets
 from portal.extensions import db
 from portal.htmx import render
 from portal.incentives import bp
@@ -148,8 +149,11 @@ def statement(payee_id: int):
 
 def _export_rows(period: Period) -> tuple[list[str], list[list]]:
     """The rows of a period's export: one per person the viewer may read, frozen or live."""
-    header = [_("Username"), _("Name"), _("Area"), _("Period"), _("Base pay"),
-              _("Performance bonus"), _("Commission"), _("Total"), _("Complete")]
+    C = spreadsheets.Column
+    header = [C(_("Username"), "text", 14), C(_("Name"), "text", 14), C(_("Area"), "text", 14),
+              C(_("Period"), "text", 10), C(_("Base pay"), "money"),
+              C(_("Performance bonus"), "money"), C(_("Commission"), "money"),
+              C(_("Total"), "money"), C(_("Complete"), "text", 8)]
     approval = pay.approval_of(period.key)
     if approval is not None:
         people = [(s.user, pay.frozen_statement(s))

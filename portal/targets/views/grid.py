@@ -1,19 +1,25 @@
-"""The manager's target grid, one cell at a time, approval, and changes of approved targets."""
+"""The manager's target grid, one cell at a time, approval, changes of approved targets, and
+the grid as a spreadsheet to fill in and import back (portal/targets/grid_sheet.py)."""
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wsgi import wrap_file
 
+from portal import spreadsheets
 from portal.access import manages
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.kernel import clock
 from portal.kernel.audience import audience
+from portal.kernel.downloads import download
 from portal.kernel.forms import ConfirmForm
-from portal.kernel.periods import month_start, months_between
-from portal.models import Role, User
-from portal.targets import bp, queries, services
+from portal.kernel.periods import Period, month_start, months_between
+from portal.models import CustomerType, ProductLine, Role, User, utcnow
+from portal.models.sales import ImportJobState
+from portal.spreadsheets import checking
+from portal.targets import bp, grid_sheet, queries, services
 from portal.targets.forms import TargetChangeForm
 
 
@@ -133,3 +139,96 @@ def change(target_id: int):
                                 period=f"{target.month:%Y-%m}"), code=303)
     return render("targets/change.html", form=form, target=target,
                   status=422 if form.errors else 200)
+
+
+# --- the grid as a spreadsheet: export to fill in, import back -------------------------------
+
+@bp.route("/grid/export")
+@audience(Role.MANAGER)
+def grid_export():
+    """The grid of a period (and product line / customer type) as Excel or CSV to fill in:
+    people by username and name, a column per month, the targets as they are."""
+    today = clock.today()
+    period = services.quarter_of_month(services.parse_period(request.args.get("period"), today))
+    line_id, type_id = _dimensions()
+    months = months_between(period.start, period.end)
+    people = db.session.scalars(queries.managed_staff(current_user)
+                                .order_by(User.display_name)).all()
+    targets = queries.grid_targets([p.id for p in people], months, line_id, type_id)
+    line = db.session.get(ProductLine, line_id) if line_id else None
+    ctype = db.session.get(CustomerType, type_id) if type_id else None
+    rows = grid_sheet.export_rows(people, months, line, ctype, targets)
+    columns = grid_sheet.export_columns(months)
+    stem = "-".join([_("targets"), spreadsheets.scope_name(current_user), period.key])
+    if request.args.get("format") == "xlsx":
+        body = spreadsheets.xlsx_file(_("Team targets"), columns, rows)
+        return download(wrap_file(request.environ, body), f"{stem}.xlsx")
+    return download(wrap_file(request.environ, spreadsheets.csv_file(columns, rows)),
+                    f"{stem}.csv")
+
+
+@bp.route("/grid/import", methods=["GET", "POST"])
+@audience(Role.MANAGER)
+def grid_import():
+    """Check a filled-in grid row by row (new, changed, unchanged targets; wrong rows), keep it
+    on the server, then import all rows (refused if one is wrong) or the good rows only."""
+    form = ConfirmForm()
+    report, error, job, sheets = None, None, None, []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        action = request.form.get("action", "check")
+        job_id = request.form.get("job", type=int)
+        sheet = checking.sheet_choice(request.form.get("sheet"))
+        upload = request.files.get("file")
+        if (upload and upload.filename) or not job_id:
+            content = upload.stream.read(spreadsheets.MAX_UPLOAD + 1) if upload else b""
+            filename = (upload.filename or "").replace("\x00", "") if upload else ""
+            if not content:
+                error = _("Choose a file.")
+            elif len(content) > spreadsheets.MAX_UPLOAD:
+                error = _("The file is larger than %(mb)d MB.",
+                          mb=spreadsheets.MAX_UPLOAD // (1024 * 1024))
+        else:
+            job = checking.checked_job_or_404(current_user, job_id, grid_sheet.KIND)
+            if job.state != ImportJobState.CHECKED:
+                flash(_("This file was imported already."), "warning")
+                return redirect(url_for("targets.grid"), code=303)
+            content, filename = job.content, job.filename
+            if "sheet" in request.form and sheet != job.options.get("sheet"):
+                action = "check"
+            if action != "check":
+                sheet = job.options.get("sheet")
+        if not error:
+            try:
+                report = grid_sheet.check_file(filename, content, current_user, sheet=sheet)
+            except spreadsheets.SpreadsheetError as failure:
+                error, sheets = str(failure), getattr(failure, "sheets", [])
+        if report is not None and job is None:
+            job = checking.keep_checked(grid_sheet.KIND, filename, content, current_user,
+                                        len(report.rows), {"sheet": report.sheet or None})
+            db.session.commit()
+        elif job is not None and action == "check":
+            if report is not None:
+                job.options = {**job.options, "sheet": report.sheet or None}
+            db.session.commit()
+        if report is not None and action in ("import_all", "import_good"):
+            result = grid_sheet.import_rows(report, only_good=action == "import_good")
+            if result is None:
+                error = _("Nothing was imported: correct the rows marked below, or import the "
+                          "good rows only.")
+            else:
+                job.state, job.content, job.finished_at = ImportJobState.DONE, b"", utcnow()
+                job.result = result
+                db.session.commit()
+                flash(_("%(n)d targets added, %(c)d changed, %(s)d unchanged; %(r)d rows left "
+                        "out.", n=result["new"], c=result["changed"], s=result["unchanged"],
+                        r=result["rejected"]), "success")
+                return redirect(url_for("targets.grid", period=_period_key(report)), code=303)
+    return render("targets/grid_import.html", form=form, report=report, error=error, job=job,
+                  sheets=sheets, status=422 if error else 200)
+
+
+def _period_key(report) -> str:
+    """The quarter of the file's first month, for the grid shown after the import."""
+    return Period.quarter_of(report.months[0]).key

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wsgi import wrap_file
 
 from portal import spreadsheets
+from portal.spreadsheets import checking
 from portal.extensions import db
 from portal.htmx import render
 from portal.kernel import clock
@@ -88,34 +89,46 @@ def sale_import():
     then import everything (refused if a row is wrong) or, explicitly, the good rows only.
     Files above the row limit are imported in the background, with progress."""
     form = ImportForm()
-    report, error, job = None, None, None
+    report, error, job, sheets = None, None, None, []
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         action = request.form.get("action", "check")
         upload = request.files.get("file")
-        if (upload and upload.filename) or action == "check":
+        sheet = checking.sheet_choice(request.form.get("sheet"))
+        job_id = request.form.get("job", type=int)
+        if (upload and upload.filename) or not job_id:
             content = upload.stream.read(MAX_UPLOAD + 1) if upload and upload.filename else b""
             filename = (upload.filename or "").replace("\x00", "") if upload else ""
             if not content:
                 error = _("Choose a file.")
             elif len(content) > MAX_UPLOAD:
                 error = _("The file is larger than %(mb)d MB.", mb=MAX_UPLOAD // (1024 * 1024))
-        else:
-            job = imports.checked_job_or_404(current_user, request.form.get("job", type=int) or 0,
-                                             "sales")
+        else:  # the kept file: checked again on another sheet, or imported
+            job = imports.checked_job_or_404(current_user, job_id, "sales")
             if job.state != ImportJobState.CHECKED:
                 return redirect(url_for("targets.sale_import_job", import_job_id=job.id), code=303)
             content, filename = job.content, job.filename
+            if "sheet" in request.form and sheet != job.options.get("sheet"):
+                action = "check"  # another sheet chosen on the check page: check it first
+            if action == "check":
+                job.options = {**job.options, "sheet": sheet}
+            else:
+                sheet = job.options.get("sheet")
         if not error:
             try:
                 report = check_file(filename, content, queries.sale_customers(current_user),
-                                    clock.today())
+                                    clock.today(), sheet=sheet)
             except ImportFileError as failure:
                 error = str(failure)
+                sheets = getattr(failure, "sheets", [])
         if report is not None and job is None:
             job = imports.keep_checked("sales", filename, content, current_user,
-                                       len(report.rows))
+                                       len(report.rows), {"sheet": report.sheet or None})
+            db.session.commit()
+        elif job is not None and action == "check":
+            if report is not None:
+                job.options = {**job.options, "sheet": report.sheet or None}
             db.session.commit()
         if report is not None and action in ("import_all", "import_good"):
             only_good = action == "import_good"
@@ -123,7 +136,8 @@ def sale_import():
                 error = _("Nothing was imported: correct the rows marked below, or import the "
                           "good rows only.")
             elif len(report.good_rows) > imports.MAX_ROWS:
-                job.state, job.options = ImportJobState.QUEUED, {"only_good": only_good}
+                job.state = ImportJobState.QUEUED
+                job.options = {**job.options, "only_good": only_good}
                 job.total = len(report.good_rows)
                 job_id = job.id  # read before the commit: after it, a read would begin a
                 db.session.commit()  # write transaction that the queued task then waits on
@@ -141,7 +155,7 @@ def sale_import():
                         d=batch.rows_duplicate, r=batch.rows_rejected), "success")
                 return redirect(url_for("targets.sales"), code=303)
     return render("targets/import.html", form=form, report=report, error=error, job=job,
-                  max_rows=imports.MAX_ROWS, status=422 if error else 200)
+                  sheets=sheets, max_rows=imports.MAX_ROWS, status=422 if error else 200)
 
 
 @bp.route("/sales/import/<int:import_job_id>")

@@ -4,6 +4,7 @@ from flask import redirect, url_for
 from flask_babel import gettext as _, pgettext
 from flask_login import current_user
 
+from portal import spreadsheets
 from portal.access import get_user_or_404
 from portal.extensions import db
 from portal.htmx import render
@@ -73,14 +74,17 @@ def matrix():
 @bp.route("/export.<any(csv, xlsx):training_fmt>")
 def export(training_fmt: str):
     """Every training record the viewer may see, as CSV or Excel."""
-    header = [_("Username"), _("Name"), _("Area"), _("Course"), _("Category"), _("Hours"),
-              _("Session starts"), _("Attendance"), _("Completed on"), _("Score"),
-              _("Certificate number"), pgettext("feedback", "Rating")]
+    C = spreadsheets.Column
+    header = [C(_("Username"), "text", 14), C(_("Name"), "text", 14), C(_("Area"), "text", 14),
+              C(_("Course"), "text", 30), C(_("Category")), C(_("Hours"), "number", 8),
+              C(_("Session starts"), "date", 16), C(_("Attendance")),
+              C(_("Completed on"), "date"), C(_("Score"), "number", 8),
+              C(_("Certificate number"), "text", 18), C(pgettext("feedback", "Rating"), "int", 8)]
     rows = []
     for e in db.session.scalars(queries.export_rows(current_user)):
         course = e.session.course
         rows.append([e.user.username, e.user.display_name,
-                     e.user.area.code if e.user.area else "", course.title,
+                     e.user.area.label if e.user.area else "", course.title,
                      course.category.label, course.hours, services.to_local(e.session.starts_at),
                      e.attendance.label, e.completed_on, e.score, e.certificate_no, e.rating])
     if training_fmt == "csv":
