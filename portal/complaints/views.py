@@ -18,6 +18,7 @@ from portal.complaints.queries import (SORTS, complaint_list, department_people,
                                        owner_choices, visible_areas, visible_complaints)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.i18n import hours, join_list
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.lists import Listing
@@ -134,8 +135,8 @@ def create():
         flash(_("Complaint recorded; it is due by %(due)s.",
                 due=_format_datetime(complaint.due_at)), "success")
         return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
-    deadlines = ", ".join(_("%(severity)s: %(hours)d h", severity=complaint_label(s),
-                              hours=services.deadline_hours(s)) for s in reversed(Severity))
+    deadlines = join_list(_("%(severity)s: %(hours)s", severity=complaint_label(s),
+                             hours=hours(services.deadline_hours(s))) for s in reversed(Severity))
     return render("complaints/form.html", form=form, deadlines=deadlines,
                   status=422 if form.errors else 200)
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.htmx import render
+from portal.i18n import percent
 from portal.incentives import bp
 from portal.incentives import services as pay
 from portal.incentives.forms import (BasePayForm, CommissionRateForm, NewRuleVersionForm,
@@ -161,9 +162,9 @@ def commission_delete(commission_rate_id: int):
         flash(_("Commission rate removed."), "success")
         return redirect(back, code=303)
     return render("confirm.html", form=form, action=_("Remove"), cancel=back,
-                  question=_("Remove the rate of %(rate)s %% on %(line)s from %(pct)s %% "
-                             "attainment?", rate=rate.rate_percent, line=rate.product_line.label,
-                             pct=rate.min_attainment))
+                  question=_("Remove the rate of %(rate)s on %(line)s from %(pct)s "
+                             "attainment?", rate=percent(rate.rate_percent),
+                             line=rate.product_line.label, pct=percent(rate.min_attainment)))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -3,13 +3,13 @@ their exports, and the approval that freezes a period."""
 from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.htmx import render
+from portal.i18n import percent
 from portal.incentives import bp
 from portal.incentives import services as pay
 from portal.incentives.forms import PeriodForm, WhatIfForm
@@ -49,7 +49,7 @@ def _note_text(line: pay.Line) -> str:
         "below_tiers": _("Attainment below the lowest tier: no commission."),
     }
     if line.note.startswith("from "):
-        return _("Tier from %(pct)s %% attainment", pct=format_decimal(Decimal(line.note[5:])))
+        return _("Tier from %(pct)s attainment", pct=percent(Decimal(line.note[5:])))
     return notes.get(line.note, "")
 
 
