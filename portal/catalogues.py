@@ -105,8 +105,9 @@ def problems(catalogues: dict[str, Catalog] | None = None) -> list[str]:
 
 #: Words the Chinese catalogue no longer uses, and the glossary's word (docs/glossary.md).
 AVOIDED_WORDS = {
-    "工资单": "激励结算单", "持续优化": "复盘与改进", "一对一沟通": "一对一面谈",
-    "心情签到": "心情打卡", "培训合规率": "必修达标率", "绩效评估": "绩效考核",
+    "工资单": "激励结算单", "薪酬发放": "激励发放", "持续优化": "复盘与改进",
+    "一对一沟通": "一对一面谈", "谈话要点": "议题", "心情签到": "心情打卡", "情绪打卡": "心情打卡",
+    "合规率": "必修达标率", "绩效评估": "绩效考核", "评估表": "考核表",
 }
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’《》"
 _PLACEHOLDER = r"%\([A-Za-z_0-9]+\)[sdfr]"

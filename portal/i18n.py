@@ -3,7 +3,7 @@ the compiled catalogue it is read from, and the locale's way of writing a percen
 of hours and a label's colon (the template filters `percent`, `hours` and `colon`)."""
 import copy
 import os
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from babel.units import format_unit
@@ -97,14 +97,15 @@ def translation_directory(root: Path, instance_path: str) -> str:
 
 def percent(value) -> str:
     """A figure already in percent (82.5 for 82.5 %) as the reader's locale writes a percentage,
-    with at most one decimal: "80%", "82.5%" in English and Chinese (Babel's pattern, so a locale
+    with at most one decimal, rounded half up: "80%", "82.5%" in English and Chinese (Babel's pattern, so a locale
     that spaces its sign gets "80 %"); "—" for no figure. The one percentage format of the UI."""
     if value is None:
         return "—"
     locale = get_locale()
     pattern = copy.copy(locale.percent_formats[None])
     pattern.frac_prec = (0, 1)
-    return pattern.apply(Decimal(value) / 100, locale)
+    figure = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)  # 82.45 → 82.5, as people round
+    return pattern.apply(figure / 100, locale)
 
 
 def hours(value) -> str:
