@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-from portal.i18n import colon, hours, percent
+from portal.kernel.formats import colon, hours, percent
 from portal.kernel.lists import list_args, page_url, sort_url
 from portal.navigation import nav_for
 

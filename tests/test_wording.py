@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from portal import ROOT
 from portal.catalogues import AVOIDED_WORDS, load, wording_problems
-from portal.i18n import colon, hours, join_list, percent
+from portal.kernel.formats import colon, hours, join_list, percent
 from tests.feedback_factories import make_complaint, make_customer
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}

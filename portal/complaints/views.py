@@ -18,9 +18,9 @@ from portal.complaints.queries import (SORTS, complaint_list, department_people,
                                        owner_choices, visible_areas, visible_complaints)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
-from portal.i18n import hours, join_list
 from portal.kernel import clock
 from portal.kernel.audience import audience
+from portal.kernel.formats import hours, join_list
 from portal.kernel.lists import Listing
 from portal.models import Role
 from portal.models.customers import Customer

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.htmx import render
-from portal.i18n import percent
 from portal.incentives import bp
 from portal.incentives import services as pay
 from portal.incentives.forms import (BasePayForm, CommissionRateForm, NewRuleVersionForm,
@@ -15,6 +14,7 @@ from portal.incentives.forms import (BasePayForm, CommissionRateForm, NewRuleVer
 from portal.incentives.queries import (active_product_lines, get_rate_or_404, get_version_or_404,
                                        payable_people, rule_versions)
 from portal.kernel.audience import audience
+from portal.kernel.formats import percent
 from portal.kernel.forms import ConfirmForm
 from portal.models import Role
 from portal.models.incentives import BANDS, PayRuleVersion

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.htmx import render
-from portal.i18n import percent
 from portal.incentives import bp
 from portal.incentives import services as pay
 from portal.incentives.forms import PeriodForm, WhatIfForm
@@ -18,6 +17,7 @@ from portal.incentives.queries import (frozen_statements, get_pay_user_or_404, p
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
+from portal.kernel.formats import percent
 from portal.kernel.forms import ConfirmForm
 from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
