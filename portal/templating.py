@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-from portal.kernel.formats import colon, hours, percent
+from portal.kernel.formats import colon, comma, hours, percent
 from portal.kernel.lists import list_args, page_url, sort_url
 from portal.navigation import nav_for
 
@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        comma=comma,
         nav_for=nav_for,
         page_url=page_url,
         list_args=list_args,

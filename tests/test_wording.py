@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from portal import ROOT
 from portal.catalogues import AVOIDED_WORDS, load, wording_problems
-from portal.kernel.formats import colon, hours, join_list, percent
+from portal.kernel.formats import colon, comma, hours, join_list, percent
 from tests.feedback_factories import make_complaint, make_customer
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -102,9 +102,10 @@ def test_hours_have_one_format_per_locale(app, value, en, zh):
 def test_a_label_colon_and_a_run_on_list_per_locale(app):
     with reading(app, "en"):
         assert colon("Sort by") == "Sort by: " and colon("<b>") == "&lt;b&gt;: "
-        assert join_list(["a", "b"]) == "a, b"
+        assert join_list(["a", "b"]) == "a, b" and comma() == ", "
     with reading(app, "zh_Hans_CN"):
         assert colon("排序方式") == "排序方式：" and join_list(["甲", "乙"]) == "甲；乙"
+        assert comma() == "、"
 
 
 def _outside_tags(template: str) -> str:
@@ -144,3 +145,16 @@ def test_a_complaint_title_has_a_full_width_colon_in_chinese(org, client_as):
     assert f"投诉 #{complaint.id}：宽带经常掉线" in zh
     en = client.get(f"/complaints/{complaint.id}", headers=EN).text
     assert f"#{complaint.id}: 宽带经常掉线" in en
+
+
+def test_a_meetings_departments_are_listed_with_the_enumeration_comma_in_chinese(org, client_as):
+    from tests.test_meetings import valid_form
+
+    client = client_as("manager1")
+    created = client.post("/meetings/new",
+                          data=valid_form(org, kind="cross", departments="市场部，网络运维部"))
+    assert created.status_code == 303
+    zh = client.get(created.location, headers=ZH).text
+    assert "<dd>市场部、网络运维部</dd>" in zh
+    en = client.get(created.location, headers=EN).text
+    assert "<dd>市场部, 网络运维部</dd>" in en

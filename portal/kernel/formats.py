@@ -1,6 +1,6 @@
-"""The one way the portal writes a percentage, a number of hours, a label's colon and a run-on
-list in the reader's language (Babel's locale data and the catalogue). The template filters
-`percent`, `hours` and `colon` are these; Python code that builds text (chart titles, flashes)
+"""The one way the portal writes a percentage, a number of hours, a label's colon, a list of
+names and a run-on list in the reader's language (Babel's locale data and the catalogue). The template filters
+`percent`, `hours`, `colon` and the global `comma()` are these; Python code that builds text (chart titles, flashes)
 calls them too. docs/glossary.md gives the rules.
 """
 import copy
@@ -44,3 +44,9 @@ def join_list(items) -> str:
     """Items of a run-on list ("Urgent: 4 hours, High: 24 hours"), separated as the reader's
     language separates them (a full-width ； in Chinese)."""
     return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
+def comma() -> str:
+    """What separates the names in a list ("吴婷、孙悦", "Wu Ting, Sun Yue"): the enumeration
+    comma 、 in Chinese."""
+    return pgettext("between the names of a list", ", ")
