@@ -2,6 +2,7 @@
 percentages, hours and a label's colon have one format per locale (issue 23, point 4)."""
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -158,3 +159,23 @@ def test_a_meetings_departments_are_listed_with_the_enumeration_comma_in_chinese
     assert "<dd>市场部、网络运维部</dd>" in zh
     en = client.get(created.location, headers=EN).text
     assert "<dd>市场部, 网络运维部</dd>" in en
+
+
+def test_the_time_a_department_holds_complaints_is_written_in_hours_of_each_language(
+        org, client_as):
+    from portal.complaints import services
+    from portal.extensions import db
+    from portal.kernel.clock import utcnow
+    from tests.dept_factories import department_person, make_department
+
+    finance = make_department("FIN", head=department_person("fin-head"))
+    complaint = make_complaint(make_customer(org.users["staff1"]), status="in_progress",
+                               received_at=utcnow() - timedelta(hours=30))
+    services.hand_off(complaint, finance, org.users["staff1"].id, "退费",
+                      now=utcnow() - timedelta(hours=24))
+    db.session.commit()
+    client = client_as("manager1")
+    zh = client.get("/complaints/figures", headers=ZH).text
+    assert "在部门的平均处理时长" in zh and re.search(r"<td>2[45](\.\d)?小时</td>", zh)
+    en = client.get("/complaints/figures", headers=EN).text
+    assert re.search(r"<td>2[45](\.\d)? hours</td>", en)
