@@ -197,7 +197,8 @@ def test_hr_dashboard_shows_cycle_progress_compliance_and_response_rates(org, cl
     assert f"1 of {len(staff)} people have done every required course" in training
     surveys = section(page, "dash-surveys")
     rate = (D(200) / asked).quantize(D("0.1"))
-    assert "东区敬业度调查" in surveys and f"{rate.normalize():f}%" in surveys and f"2 of {asked}" in surveys
+    assert "东区敬业度调查" in surveys and f"{rate.normalize():f}%" in surveys
+    assert f"2 of {asked}" in surveys
 
 
 def test_staff_and_managers_get_no_hr_dashboard(org, client_as):

@@ -1,7 +1,7 @@
 """The one way the portal writes a percentage, a number of hours, a label's colon, a list of
-names and a run-on list in the reader's language (Babel's locale data and the catalogue). The template filters
-`percent`, `hours`, `colon` and the global `comma()` are these; Python code that builds text (chart titles, flashes)
-calls them too. docs/glossary.md gives the rules.
+names and a run-on list in the reader's language (Babel's locale data and the catalogue). The
+template filters `percent`, `hours`, `colon` and the global `comma()` are these; Python code
+that builds text (chart titles, flashes) calls them too. docs/glossary.md gives the rules.
 """
 import copy
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,7 +21,7 @@ def percent(value) -> str:
     locale = get_locale() or Locale.parse("en")  # outside a request: English
     pattern = copy.copy(locale.percent_formats[None])
     pattern.frac_prec = (0, 1)
-    figure = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)  # 82.45 → 82.5, as people round
+    figure = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)  # 82.45 → 82.5
     return pattern.apply(figure / 100, locale)
 
 
