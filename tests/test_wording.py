@@ -179,3 +179,14 @@ def test_the_time_a_department_holds_complaints_is_written_in_hours_of_each_lang
     assert "在部门的平均处理时长" in zh and re.search(r"<td>2[45](\.\d)?小时</td>", zh)
     en = client.get("/complaints/figures", headers=EN).text
     assert re.search(r"<td>2[45](\.\d)? hours</td>", en)
+
+
+def test_a_sales_import_error_names_its_column_with_the_readers_colon(org, client_as):
+    from tests.test_sales_import import FILES, _post
+
+    client = client_as("staff1")
+    content = (FILES / "sales-semicolons-bom.csv").read_bytes()
+    zh = _post(client, content, "s.csv", lang="zh").get_data(as_text=True)
+    assert re.search(r"customer：您的客户中没有编号为\s*NOPE\s*的客户", zh), zh
+    en = _post(client, content, "s.csv", lang="en").get_data(as_text=True)
+    assert "customer: no customer of yours has the code NOPE" in en
