@@ -16,6 +16,7 @@ sales)" for a printf placeholder and complains; those labels are never %-formatt
 written all the same, and `i18n compile` does not run that checker.)
 """
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -102,6 +103,52 @@ def problems(catalogues: dict[str, Catalog] | None = None) -> list[str]:
     return found
 
 
+#: Words the Chinese catalogue no longer uses, and the glossary's word (docs/glossary.md).
+AVOIDED_WORDS = {
+    "工资单": "激励结算单", "薪酬发放": "激励发放", "持续优化": "复盘与改进",
+    "一对一沟通": "一对一面谈", "谈话要点": "议题", "心情签到": "心情打卡", "情绪打卡": "心情打卡",
+    "合规率": "必修达标率", "绩效评估": "绩效考核", "评估表": "考核表",
+}
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’《》"
+_PLACEHOLDER = r"%\([A-Za-z_0-9]+\)[sdfr]"
+#: (what is wrong, pattern) for a Chinese msgstr.
+_TYPOGRAPHY = [
+    ("a half-width colon in Chinese text (use ：)", re.compile(rf"[{_CJK}]\s*:|:(?=\s|$)")),
+    ("half-width ; ? ! next to Chinese text (use ；？！)",
+     re.compile(rf"[{_CJK}][;?!]|[;?!]\s*[{_CJK}]")),
+    ("half-width brackets around Chinese text (use（）)",
+     re.compile(rf"[{_CJK}]\(|\)[{_CJK}]|\([^)%]*[{_CJK}][^)]*\)")),
+    ("a space between a placeholder and Chinese text",
+     re.compile(rf"[{_CJK}] +{_PLACEHOLDER}|{_PLACEHOLDER} +[{_CJK}]")),
+]
+_HAS_CJK = re.compile("[\u3400-\u9fff]")
+
+
+def wording_problems(catalog: Catalog) -> list[str]:
+    """Chinese translations that break the glossary or Chinese typography: an avoided word
+    (AVOIDED_WORDS), a customer's name called 姓名 (a person's), a half-width colon or ; ? ! or
+    brackets in Chinese text, a space between a placeholder (a name, a number) and Chinese text."""
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        english = message.id[0] if isinstance(message.id, tuple) else message.id
+        label = f"{message.context}|{english!r}" if message.context else repr(english)
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if not text or not _HAS_CJK.search(text):
+                continue
+            for old, new in AVOIDED_WORDS.items():
+                if old in text:
+                    found.append(f"{label}: {text!r} says {old}, the glossary says {new}")
+            if "姓名" in text and "username" not in english.lower() and (
+                    "customer" in english.lower() or message.context == "thing"):
+                found.append(f"{label}: {text!r} says 姓名 (a person's) for a thing's name: 名称")
+            for what, pattern in _TYPOGRAPHY:
+                if pattern.search(text):
+                    found.append(f"{label}: {text!r} has {what}")
+    return found
+
+
 def compile_all() -> list[Path]:
     """Compile each .po file to the .mo file Flask-Babel reads; the .mo files compiled."""
     compiled = []
@@ -172,10 +219,11 @@ def fill_command(source: Path) -> None:
 
 @i18n.command("check")
 def check_command() -> None:
-    """Fail when a string of the code is missing from the catalogue, untranslated or fuzzy."""
-    found = problems()
+    """Fail when a string of the code is missing from the catalogue, untranslated or fuzzy, or
+    when a Chinese translation breaks the glossary or Chinese typography (wording_problems)."""
+    found = problems() + [line for locale in LOCALES for line in wording_problems(load(locale))]
     for line in found:
         click.echo(line)
     if found:
-        raise click.ClickException(f"{len(found)} strings need translating")
+        raise click.ClickException(f"{len(found)} strings need translating or rewording")
     click.echo("every string is translated")

@@ -42,7 +42,10 @@ class Defaults:
     PER_PAGE = 25
     #: Add X-SQL-Statements and Server-Timing headers to every response (for bench/).
     MEASURE_REQUESTS = False
+    #: The company's name on printed forms (PORTAL_COMPANY_NAME), and on the English ones
+    #: (PORTAL_COMPANY_NAME_EN; empty: the Chinese name there too).
     COMPANY_NAME = "示例公司"
+    COMPANY_NAME_EN = "Example Company"
     #: Processes that lay out the forms of a batch print job side by side (one per core, at
     #: most two); 1 renders them in the queue worker's thread.
     APPRAISAL_PRINT_PROCESSES = min(2, os.cpu_count() or 1)

@@ -1,10 +1,12 @@
-"""Template filters and globals: locale-aware dates, numbers and money; navigation; pagination."""
+"""Template filters and globals: locale-aware dates, numbers, percentages, hours and money; a
+label's colon; navigation; pagination."""
 import json
 from decimal import Decimal
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from portal.kernel.formats import colon, comma, hours, percent
 from portal.kernel.lists import list_args, page_url, sort_url
 from portal.navigation import nav_for
 
@@ -24,12 +26,15 @@ def register(app: Flask) -> None:
         date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
         number=lambda n: format_decimal(n) if n is not None else "",
-        percent=lambda n: format_percent(n) if n is not None else "",
+        percent=percent,
+        hours=hours,
+        colon=colon,
         money=money,
         pretty_json=lambda v: json.dumps(v, ensure_ascii=False, indent=1, sort_keys=True),
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        comma=comma,
         nav_for=nav_for,
         page_url=page_url,
         list_args=list_args,

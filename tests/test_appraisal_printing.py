@@ -75,6 +75,7 @@ def test_the_pdf_has_the_name_scores_and_cjk_in_the_bundled_font(org, closed_cyc
     # qualitative one: 3 × 60 / 5 + 3 × 40 / 5 = 60.00.
     assert appraisal.final_score == Decimal("60.00") and "60" in text
     assert "销售目标达成率" in text and "机密" in text and "无数据" in text
+    assert "示例公司 · 城东营业区" in text and "Example Company" not in text
     assert "共" in text.replace("\xa0", " ")  # 第 1 页，共 2 页
     assert_cjk_only_in_bundled_font(pdf)
 
@@ -87,6 +88,8 @@ def test_english_readers_get_an_english_form_with_the_same_font_for_names(org, c
     text = text_of(pdf)
     assert "Appraisal review form" in text and "Sales target attainment" in text
     assert "李娜" in text
+    # The header all in English: the company's English name beside the area's (COMPANY_NAME_EN).
+    assert "Example Company · East District" in text and "示例公司" not in text
     assert_cjk_only_in_bundled_font(pdf)
 
 
@@ -324,12 +327,12 @@ def test_many_people_print_with_a_user_beyond_gb2312(org, client_as, inline_jobs
 
 def test_a_form_downloads_under_a_name_that_says_whose_it_is(org, closed_cycle, client_as,
                                                              inline_jobs):
-    """绩效评估表-2026Q4-李娜.pdf, the Chinese in RFC 5987's filename*, an ASCII fallback."""
+    """绩效考核表-2026Q4-李娜.pdf, the Chinese in RFC 5987's filename*, an ASCII fallback."""
     hr = client_as("hr")
     response = hr.post(f"/appraisals/{appraisal_of(closed_cycle, org.users['staff1']).id}/print")
     download = hr.get(response.location + "/download")
     disposition = download.headers["Content-Disposition"]
-    assert "filename*=UTF-8''" + quote("绩效评估表-2026Q4-李娜.pdf") in disposition
+    assert "filename*=UTF-8''" + quote("绩效考核表-2026Q4-李娜.pdf") in disposition
     assert 'filename="' in disposition
     assert "李娜" in PdfReader(io.BytesIO(download.data)).metadata.title
 
@@ -341,7 +344,7 @@ def test_a_batch_has_a_title_language_a_bookmark_per_person_and_a_named_file(
                        data={"area_id": str(org.areas[0].id), "status": ""})
     download = hr.get(response.location + "/download")
     area = org.areas[0].name
-    assert quote(f"绩效评估表汇总-2026Q4-{area}.pdf") in download.headers["Content-Disposition"]
+    assert quote(f"绩效考核表汇总-2026Q4-{area}.pdf") in download.headers["Content-Disposition"]
     reader = PdfReader(io.BytesIO(download.data))
     assert closed_cycle.name in reader.metadata.title and area in reader.metadata.title
     assert reader.trailer["/Root"]["/Lang"] == "zh-CN"

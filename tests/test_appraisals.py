@@ -370,6 +370,6 @@ def test_the_home_panel_shows_my_form_the_managers_queue_and_hrs_cycles(org, cyc
     staff = client_as("staff1").get("/panels/appraisals", headers={"HX-Request": "true"}).text
     assert cycle.name in staff and "经理评审" in staff
     manager = client_as("manager1").get("/panels/appraisals", headers={"HX-Request": "true"})
-    assert "有 1 项评审或面谈等待您处理" in manager.text
+    assert "有1项评审或面谈等待您处理" in manager.text
     hr = client_as("hr").get("/panels/appraisals", headers={"HX-Request": "true"}).text
     assert cycle.name in hr and "<progress" in hr

@@ -112,7 +112,7 @@ def test_adapter_takes_attainment_from_the_targets_module(org, client_as):
     assert st.amount_of("commission") == D("1900.00")  # 2 % of 95,000
     page = client_as("staff1").get(statement_url(org, "staff1", period="2026-Q4",
                                                  what_if="100")).text
-    assert "¥2,000.00" in page and "What if I reach 100 %?" in page  # 2 % of 100,000
+    assert "¥2,000.00" in page and "What if I reach 100%?" in page  # 2 % of 100,000
 
 
 def test_rules_are_versioned_by_period(org):

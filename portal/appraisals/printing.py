@@ -87,12 +87,18 @@ class FormData:
     closed_by: str = ""
 
 
+def company_name(english: bool) -> str:
+    """The company's name in the form's language (COMPANY_NAME_EN on an English form, when set)."""
+    config = current_app.config
+    return (english and config.get("COMPANY_NAME_EN")) or config["COMPANY_NAME"]
+
+
 def form_data(appraisal: Appraisal, english: bool) -> FormData:
     """The plain data of one form in the reader's language (loads what it needs)."""
     template = appraisal.template
     show_self, show_manager = services.shown_parts(appraisal.status, set())
     data = FormData(
-        appraisal_id=appraisal.id, company=current_app.config["COMPANY_NAME"],
+        appraisal_id=appraisal.id, company=company_name(english),
         area=(appraisal.area.name_en or appraisal.area.name) if english and appraisal.area
         else (appraisal.area.name if appraisal.area else ""),
         cycle=appraisal.cycle.name, period_start=appraisal.cycle.period_start,

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.kernel import clock
 from portal.kernel.audience import audience
+from portal.kernel.formats import hours, join_list
 from portal.kernel.lists import Listing
 from portal.models import Role
 from portal.models.customers import Customer
@@ -134,8 +135,8 @@ def create():
         flash(_("Complaint recorded; it is due by %(due)s.",
                 due=_format_datetime(complaint.due_at)), "success")
         return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
-    deadlines = ", ".join(_("%(severity)s: %(hours)d h", severity=complaint_label(s),
-                              hours=services.deadline_hours(s)) for s in reversed(Severity))
+    deadlines = join_list(_("%(severity)s: %(hours)s", severity=complaint_label(s),
+                             hours=hours(services.deadline_hours(s))) for s in reversed(Severity))
     return render("complaints/form.html", form=form, deadlines=deadlines,
                   status=422 if form.errors else 200)
 

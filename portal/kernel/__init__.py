@@ -14,4 +14,5 @@ docs/architecture.md for the layers.
 - lists:     search, whitelisted sort, pagination and the links between pages
 - charts, bar_charts: SVG chart geometry and the shared bar-chart layouts
 - panels:    the registry of home-page panels the modules contribute
+- formats:   a percentage, hours, a label's colon, a run-on list in the reader's language
 """

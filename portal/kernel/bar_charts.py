@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.kernel.charts import Axis, nice_max, slots
+from portal.kernel.formats import colon, percent
 
 WIDTH, HEIGHT = 520, 220
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 10, 40
@@ -69,7 +70,8 @@ def grouped_bars(groups: list, series: list[tuple[str, str, list]], label=month_
             value = Decimal(vals[g] or 0)
             height = axis.size(value)
             chart.bars.append(Bar(x0 + s * bar_width, chart.height - BOTTOM - height,
-                                  bar_width - 2, height, css, f"{name} {label(group)}: {value}"))
+                                  bar_width - 2, height, css,
+                                  colon(f"{name} {label(group)}") + str(value)))
         chart.labels.append((starts[g] + slot / 2, label(group)))
     chart.legend = [(css, name) for name, css, _v in series]
     return chart
@@ -91,7 +93,8 @@ def stacked_bars(groups: list, series: list[tuple[str, str, list]], label=month_
                 continue
             height = axis.size(value)
             y -= height
-            chart.bars.append(Bar(x, y, slot * 0.6, height, css, f"{name} {label(group)}: {value}"))
+            chart.bars.append(Bar(x, y, slot * 0.6, height, css,
+                                  colon(f"{name} {label(group)}") + str(value)))
         chart.labels.append((starts[g] + slot / 2, label(group)))
     chart.legend = [(css, name) for name, css, _v in series]
     return chart
@@ -107,9 +110,9 @@ def horizontal_percent_bars(rows: list[tuple[str, Decimal | None]], threshold: D
         y = TOP + i * ROW
         css = "bar-bad" if value is not None and value < threshold else "bar-ok"
         chart.bars.append(Bar(NAMES, y, axis.at(value or 0), BAR, css,
-                              f"{name}: {value if value is not None else '—'} %"))
+                              colon(name) + percent(value)))
         chart.labels.append((y + 13, name))
     for value, css in ((Decimal(100), "line-target"), (threshold, "line-threshold")):
-        chart.lines.append((NAMES + axis.at(value), css, f"{value} %"))
+        chart.lines.append((NAMES + axis.at(value), css, percent(value)))
     chart.ticks = [(NAMES + offset, value) for offset, value in axis.ticks()]
     return chart

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from portal import queue, spreadsheets
@@ -171,7 +172,8 @@ def _check_rows(rows: list[ImportRow], headers: dict, allowed_customers, today: 
     earliest = current_app.config.get("SALES_EARLIEST", EARLIEST)
 
     def fail(row, column, message):
-        row.errors.append(f"{headers.get(column) or COLUMN_LABELS[column]}: {message}")
+        label = headers.get(column) or COLUMN_LABELS[column]
+        row.errors.append(f"{label}{pgettext('punctuation after a label', ': ')}{message}")
 
     references: Counter = Counter(r.reference for r in rows if r.reference)
     for row in rows:

@@ -14,6 +14,7 @@ from portal.incentives.forms import (BasePayForm, CommissionRateForm, NewRuleVer
 from portal.incentives.queries import (active_product_lines, get_rate_or_404, get_version_or_404,
                                        payable_people, rule_versions)
 from portal.kernel.audience import audience
+from portal.kernel.formats import percent
 from portal.kernel.forms import ConfirmForm
 from portal.models import Role
 from portal.models.incentives import BANDS, PayRuleVersion
@@ -161,9 +162,9 @@ def commission_delete(commission_rate_id: int):
         flash(_("Commission rate removed."), "success")
         return redirect(back, code=303)
     return render("confirm.html", form=form, action=_("Remove"), cancel=back,
-                  question=_("Remove the rate of %(rate)s %% on %(line)s from %(pct)s %% "
-                             "attainment?", rate=rate.rate_percent, line=rate.product_line.label,
-                             pct=rate.min_attainment))
+                  question=_("Remove the rate of %(rate)s on %(line)s from %(pct)s "
+                             "attainment?", rate=percent(rate.rate_percent),
+                             line=rate.product_line.label, pct=percent(rate.min_attainment)))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

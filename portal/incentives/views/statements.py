@@ -3,7 +3,6 @@ their exports, and the approval that freezes a period."""
 from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from portal.incentives.queries import (frozen_statements, get_pay_user_or_404, p
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
+from portal.kernel.formats import percent
 from portal.kernel.forms import ConfirmForm
 from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
@@ -50,7 +50,7 @@ def _note_text(line: pay.Line) -> str:
         "below_tiers": _("Attainment below the lowest tier: no commission."),
     }
     if line.note.startswith("from "):
-        return _("Tier from %(pct)s %% attainment", pct=format_decimal(Decimal(line.note[5:])))
+        return _("Tier from %(pct)s attainment", pct=percent(Decimal(line.note[5:])))
     return notes.get(line.note, "")
 
 

@@ -4,17 +4,9 @@ target grid and its approval, sales (entry, import, export) and service duties.
 Importing the sub-modules registers their routes on the blueprint; endpoint names stay
 `targets.<function>`.
 """
-from flask_babel import format_decimal
-
 from portal.targets import bp
 from portal.targets.duties import kind_label
 from portal.targets.forms import TARGET_STATUS_LABELS
-
-
-@bp.app_template_filter("pct")
-def pct(value) -> str:
-    """A percentage with one decimal for the reader's locale ("42.5 %"), or "—"."""
-    return "—" if value is None else f"{format_decimal(value, format='#,##0.0')} %"
 
 
 @bp.app_context_processor
