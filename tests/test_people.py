@@ -55,3 +55,51 @@ def test_the_team_table_links_names_to_person_pages(client_as, org):
     assert f'href="/people/{org.users["staff1"].id}"' in html
     assert f'href="/people/{org.users["staff2"].id}"' in html
     assert f'href="/people/{org.users["staff3"].id}"' not in html
+
+
+def test_names_in_lists_link_to_person_pages_the_reader_may_open(client_as, org):
+    from tests.customer_factories import make_customer
+
+    staff1, manager1 = org.users["staff1"], org.users["manager1"]
+    make_customer(staff1, name="链接测试客户")
+    make_series(manager1, staff1)
+    appraisal = appraisal_of(make_cycle(make_template()), staff1)
+    link = f'<a class="person" href="/people/{staff1.id}">李娜</a>'
+    manager = client_as("manager1")
+    assert link in manager.get("/customers/").text  # the customer's owner
+    assert link in manager.get("/").text  # the manager's team table
+    staff2 = org.users["staff2"]  # no series yet: listed to start one
+    assert f'<a class="person" href="/people/{staff2.id}">王强</a>' in manager.get("/one-on-ones/cadence").text
+    # The appraisal names the manager, whom staff1 may not open: plain text for staff1.
+    own = client_as("staff1").get(f"/appraisals/{appraisal.id}").text
+    assert f'href="/people/{manager1.id}"' not in own and "张伟" in own
+    assert f'href="/people/{manager1.id}"' in client_as("hr").get(f"/appraisals/{appraisal.id}").text
+
+
+def test_one_look_tick_buttons_and_progress_bars(client_as, org):
+    """Careers' milestones and reviews' actions use the same tick button as tasks, not ☐ links;
+    a goal's progress is the shared progress bar."""
+    from datetime import date
+
+    from portal.extensions import db
+    from portal.models.careers import CareerGoal, CareerMilestone, CareerPlan, GoalStatus
+    from portal.models.reviews import Review, ReviewAction, ReviewKind
+
+    staff1 = org.users["staff1"]
+    plan = CareerPlan(user_id=staff1.id)
+    plan.goals = [CareerGoal(title="目标", status=GoalStatus.IN_PROGRESS, progress=40,
+                             milestones=[CareerMilestone(title="一步", done=True),
+                                         CareerMilestone(title="两步")])]
+    review = Review(area=org.areas[0], kind=ReviewKind.MONTHLY, period="2026-10",
+                    starts_on=date(2026, 10, 1), author_id=org.users["manager1"].id)
+    review.actions = [ReviewAction(text="复盘行动", owner_id=staff1.id)]
+    db.session.add_all([plan, review])
+    db.session.commit()
+    me = client_as("staff1")
+    careers = me.get(f"/careers/people/{staff1.id}").text
+    reviews = me.get(f"/reviews/{review.id}").text
+    for page in (careers, reviews):
+        assert "☐" not in page and "☑" not in page
+        assert 'class="tick-form"' in page and 'button type="submit" class="tick"' in page
+    assert careers.count('aria-pressed="true"') >= 1 and careers.count('aria-pressed="false"') >= 1
+    assert '<span class="progress-bar">' in careers and 'value="40"' in careers
