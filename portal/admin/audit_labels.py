@@ -202,6 +202,8 @@ NAMED_KINDS = {"user": User, "area": Area, "product_line": ProductLine,
 PERSONAL_KINDS = {"sales_target": SalesTarget.user_id, "appraisal": Appraisal.user_id,
                   "base_pay": BasePay.user_id, "career_plan": CareerPlan.user_id,
                   "enrolment": Enrolment.user_id, "nomination": Nomination.nominee_id}
+#: The mark of a value the log does not show.
+HIDDEN = audit.HIDDEN
 #: Fields of the named kinds whose values are a person's or an area's id.
 PERSON_FIELDS = {"manager_id", "head_id", "owner_id", "account_manager_id", "user_id"}
 AREA_FIELDS = {"area_id"}
