@@ -1,12 +1,14 @@
 """The personal task list: quadrants, due dates, my action items, open_items_for, forms, counts."""
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.communication import Task
 from portal.tasks.services import OpenItem, action_item_urgent, open_items_for
 from tests.comm_factories import make_action, make_meeting, make_one_on_one, make_series, make_task
+from tests.test_migrations import scratch_url  # noqa: F401  (a fixture: an empty scratch database)
 
 HX = {"HX-Request": "true"}
 
@@ -223,3 +225,36 @@ def test_bad_moves_change_nothing(client_as, org):
                   ).status_code == 303
     theirs = db.session.get(Task, theirs.id)
     assert (theirs.urgent, theirs.important, theirs.position) == (True, True, 0)
+
+
+@pytest.mark.slow  # migration history
+def test_the_position_migration_keeps_each_quadrants_due_date_order(scratch_url, monkeypatch):
+    """Upgrading numbers each owner's quadrant in the order the board showed before: by due date,
+    undated last, then id."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+    from tests.conftest import TEST_CONFIG
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    scratch = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch_url})
+    with scratch.app_context():
+        upgrade(revision="6473a861c864")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, username, display_name, email, phone, active,"
+                              " password_hash, session_version, failed_logins, created_at, source,"
+                              " local_only) VALUES (1, 'a', 'A', '', '', true, '', 1, 0,"
+                              " '2026-01-01', 'local', false)"))
+            rows = [(1, True, True, None), (2, True, True, "2026-12-05"), (3, True, True, "2026-12-01"),
+                    (4, False, False, None), (5, True, True, "2026-12-01")]
+            for task_id, urgent, important, due in rows:
+                conn.execute(text(
+                    "INSERT INTO tasks (id, owner_id, title, notes, due_date, urgent, important, done,"
+                    " created_at) VALUES (:id, 1, 't', '', :due, :u, :i, false, '2026-01-01')"),
+                    {"id": task_id, "due": due, "u": urgent, "i": important})
+        upgrade()
+        with db.engine.connect() as conn:
+            positions = dict(conn.execute(text("SELECT id, position FROM tasks")).all())
+        db.engine.dispose()
+    assert positions == {3: 0, 5: 1, 2: 2, 1: 3, 4: 0}
