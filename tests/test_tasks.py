@@ -258,3 +258,27 @@ def test_the_position_migration_keeps_each_quadrants_due_date_order(scratch_url,
             positions = dict(conn.execute(text("SELECT id, position FROM tasks")).all())
         db.engine.dispose()
     assert positions == {3: 0, 5: 1, 2: 2, 1: 3, 4: 0}
+
+
+def test_a_tick_on_the_board_keeps_the_task_movable_when_opened_again(client_as, org):
+    task = make_task(org.users["staff1"], title="甲", urgent=True, important=True)
+    db.session.commit()
+    c = client_as("staff1")
+    assert 'name="board" value="1"' in c.get("/tasks/").text
+    done = c.post(f"/tasks/{task.id}/toggle", data={"board": "1"}, headers=HX).text
+    assert "item-done" in done and "task-moves" not in done  # done: nothing to move
+    assert 'name="board" value="1"' in done
+    again = c.post(f"/tasks/{task.id}/toggle", data={"board": "1"}, headers=HX).text
+    assert "item-done" not in again and "task-moves" in again and 'draggable="true"' in again
+    # From the list view, the row stays a list row.
+    listed = c.post(f"/tasks/{task.id}/toggle", headers=HX).text
+    assert "task-moves" not in listed and 'name="board"' not in listed
+
+
+def test_the_board_speaks_each_readers_language(client_as, client_as_en, org):
+    make_task(org.users["staff1"], title="甲", urgent=True, important=True)
+    db.session.commit()
+    assert ">计划<" in client_as("staff1").get("/tasks/").text.replace("\n", "").replace(" ", "")
+    english = client_as_en("staff1").get("/tasks/").text
+    assert "Important, not urgent: plan" in english and ">Plan<" in english.replace(" ", "") \
+        .replace("\n", "")

@@ -144,7 +144,13 @@ def toggle(task_id: int):
         set_done(task, not task.done)
         db.session.commit()
     if is_htmx():
-        return render("tasks/_task.html", task=task, today=clock.today())
+        today = clock.today()
+        cell = None
+        if request.form.get("board") and not task.done:
+            # Open again on the board: its row with the move buttons, in its quadrant's order.
+            cell = _board_cells(today)[(task.urgent, task.important)]
+        return render("tasks/_task.html", task=task, today=today, cell=cell,
+                      on_board=bool(request.form.get("board")))
     return _back()
 
 
