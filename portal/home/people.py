@@ -92,8 +92,7 @@ def person(user_id: int):
     return render("home/person.html", person=person, team=team, appraisals=appraisals,
                   series=series, manager=manager,
                   manager_visible=bool(manager and can_see_user(current_user, manager.id)),
-                  department=department_of(person), links=record_links(current_user, person),
-                  is_me=person.id == current_user.id)
+                  department=department_of(person), links=record_links(current_user, person))
 
 
 @bp.app_template_global()
