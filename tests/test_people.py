@@ -42,6 +42,8 @@ def test_links_follow_the_viewers_role_and_the_persons(client_as, org):
     appraisal = appraisal_of(make_cycle(make_template()), staff1)
     hr = client_as("hr").get(f"/people/{staff1.id}").text
     assert f'href="/careers/people/{staff1.id}"' in hr
+    assert f'href="/pipeline/list?owner={staff1.id}"' in hr  # HR sees every deal
+    assert "/customers/?owner=" not in hr  # but no customer: no empty list to link to
     assert f'href="/appraisals/{appraisal.id}"' in hr
     admin = client_as("admin").get(f"/people/{staff1.id}").text
     assert f'href="/admin/users/{staff1.id}/edit"' in admin

@@ -40,14 +40,18 @@ class RecordLink:
     args: Callable[[User], dict]
     #: The person's roles for which the page has something (None: anyone).
     holders: tuple | None = None
+    #: The viewer's roles for whom the page lists anything (None: anyone admitted): customers
+    #: and their visits are scoped to account managers and their managers, not to HR.
+    viewers: tuple | None = None
 
 
 RECORD_LINKS = [
     RecordLink("targets.person", _l("Attainment and targets"), lambda p: {"user_id": p.id},
                SELLERS),
     RecordLink("customers.index", _l("Customers they look after"), lambda p: {"owner": p.id},
+               SELLERS, SELLERS),
+    RecordLink("customers.visits", _l("Their visits"), lambda p: {"who": p.id}, SELLERS,
                SELLERS),
-    RecordLink("customers.visits", _l("Their visits"), lambda p: {"who": p.id}, SELLERS),
     RecordLink("pipeline.deals", _l("Their opportunities"), lambda p: {"owner": p.id}, SELLERS),
     RecordLink("complaints.index", _l("Complaints they handle"), lambda p: {"owner": p.id},
                SELLERS),
@@ -62,6 +66,8 @@ def record_links(viewer: User, person: User) -> list[tuple[str, str]]:
     links = []
     for link in RECORD_LINKS:
         if link.holders and not person.has_role(*link.holders):
+            continue
+        if link.viewers and not viewer.has_role(*link.viewers):
             continue
         if not admits(audience_of(current_app, link.endpoint), viewer):
             continue
