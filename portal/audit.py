@@ -67,3 +67,14 @@ def readable(entry: AuditLog, side: str) -> dict | None:
     if not isinstance(values, dict):
         return {"": HIDDEN}
     return {key: HIDDEN for key in values}
+
+
+def changes(entry: AuditLog) -> list[tuple[str, Any, Any]]:
+    """The entry's changed fields as (field, before, after), for field-level rows instead of
+    JSON: values of kinds outside OPEN_VALUES hidden as readable() hides them. A field only on
+    one side (a record created, a field removed) has None on the other."""
+    before, after = readable(entry, "before"), readable(entry, "after")
+    before = before if isinstance(before, dict) else ({} if before is None else {"": before})
+    after = after if isinstance(after, dict) else ({} if after is None else {"": after})
+    fields = list(dict.fromkeys([*after, *before]))
+    return [(field, before.get(field), after.get(field)) for field in fields]

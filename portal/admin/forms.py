@@ -81,8 +81,10 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     actor = StringField(_l("Who (username)"), filters=[strip_filter])
-    action = StringField(_l("Action"), filters=[strip_filter])
-    entity_type = StringField(_l("Record type"), filters=[strip_filter])
+    #: Choices: "" (all), then the known actions and kinds by their translated names (the view
+    #: fills them from portal.admin.audit_labels).
+    action = SelectField(_l("Action"), choices=[], validate_choice=False)
+    entity_type = SelectField(_l("Record type"), choices=[], validate_choice=False)
 
 
 class PeopleImportForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal import audit
-from portal.admin import bp
+from portal.admin import audit_labels, bp
 from portal.admin.forms import (AreaForm, AuditFilterForm, NewUserForm, PasswordResetForm,
                                 ReferenceForm, UserForm)
 from portal.admin.queries import (USER_SORTS, area_choices, audit_list, get_reference_or_404,
@@ -305,9 +305,18 @@ def reference_row(kind: str, obj_id: int):
 def audit_log():
     """The audit log with filters and pagination."""
     form = AuditFilterForm(request.args)
+    everything = [("", _("All"))]
+    form.action.choices = everything + sorted(
+        ((code, str(label)) for code, label in audit_labels.ACTION_LABELS.items()),
+        key=lambda choice: choice[1])
+    form.entity_type.choices = everything + sorted(
+        ((code, str(label)) for code, label in audit_labels.KIND_LABELS.items()),
+        key=lambda choice: choice[1])
     listing = Listing(filters=("actor", "action", "entity_type", "entity_id"))
     page = listing.paginate(audit_list(current_user, listing))
-    return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page)
+    return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page,
+                  labels=audit_labels.record_labels(page.items),
+                  names=audit_labels.value_names(page.items), audit_words=audit_labels)
 
 
 # --- sign-in lock-outs ------------------------------------------------------------------------

@@ -7,3 +7,4 @@ bp = Blueprint("home", __name__)
 blueprint_audience(bp, SIGNED_IN)
 
 from portal.home import views  # noqa: E402,F401
+from portal.home import people  # noqa: E402,F401

@@ -217,6 +217,9 @@ class Task(db.Model):
     done: Mapped[bool] = mapped_column(default=False, index=True)
     done_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Order within its quadrant on the board, smallest first (ties by id); the board's moves
+    #: renumber the quadrant's open tasks 0, 1, 2, ….
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CalendarToken(db.Model):

@@ -32,6 +32,11 @@ def task_list(user, show: str = "open", listing: Listing | None = None) -> Selec
     return listing.order(query, Task.id)
 
 
+def board_tasks(user) -> Select:
+    """This person's open tasks in board order (each quadrant's own order, then id)."""
+    return my_tasks(user).where(Task.done.is_(False)).order_by(Task.position, Task.id)
+
+
 def get_task_or_404(user, task_id: int) -> Task:
     """One of this person's tasks, or 404."""
     return db.first_or_404(my_tasks(user).where(Task.id == task_id))

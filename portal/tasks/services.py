@@ -13,6 +13,9 @@ from portal.models.reviews import ReviewAction
 
 #: The four quadrants (urgent, important) in reading order: do, plan, delegate, drop.
 QUADRANTS = [(True, True), (False, True), (True, False), (False, False)]
+#: The quadrants' names in URLs and forms, in the same order.
+QUADRANT_KEYS = {"do": (True, True), "plan": (False, True), "delegate": (True, False),
+                 "drop": (False, False)}
 
 
 def quadrant(urgent: bool, important: bool) -> tuple[bool, bool]:
@@ -92,3 +95,57 @@ def action_items_with_sources():
     """Loader options that bring an action item's meeting or one-on-one (and its series) along."""
     return (selectinload(ActionItem.meeting),
             selectinload(ActionItem.one_on_one).selectinload(OneOnOne.series))
+
+
+# --- the board: moving tasks between quadrants and within one ---------------------------------
+
+def quadrant_key(urgent: bool, important: bool) -> str:
+    """The name of the quadrant a task belongs in ("do", "plan", "delegate", "drop")."""
+    return next(k for k, v in QUADRANT_KEYS.items() if v == quadrant(urgent, important))
+
+
+def quadrant_tasks(owner_id: int, urgent: bool, important: bool) -> list[Task]:
+    """The owner's open tasks of one quadrant in board order."""
+    return list(db.session.scalars(
+        select(Task).where(Task.owner_id == owner_id, Task.done.is_(False),
+                           Task.urgent.is_(bool(urgent)), Task.important.is_(bool(important)))
+        .order_by(Task.position, Task.id)))
+
+
+def _renumber(tasks: list[Task]) -> None:
+    for position, task in enumerate(tasks):
+        if task.position != position:
+            task.position = position
+
+
+def place_at_end(task: Task) -> None:
+    """Put a new task, or one whose quadrant the form changed, last in its quadrant."""
+    others = [t for t in quadrant_tasks(task.owner_id, task.urgent, task.important)
+              if t.id != task.id]
+    task.position = (max(t.position for t in others) + 1) if others else 0
+
+
+def move_task(task: Task, key: str, before_id: int | None = None) -> None:
+    """Move a task into the quadrant named `key`, just before the open task `before_id` of that
+    quadrant (a drop onto it) or, without one, last; both quadrants are renumbered."""
+    urgent, important = QUADRANT_KEYS[key]
+    old = (task.urgent, task.important)
+    with db.session.no_autoflush:
+        target = [t for t in quadrant_tasks(task.owner_id, urgent, important) if t.id != task.id]
+        task.urgent, task.important = urgent, important
+        index = next((i for i, t in enumerate(target) if t.id == before_id), len(target))
+        target.insert(index, task)
+        _renumber(target)
+        if old != (urgent, important):
+            _renumber([t for t in quadrant_tasks(task.owner_id, *old) if t.id != task.id])
+
+
+def shift_task(task: Task, step: int) -> bool:
+    """Move a task one place up (step -1) or down (+1) within its quadrant; False at the edge."""
+    tasks = quadrant_tasks(task.owner_id, task.urgent, task.important)
+    index = next((i for i, t in enumerate(tasks) if t.id == task.id), None)
+    if index is None or not 0 <= index + step < len(tasks):
+        return False
+    tasks[index], tasks[index + step] = tasks[index + step], tasks[index]
+    _renumber(tasks)
+    return True

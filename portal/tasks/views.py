@@ -1,5 +1,5 @@
 """Views of the task list."""
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,12 +11,12 @@ from portal.kernel.lists import Listing
 from portal.kernel.urls import redirect_next
 from portal.models.communication import Task
 from portal.tasks import bp
-from portal.tasks.forms import TaskForm
-from portal.tasks.queries import (TASK_SORTS, get_my_action_item_or_404,
+from portal.tasks.forms import MoveForm, OrderForm, TaskForm
+from portal.tasks.queries import (TASK_SORTS, board_tasks, get_my_action_item_or_404,
                                   get_my_review_action_or_404, get_task_or_404, my_action_items,
                                   my_review_actions, task_list)
-from portal.tasks.services import (QUADRANTS, action_item_urgent, is_overdue, open_items_for,
-                                   set_done)
+from portal.tasks.services import (QUADRANT_KEYS, QUADRANTS, action_item_urgent, is_overdue,
+                                   move_task, open_items_for, place_at_end, set_done, shift_task)
 
 VIEWS = ("quadrants", "list", "actions")
 
@@ -30,17 +30,7 @@ def index():
     today = clock.today()
     context = {"view": view, "show": show, "today": today}
     if view == "quadrants":
-        tasks = db.session.scalars(task_list(current_user, show="open")).all()
-        actions = db.session.scalars(my_action_items(current_user, show="open")).all()
-        reviews = db.session.scalars(my_review_actions(current_user, show="open")).all()
-        cells = {key: {"tasks": [], "actions": [], "reviews": []} for key in QUADRANTS}
-        for task in tasks:
-            cells[(task.urgent, task.important)]["tasks"].append(task)
-        for item in actions:
-            cells[(action_item_urgent(item.due_date, today), True)]["actions"].append(item)
-        for action in reviews:
-            cells[(action_item_urgent(action.due_on, today), True)]["reviews"].append(action)
-        context["cells"] = cells
+        context["cells"] = _board_cells(today)
     elif view == "list":
         listing = Listing(filters=("view", "show"), sorts=TASK_SORTS, default_sort="due")
         context["page"] = listing.paginate(task_list(current_user, show=show, listing=listing))
@@ -51,6 +41,53 @@ def index():
         context["review_actions"] = db.session.scalars(
             my_review_actions(current_user, show=show)).all()
     return render("tasks/index.html", "tasks/_results.html", **context)
+
+
+def _board_cells(today) -> dict:
+    """The board's four quadrants, each with its open tasks in order, then the action items
+    and review actions that fall in it (by their due date)."""
+    cells = {key: {"key": name, "tasks": [], "actions": [], "reviews": []}
+             for name, key in QUADRANT_KEYS.items()}
+    for task in db.session.scalars(board_tasks(current_user)):
+        cells[(task.urgent, task.important)]["tasks"].append(task)
+    for item in db.session.scalars(my_action_items(current_user, show="open")):
+        cells[(action_item_urgent(item.due_date, today), True)]["actions"].append(item)
+    for action in db.session.scalars(my_review_actions(current_user, show="open")):
+        cells[(action_item_urgent(action.due_on, today), True)]["reviews"].append(action)
+    return {key: cells[key] for key in QUADRANTS}
+
+
+def _board():
+    """After a move: the board again for htmx, else back to the page the form was on."""
+    if is_htmx():
+        today = clock.today()
+        return render("tasks/_board.html", cells=_board_cells(today), today=today)
+    return _back()
+
+
+@bp.route("/<int:task_id>/move", methods=["POST"])
+def move(task_id: int):
+    """Move one of my tasks to another quadrant in one action: a quadrant button, a drop on the
+    board (before the task it was dropped on), or the plain form."""
+    task = get_task_or_404(current_user, task_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    move_task(task, form.quadrant.data, form.before.data)
+    db.session.commit()
+    return _board()
+
+
+@bp.route("/<int:task_id>/order", methods=["POST"])
+def order(task_id: int):
+    """Move one of my tasks a place up or down within its quadrant."""
+    task = get_task_or_404(current_user, task_id)
+    form = OrderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if shift_task(task, -1 if form.direction.data == "up" else 1):
+        db.session.commit()
+    return _board()
 
 
 def _apply(form: TaskForm, task: Task) -> None:
@@ -69,6 +106,7 @@ def create():
     if form.validate_on_submit():
         task = Task(owner_id=current_user.id)
         _apply(form, task)
+        place_at_end(task)
         db.session.add(task)
         db.session.commit()
         flash(_("Task added."), "success")
@@ -82,7 +120,10 @@ def edit(task_id: int):
     task = get_task_or_404(current_user, task_id)
     form = TaskForm(obj=task)
     if form.validate_on_submit():
+        was = (task.urgent, task.important)
         _apply(form, task)
+        if (task.urgent, task.important) != was:
+            place_at_end(task)
         db.session.commit()
         flash(_("Task saved."), "success")
         return redirect(url_for("tasks.index"), code=303)
@@ -103,7 +144,13 @@ def toggle(task_id: int):
         set_done(task, not task.done)
         db.session.commit()
     if is_htmx():
-        return render("tasks/_task.html", task=task, today=clock.today())
+        today = clock.today()
+        cell = None
+        if request.form.get("board") and not task.done:
+            # Open again on the board: its row with the move buttons, in its quadrant's order.
+            cell = _board_cells(today)[(task.urgent, task.important)]
+        return render("tasks/_task.html", task=task, today=today, cell=cell,
+                      on_board=bool(request.form.get("board")))
     return _back()
 
 
