@@ -240,7 +240,7 @@ def test_the_position_migration_keeps_each_quadrants_due_date_order(scratch_url,
     monkeypatch.delenv("DATABASE_URL", raising=False)
     scratch = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch_url})
     with scratch.app_context():
-        upgrade(revision="6473a861c864")
+        upgrade(revision="a7c3e1f90b21")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO users (id, username, display_name, email, phone, active,"
                               " password_hash, session_version, failed_logins, created_at, source,"

@@ -2,7 +2,7 @@
 existing order (due date, undated last, then id) per owner and quadrant
 
 Revision ID: 7e5c76901e8d
-Revises: 6473a861c864
+Revises: a7c3e1f90b21
 Create Date: 2026-12-01 06:50:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e5c76901e8d'
-down_revision = '6473a861c864'
+down_revision = 'a7c3e1f90b21'
 branch_labels = None
 depends_on = None
 
