@@ -3,8 +3,6 @@
 Everything here that decides privacy (who answered, what a group may see) is a plain function
 with unit tests in tests/test_surveys.py.
 """
-import csv
-import io
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -343,11 +341,6 @@ def question_result(question: SurveyQuestion, rows) -> QuestionResult:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (portal.spreadsheets)."""
-    return spreadsheets.safe_cell("" if value is None else str(value))
-
-
 def answer_text(question: SurveyQuestion, answer: SurveyAnswer | None) -> str:
     """An answer as one cell of text."""
     if answer is None:
@@ -360,27 +353,25 @@ def answer_text(question: SurveyQuestion, answer: SurveyAnswer | None) -> str:
     return answer.text or ""
 
 
-def export_csv(survey: Survey, responses: list[SurveyResponse],
-               people: dict[int, str] | None = None) -> str:
-    """The answers as CSV, one row per response, one column per question.
+def export_rows(survey: Survey, responses: list[SurveyResponse],
+                people: dict[int, str] | None = None) -> tuple[list[str], list[list]]:
+    """The answers as a header and rows, one row per response, one column per question.
 
     Anonymous surveys get no area, no date and no person column: rows come in the order of
     their random keys. `people` names respondents (named staff) or customers by id.
     """
     people = people or {}
-    out = io.StringIO()
-    writer = csv.writer(out)
     head = [_("Response")]
     if not survey.anonymous:
         head += [_("Date"), _("Area"), _("Customer") if not survey.is_staff else _("Respondent")]
         if not survey.is_staff:
             head.append(_("Account manager"))
-    writer.writerow([safe_cell(h) for h in head + [q.text for q in survey.questions]])
+    rows = []
     for response in sorted(responses, key=lambda r: r.id):
         by_question = {a.question_id: a for a in response.answers}
         row = [response.id[:8]]
         if not survey.anonymous:
-            row.append(response.submitted_on.isoformat())
+            row.append(response.submitted_on)
             row.append(response.area.label if response.area else "")
             if survey.is_staff:
                 row.append(people.get(response.respondent_id, ""))
@@ -390,8 +381,14 @@ def export_csv(survey: Survey, responses: list[SurveyResponse],
                 manager = invitation.account_manager if invitation else None
                 row.append(manager.display_name if manager else "")
         row += [answer_text(q, by_question.get(q.id)) for q in survey.questions]
-        writer.writerow([safe_cell(c) for c in row])
-    return out.getvalue()
+        rows.append(row)
+    return head + [q.text for q in survey.questions], rows
+
+
+def export_csv(survey: Survey, responses: list[SurveyResponse],
+               people: dict[int, str] | None = None) -> bytes:
+    """The answers as CSV through the portal's one writer (BOM, formula-safe cells)."""
+    return spreadsheets.csv_bytes(*export_rows(survey, responses, people))
 
 
 # --- builder -----------------------------------------------------------------------------------

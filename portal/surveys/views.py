@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from portal import audit
 from portal.extensions import db
 from portal.htmx import is_htmx, render
+from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
 from portal.kernel.forms import ConfirmForm
@@ -328,8 +329,8 @@ def export(survey_id: int):
         flash(_("Too few answers to show without revealing who gave them."), "warning")
         return redirect(url_for("surveys.results", survey_id=survey.id))
     people = services.names_for_export(survey, responses)
-    body = "\ufeff" + services.export_csv(survey, responses, people)
-    return download(body, f"survey-{survey.id}.csv")
+    filename = f"{_('Survey answers')}-{survey.title}-{clock.today().isoformat()}.csv"
+    return download(services.export_csv(survey, responses, people), filename)
 
 
 @bp.route("/<int:survey_id>/answer", methods=["GET", "POST"])
