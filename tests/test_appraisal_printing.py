@@ -393,11 +393,14 @@ def progress_seen_by_a_poll(job_model):
 def test_a_batch_moves_its_progress_form_by_form(app, org, client_as, inline_jobs, monkeypatch,
                                                  processes):
     """Progress is committed after each form (not after each part of FORMS_PER_PART), in order,
-    in process and with helper processes."""
+    in process (one part of six: per-part progress would jump 0 → 5) and with helper processes
+    (parts of two, laid out side by side: each form announced by the helper as it is done)."""
     monkeypatch.setitem(app.config, "APPRAISAL_PRINT_PROCESSES", processes)
+    if processes > 1:
+        monkeypatch.setattr(printing, "FORMS_PER_PART", 2)
     cycle = make_cycle(make_template((60, 40)), areas=[org.areas[0]])
     ids = [a.id for a in cycle.appraisals][:5]
-    assert len(ids) == 5 and printing.FORMS_PER_PART > 5  # one part: per-part progress jumps 0→5
+    assert len(ids) == 5 and (processes > 1 or printing.FORMS_PER_PART > 5)
     job = printing.create_job(org.users["hr"], ids, "zh_Hans_CN")
     db.session.flush()
     job_id = job.id
