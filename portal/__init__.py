@@ -115,13 +115,13 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register each module's blueprint, in the order of the navigation (plain imports: a renamed
     module breaks here, loudly; the URL prefix is set on each blueprint)."""
-    from portal import (admin, appraisals, auth, care, careers, complaints, customers, health,
-                        home, incentives, intel, meetings, notifications, one_on_ones, pipeline,
-                        reminders, reviews, surveys, targets, tasks, training)
+    from portal import (admin, appraisals, auth, care, careers, complaints, customers, exports,
+                        health, home, incentives, intel, meetings, notifications, one_on_ones,
+                        pipeline, reminders, reviews, surveys, targets, tasks, training)
 
     for module in (health, auth, home, admin, customers, pipeline, targets, one_on_ones, meetings,
                    tasks, training, careers, appraisals, surveys, complaints, care, intel,
-                   incentives, reviews, notifications, reminders):
+                   incentives, reviews, notifications, reminders, exports):
         app.register_blueprint(module.bp)
 
 

@@ -58,3 +58,6 @@ class Defaults:
     QUEUE_IMMEDIATE = False
     #: A running job with no progress write for this long is taken to be abandoned and retried.
     QUEUE_LEASE_SECONDS = 120
+    #: Exports of more rows than this run as a queue job with progress and a download link
+    #: (portal.exports); smaller ones stream in the request. ~20,000 rows take a few seconds.
+    EXPORT_QUEUE_ROWS = 20_000

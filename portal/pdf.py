@@ -82,10 +82,30 @@ def documents_to_pdf(documents: list) -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
-def render_part(part: tuple[bytes | list[str] | None, int]) -> tuple[bytes | None, int]:
-    """A part of a batch as PDF: the forms laid out one by one, written together. Needs no app
-    and no database, so it runs in a helper process as well as here."""
+#: In a helper process of a batch: the queue it announces each laid-out form on (set by
+#: `announce_to`, the pool's initializer), so the job's progress moves per form.
+_announcements = None
+
+
+def announce_to(announcements) -> None:
+    """The initializer of a batch's helper processes: where to announce each form laid out."""
+    global _announcements
+    _announcements = announcements
+
+
+def render_part(part: tuple[bytes | list[str] | None, int],
+                tick=None) -> tuple[bytes | None, int]:
+    """A part of a batch as PDF: the forms laid out one by one, written together. `tick()` is
+    called after each form (in a helper process: a message on the announcement queue instead).
+    Needs no app and no database, so it runs in a helper process as well as here."""
     content, forms = part
     if isinstance(content, list):
-        content = documents_to_pdf([laid_out(html) for html in content])
+        documents = []
+        for html in content:
+            documents.append(laid_out(html))
+            if tick is not None:
+                tick()
+            elif _announcements is not None:
+                _announcements.put(1)
+        content = documents_to_pdf(documents)
     return content, forms

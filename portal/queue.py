@@ -139,6 +139,15 @@ def renew(model, job_id: int, **values) -> None:
         db.session.commit()
 
 
+def renew_aside(model, job_id: int, **values) -> None:
+    """`renew` on a connection of its own, committed at once: for a task in the middle of a read
+    on its session (a streamed export), which a commit there would cut short."""
+    with writing(), db.engine.connect() as connection:
+        connection.execute(update(model).where(model.id == job_id)
+                           .values(lease_until=utcnow() + lease(), **values))
+        connection.commit()
+
+
 def settle(model, job_id: int, state: str, **values) -> None:
     """Store the end state and the result together, in one short write (never half-stored)."""
     states = _states(model)

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal import queue
+from portal.database import reading
 from portal.appraisals import printing
 from portal.appraisals.printing import html_to_pdf
 from portal.extensions import db
@@ -370,3 +371,48 @@ def test_the_requester_is_told_once_when_the_job_is_done(org, client_as):
         Notification.user_id == org.users["hr"].id, Notification.kind == "job_finished")).all()
     assert len(notes) == 1 and notes[0].link == f"/appraisals/print-jobs/{job.id}"
     assert "/appraisals/print-jobs/" in hr.get("/notifications/").text
+
+
+def progress_seen_by_a_poll(job_model):
+    """A recorder of the `done` values another connection reads after each commit (what a
+    progress poll on another app server would see), without repeats."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    seen: list[int] = []
+
+    def read(_session):
+        with reading(), db.engine.connect() as other:  # a reader: takes no write lock
+            value = other.scalar(select(func.max(job_model.done)))
+        if value is not None and (not seen or seen[-1] != value):
+            seen.append(value)
+
+    event.listen(Session, "after_commit", read)
+    return seen, lambda: event.remove(Session, "after_commit", read)
+
+
+@pytest.mark.slow  # lays out five forms
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_batch_moves_its_progress_form_by_form(app, org, client_as, inline_jobs, monkeypatch,
+                                                 processes):
+    """Progress is committed after each form (not after each part of FORMS_PER_PART), in order,
+    in process (one part of six: per-part progress would jump 0 → 5) and with helper processes
+    (parts of two, laid out side by side: each form announced by the helper as it is done)."""
+    monkeypatch.setitem(app.config, "APPRAISAL_PRINT_PROCESSES", processes)
+    if processes > 1:
+        monkeypatch.setattr(printing, "FORMS_PER_PART", 2)
+    cycle = make_cycle(make_template((60, 40)), areas=[org.areas[0]])
+    ids = [a.id for a in cycle.appraisals][:5]
+    assert len(ids) == 5 and (processes > 1 or printing.FORMS_PER_PART > 5)
+    job = printing.create_job(org.users["hr"], ids, "zh_Hans_CN")
+    db.session.flush()
+    job_id = job.id
+    db.session.commit()
+    seen, stop = progress_seen_by_a_poll(PrintJob)
+    try:
+        printing.print_job(job_id)
+    finally:
+        stop()
+    db.session.rollback()  # a fresh read: this session's snapshot predates the job's run
+    assert db.session.get(PrintJob, job_id).state == PrintJobState.DONE
+    assert [v for v in seen if v] == [1, 2, 3, 4, 5]

@@ -140,3 +140,26 @@ def test_a_missing_or_stale_compiled_catalogue_is_compiled_at_start(tmp_path):
           / "messages.mo").open("rb") as f:
         assert read_mo(f).get("Sign in").string == "登入"
     assert list(po.parent.glob("messages.mo.*")) == []
+
+
+def test_templates_look_translations_up_once_yet_follow_a_forced_language(app):
+    """Jinja's `_` keeps the request's translations (bench/hot_pages.py: looked up on every call
+    before), and a block in another language (an e-mail, a printed form) still gets its own,
+    then the request's again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from portal import templating
+
+    page = "{{ _('Customer') }}|{{ pgettext('thing', 'Name') }}|{{ ngettext('%(num)d day', '%(num)d days', 2) }}"
+    # Each request in an app context of its own, as on a server (the test holds one open).
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}):
+        chinese = render_template_string(page)
+        assert templating.translations() is templating.translations()  # once per request
+        with force_locale("en"):
+            english = render_template_string(page)
+        again = render_template_string(page)
+    assert english == "Customer|Name|2 days"
+    assert chinese == again and "Customer" not in chinese and "客户" in chinese
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == english  # a new request, its own language

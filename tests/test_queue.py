@@ -15,6 +15,7 @@ from portal import queue
 from portal.extensions import db
 from portal.models import utcnow
 from portal.models.appraisals import PrintJob, PrintJobState
+from portal.models.exports import ExportJob
 from tests.appraisal_factories import make_cycle, make_template
 from tests.pdf_fonts import page_count
 
@@ -41,7 +42,8 @@ def test_the_app_configures_the_one_queue(app, tmp_path):
         assert isinstance(queue.huey.storage, SqliteStorage) and not queue.huey.immediate
         assert "portal.appraisals.printing.print_job" in queue.huey._registry._registry
         assert "portal.schedule.reminder_pass" in queue.huey._registry._registry
-        assert [m for m, _task in queue._recoverable] == [PrintJob]
+        assert "portal.exports.services.export_job" in queue.huey._registry._registry
+        assert {m for m, _task in queue._recoverable} == {PrintJob, ExportJob}
     finally:
         queue.configure(None, str(tmp_path), immediate=True)
 

@@ -14,10 +14,11 @@ enqueued again when its lease runs out (portal.queue.recover).
 import io
 import multiprocessing
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app, g, render_template, url_for
@@ -33,7 +34,7 @@ from portal.database import writing
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import notify
-from portal.pdf import _print_setup, html_to_pdf, render_part  # noqa: F401 (bench/, tests/)
+from portal.pdf import _print_setup, announce_to, html_to_pdf, render_part  # noqa: F401 (bench/, tests/)
 from portal.appraisals.labels import SOURCE_LABELS, STATUS_LABELS
 from portal.models.appraisals import (Appraisal, AppraisalDocument, AppraisalScore,
                                       AppraisalStatus, PrintJob, PrintJobState)
@@ -238,25 +239,23 @@ def _progress(job_id: int, **values) -> None:
     queue.renew(PrintJob, job_id, **values)
 
 
-#: Progress is written at most this often (and at the end): a write per form would be waste.
-PROGRESS_EVERY = timedelta(seconds=0.5)
-
-
 #: Forms laid out one by one and written together as one PDF part of a batch: one embedded
 #: font subset per part instead of one per form (smaller, faster), and a bounded number of
-#: laid-out forms in memory at a time.
+#: laid-out forms in memory at a time. Progress still moves per form (render_part's tick).
 FORMS_PER_PART = 6
 
 
-def batch_parts(ids: list[int], locale: str) -> list[tuple[bytes | list[str] | None, int]]:
+def batch_parts(ids: list[int], locale: str) -> Iterator[tuple[bytes | list[str] | None, int]]:
     """The parts of a batch, in the order of `ids`, each with the number of forms it stands for:
     a kept PDF (bytes), the HTML of up to FORMS_PER_PART forms to lay out (a list), or None for
     forms deleted since the job was asked for.
 
-    The data is read one round of queries per part and the read transaction ended after each.
-    A batch does not keep the forms it renders: a closed form is kept when printed on its own.
+    A generator: the data of a part is read (one round of queries, the read transaction ended
+    after it) when the renderer asks for it, so the first forms are laid out while the later ones
+    are still unread and the bar moves from the start. A batch does not keep the forms it
+    renders: a closed form is kept when printed on its own.
     """
-    english, parts = locale.startswith("en"), []
+    english = locale.startswith("en")
     for start in range(0, len(ids), FORMS_PER_PART):
         chunk = ids[start:start + FORMS_PER_PART]
         kept = kept_pdfs(chunk, locale)
@@ -268,46 +267,84 @@ def batch_parts(ids: list[int], locale: str) -> list[tuple[bytes | list[str] | N
         for appraisal_id in chunk:
             if appraisal_id in kept:
                 if pending:
-                    parts.append((pending, len(pending)))
+                    yield pending, len(pending)
                     pending = []
-                parts.append((kept[appraisal_id], 1))
+                yield kept[appraisal_id], 1
             elif appraisal_id in data:
                 pending.append(form_html([data[appraisal_id]], locale))
         if pending:
-            parts.append((pending, len(pending)))
+            yield pending, len(pending)
         if skipped := len(chunk) - len(kept) - len(data):
-            parts.append((None, skipped))
-    return parts
+            yield None, skipped
 
 
 @contextmanager
-def part_renderer(processes: int):
-    """A `map` over render_part: in-process, or spread over helper processes started afresh
-    (spawn: nothing of this threaded server is copied into them) and gone afterwards."""
+def part_renderer(processes: int, tick: Callable[[], None]):
+    """A function from parts to their PDFs (None for deleted forms), in the order of the parts,
+    calling `tick()` once per form as it is done: in-process, or spread over helper processes
+    started afresh (spawn: nothing of this threaded server is copied into them) and gone
+    afterwards. The helpers announce each form laid out on a queue that this process relays to
+    `tick` while it waits; at most a few parts are read ahead of the renderers."""
+    def kept_or_skipped(forms: int):
+        for _ in range(forms):
+            tick()
+
     if processes <= 1:
-        yield lambda parts: map(render_part, parts)
+        def in_process(parts):
+            for content, forms in parts:
+                if isinstance(content, list):
+                    yield render_part((content, forms), tick)[0]
+                else:
+                    kept_or_skipped(forms)
+                    yield content
+        yield in_process
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        yield lambda parts: pool.map(render_part, parts)  # results in the order of the parts
+    announcements = context.SimpleQueue()
+
+    def relay():
+        while not announcements.empty():
+            announcements.get()
+            tick()
+
+    def finish(item):
+        if isinstance(item, Future):
+            while not wait([item], timeout=0.05).done:
+                relay()
+            content = item.result()[0]
+            relay()  # a helper announces a form before it returns the part
+            return content
+        kept_or_skipped(item[1])
+        return item[0]
+
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context,
+                             initializer=announce_to, initargs=(announcements,)) as pool:
+        def in_helpers(parts):
+            ahead: deque = deque()
+            for part in parts:
+                ahead.append(pool.submit(render_part, part) if isinstance(part[0], list) else part)
+                while len(ahead) > processes + 1:
+                    yield finish(ahead.popleft())
+            while ahead:
+                yield finish(ahead.popleft())
+        yield in_helpers
 
 
 def render_batch(job_id: int, ids: list[int], locale: str) -> list[bytes]:
-    """The PDF parts of a batch job in order, laid out by helper processes when configured,
-    recording progress as they arrive."""
-    parts = batch_parts(ids, locale)
-    to_lay_out = sum(isinstance(content, list) for content, _forms in parts)
-    processes = min(current_app.config["APPRAISAL_PRINT_PROCESSES"], to_lay_out)
-    pdfs, done, reported = [], 0, utcnow()
-    with part_renderer(processes) as render_all:
-        for pdf, forms in render_all(parts):
-            if pdf is not None:
-                pdfs.append(pdf)
-            done += forms
-            if pdf is not None or utcnow() - reported >= PROGRESS_EVERY:
-                _progress(job_id, done=done)  # every part laid out: the bar moves steadily
-                reported = utcnow()
-    return pdfs
+    """The PDF parts of a batch job in order, laid out by helper processes when configured.
+    Progress is written after each form, in its own short write (one UPDATE), so the bar moves
+    per form; the page polls it."""
+    done = 0
+
+    def tick():
+        nonlocal done
+        done += 1
+        _progress(job_id, done=done)
+
+    processes = max(1, min(current_app.config["APPRAISAL_PRINT_PROCESSES"],
+                           -(-len(ids) // FORMS_PER_PART)))
+    with part_renderer(processes, tick) as render_all:
+        return [pdf for pdf in render_all(batch_parts(ids, locale)) if pdf is not None]
 
 
 def run_job(job_id: int) -> None:

@@ -170,6 +170,13 @@ def sales_total(query: Select):
         func.coalesce(func.sum(SalesRecord.amount), 0)).order_by(None))
 
 
+def sales_count(viewer: User, listing: Listing) -> int:
+    """How many sales the filtered list holds (to choose between a streamed and a queued export)."""
+    return db.session.scalar(select(func.count()).select_from(
+        filtered_sales(viewer, listing).order_by(None).with_only_columns(
+            SalesRecord.id, maintain_column_froms=True).subquery()))
+
+
 def sales_export_rows(viewer: User, listing: Listing, chunk: int = 1000):
     """The filtered sales as (id, day, customer code, product line code, amount, reference,
     customer name, credited to) tuples, streamed from the database a thousand at a time (plain

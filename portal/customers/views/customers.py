@@ -4,7 +4,6 @@ from flask_babel import gettext as _, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.wsgi import wrap_file
 
 from portal import spreadsheets
 from portal.concurrency import is_current
@@ -19,11 +18,11 @@ from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignab
 from portal.customers.services import (PROFILE_FIELDS, code_taken, create_customer,
                                        sales_last_12_months, set_tier, suggest_tier,
                                        update_customer)
+from portal.exports import services as exports
 from portal.extensions import db
 from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.audience import audience
-from portal.kernel.downloads import download
 from portal.kernel.lists import Listing
 from portal.models import Role, User
 from portal.models.customers import Customer, CustomerStatus, Tier
@@ -45,14 +44,12 @@ def index():
                   tiers=list(Tier), statuses=list(CustomerStatus), export_args=export_args)
 
 
-@bp.route("/export")
-def export():
-    """The filtered customers as CSV or Excel, headers and coded values in the reader's
-    language, written to a temporary file a chunk of customers at a time."""
+@exports.register("customers")
+def customers_export(viewer: User) -> exports.Export:
+    """The filtered customers (request.args), headers and coded values in the current language,
+    read a chunk of customers at a time."""
     today = clock.today()
-    query = customer_list(current_user, _listing()).options(
-        selectinload(Customer.area), selectinload(Customer.type),
-        selectinload(Customer.account_manager))
+    query = customer_list(viewer, _listing())
     ids = list(db.session.scalars(query.with_only_columns(Customer.id,
                                                            maintain_column_froms=True)))
 
@@ -74,12 +71,15 @@ def export():
                        owner.display_name if owner else "", owner.username if owner else "",
                        c.area.label if c.area else "", values[cid]]
 
-    stem = "-".join([_("customers"), spreadsheets.scope_name(current_user), today.isoformat()])
-    if request.args.get("format") == "xlsx":
-        body = spreadsheets.xlsx_file(_("Customers"), export_columns(), rows())
-        return download(wrap_file(request.environ, body), f"{stem}.xlsx")
-    body = spreadsheets.csv_file(export_columns(), rows())
-    return download(wrap_file(request.environ, body), f"{stem}.csv")
+    stem = "-".join([_("customers"), spreadsheets.scope_name(viewer), today.isoformat()])
+    return exports.Export(stem, _("Customers"), export_columns(), rows(), lambda: len(ids))
+
+
+@bp.route("/export")
+def export():
+    """The filtered customers as CSV or Excel: written in the request, or as a queued job with
+    a progress page when there are more than EXPORT_QUEUE_ROWS."""
+    return exports.respond(current_user, "customers", request.args.get("format", "csv"))
 
 
 def _customer_form_choices(form: CustomerForm) -> None:

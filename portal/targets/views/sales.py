@@ -4,18 +4,17 @@ from decimal import Decimal
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wsgi import wrap_file
 
 from portal import spreadsheets
-from portal.spreadsheets import checking
+from portal.exports import services as exports
 from portal.extensions import db
 from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.audience import audience
-from portal.kernel.downloads import download
 from portal.kernel.forms import ConfirmForm
 from portal.models import Role, utcnow
 from portal.models.sales import ImportJobState
+from portal.spreadsheets import checking
 from portal.targets import bp, imports, queries, services
 from portal.targets.forms import ImportForm, SaleForm
 from portal.targets.imports import (ImportFileError, check_file, export_columns, export_row,
@@ -167,16 +166,20 @@ def sale_import_job(import_job_id: int):
                   running=job.state in (ImportJobState.QUEUED, ImportJobState.RUNNING))
 
 
+@exports.register("sales")
+def sales_export(viewer) -> exports.Export:
+    """The filtered sales (request.args) in the import's columns (so a file can go round-trip)
+    and the current language, streamed from the database."""
+    listing = queries.sales_listing()
+    records = queries.sales_export_rows(viewer, listing)  # the query built here, in scope
+    rows = (export_row(*row[1:]) for row in records)
+    stem = "-".join([_("sales"), spreadsheets.scope_name(viewer), clock.today().strftime("%Y-%m")])
+    return exports.Export(stem, _("Sales"), export_columns(), rows,
+                          lambda: queries.sales_count(viewer, listing))
+
+
 @bp.route("/sales/export")
 def sale_export():
-    """The filtered sales as CSV or Excel, in the import's columns (so a file can go round-trip)
-    and the reader's language; streamed from the database."""
-    listing = queries.sales_listing()
-    records = queries.sales_export_rows(current_user, listing)  # the query built here, in scope
-    rows = (export_row(*row[1:]) for row in records)
-    stem = "-".join([_("sales"), spreadsheets.scope_name(current_user), clock.today().strftime("%Y-%m")])
-    if request.args.get("format") == "xlsx":
-        body = spreadsheets.xlsx_file(_("Sales"), export_columns(), rows)
-        return download(wrap_file(request.environ, body), f"{stem}.xlsx")
-    body = spreadsheets.csv_file(export_columns(), rows)
-    return download(wrap_file(request.environ, body), f"{stem}.csv")
+    """The filtered sales as CSV or Excel: streamed in the request, or as a queued job with a
+    progress page when there are more than EXPORT_QUEUE_ROWS."""
+    return exports.respond(current_user, "sales", request.args.get("format", "csv"))
