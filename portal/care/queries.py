@@ -110,21 +110,26 @@ def get_invitation_or_404(user: User, invitation_id: int) -> CareInvitation:
 def care_activities(customer_id: int, limit: int = 20) -> list[dict]:
     """The care activities of one customer, newest first, for the customer's timeline (the
     customers module shows them; the caller has already checked the customer is visible):
-    contacts made in campaigns and events attended."""
+    contacts made in campaigns (how, with whom, what the customer said) and invitations to
+    events (the RSVP and the attendance)."""
     contacts = db.session.execute(
         select(CareTask.contacted_on, CareCampaign.title, CareTask.method, CareTask.contact_name,
-               CareTask.response)
+               CareTask.response, User.display_name)
         .join(CareCampaign, CareTask.campaign_id == CareCampaign.id)
+        .outerjoin(User, CareTask.owner_id == User.id)
         .where(CareTask.customer_id == customer_id, CareTask.contacted_on.is_not(None))
-        .order_by(CareTask.contacted_on.desc()).limit(limit)).all()
+        .order_by(CareTask.contacted_on.desc(), CareTask.id.desc()).limit(limit)).all()
     events = db.session.execute(
-        select(CareEvent.held_on, CareEvent.title, CareEvent.kind)
+        select(CareEvent.held_on, CareEvent.title, CareEvent.kind, CareInvitation.contact_name,
+               CareInvitation.rsvp, CareInvitation.attended, User.display_name)
         .join(CareInvitation, CareInvitation.event_id == CareEvent.id)
-        .where(CareInvitation.customer_id == customer_id, CareInvitation.attended.is_(True))
-        .order_by(CareEvent.held_on.desc()).limit(limit)).all()
+        .outerjoin(User, CareInvitation.invited_by_id == User.id)
+        .where(CareInvitation.customer_id == customer_id)
+        .order_by(CareEvent.held_on.desc(), CareInvitation.id.desc()).limit(limit)).all()
     items = [{"on": on, "what": "contact", "title": title, "method": method,
-              "contact": contact, "note": response} for on, title, method, contact, response
-             in contacts]
-    items += [{"on": on, "what": "event", "title": title, "kind": kind, "contact": "",
-               "note": ""} for on, title, kind in events]
+              "contact": contact, "note": response, "by": by or ""}
+             for on, title, method, contact, response, by in contacts]
+    items += [{"on": on, "what": "event", "title": title, "kind": kind, "contact": contact,
+               "rsvp": rsvp, "attended": attended, "note": "", "by": by or ""}
+              for on, title, kind, contact, rsvp, attended, by in events]
     return sorted(items, key=lambda i: i["on"], reverse=True)[:limit]
