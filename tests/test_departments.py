@@ -235,3 +235,57 @@ def test_account_manager_who_turned_it_off_or_cannot_see_it_is_not_told(app, cli
     assert _moved(staff1.id) == [] and _moved(staff2.id) == []
     # the choice is offered on the preferences page like the other kinds
     assert "kind_complaint_moved" in client_as("staff1").get("/notifications/preferences").text
+
+
+# --- admin: a person's department in the user form (issue 22) -----------------------------------
+
+def test_admin_seats_a_person_in_a_department_and_they_sign_in_with_staff_and_it(
+        app, client_as, org):
+    from portal.models import AuditLog, User
+    head = department_person("fin-head")
+    finance = make_department("FIN", head=head)
+    product = make_department("PRD")
+    handed = make_complaint(make_customer(org.users["staff1"], name="账单客户"))
+    handed.department_id = finance.id
+    other = make_customer(org.users["staff1"], name="区域客户")
+    db.session.commit()
+    admin = client_as("admin")
+    form = {"username": "fin2", "display_name": "财务新人", "email": "fin2@example.com",
+            "locale": "", "roles": ["staff"], "area_id": "0", "manager_id": "0",
+            "active": "y", "password": "long-enough-pw"}
+    # staff without an area and without a department: refused, nothing saved
+    r = admin.post("/admin/users/new", data={**form, "department_id": "0"})
+    assert r.status_code == 422 and "belong to an area" in r.text
+    r = admin.post("/admin/users/new", data={**form, "department_id": "99999"})
+    assert r.status_code == 422
+    assert count(DepartmentMember) == 0
+    assert db.session.scalar(select(User).where(User.username == "fin2")) is None
+    # with the department: saved, seated, audited
+    assert admin.post("/admin/users/new",
+                      data={**form, "department_id": str(finance.id)}).status_code == 303
+    person = db.session.scalar(select(User).where(User.username == "fin2"))
+    assert person.area_id is None
+    assert db.session.get(DepartmentMember, person.id).department_id == finance.id
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.create",
+                                                     AuditLog.entity_id == person.id))
+    assert entry.after["department_id"] == finance.id
+    # the edit form shows the seat; the departments page lists the member and the head
+    assert f'<option selected value="{finance.id}">' in \
+        admin.get(f"/admin/users/{person.id}/edit").text
+    page = admin.get("/admin/departments").text
+    assert "财务新人" in page and head.display_name in page
+    # signed in with the staff role and the department: the department's complaint, not the area
+    fin2 = login(app.test_client(), "fin2", "long-enough-pw")
+    assert fin2.get(f"/complaints/{handed.id}").status_code == 200
+    assert fin2.get(f"/customers/{other.id}").status_code == 404
+    # moved to another department: one seat only; then out of any
+    data = {**form, "department_id": str(product.id)}
+    data.pop("password")
+    assert admin.post(f"/admin/users/{person.id}/edit", data=data).status_code == 303
+    db.session.expire_all()
+    assert [m.department_id for m in db.session.scalars(
+        select(DepartmentMember).where(DepartmentMember.user_id == person.id))] == [product.id]
+    assert fin2.get(f"/complaints/{handed.id}").status_code == 404
+    data["department_id"], data["area_id"] = "0", str(org.areas[0].id)
+    assert admin.post(f"/admin/users/{person.id}/edit", data=data).status_code == 303
+    assert count(DepartmentMember) == 0
