@@ -174,10 +174,14 @@ class _Generator:
             "assigned_by_id", "created_at"),
             ((next(aid), c, u, None, None, "", m, t) for c, u, m, t in assignments))
         kid = iter(self.ids("customer_contacts", len(contacts)))
+        # Every third contact has a birthday and care preferences (from the id: no random draw).
         self.bulk.insert("customer_contacts", (
             "id", "customer_id", "name", "title", "phone", "email", "wechat", "is_primary",
-            "notes"), ((next(kid), c, name, "经理", phone, "", "", True, "")
-                       for c, name, phone in contacts))
+            "notes", "birthday", "gift_preference", "contact_time"),
+            ((next(kid), c, name, "经理", phone, "", "", True, "",
+              date(1960 + c % 30, 1 + c % 12, 1 + c % 28) if c % 3 == 0 else None,
+              ["普洱茶", "书籍", "水果礼盒"][c % 3] if c % 3 == 0 else "",
+              "工作日上午" if c % 3 == 0 else "") for c, name, phone in contacts))
 
     def sales(self) -> None:
         """A year of sales per account manager over their customers."""
@@ -596,6 +600,16 @@ class _Generator:
                                               "invited_by_id", "rsvp", "attended"),
                          ((next(iids), *i) for i in invitations))
         if "FIN" in departments:
+            handed = db.session.execute(
+                select(Complaint.id, Complaint.received_at, Complaint.owner_id)
+                .where(Complaint.id % 20 == 0, Complaint.department_id.is_(None))).all()
             db.session.execute(Complaint.__table__.update()
-                               .where(Complaint.id % 20 == 0, Complaint.department_id.is_(None))
+                               .where(Complaint.id.in_([h.id for h in handed]))
                                .values(department_id=departments["FIN"]))
+            # the hand-off on each timeline (the SLA time per department counts from it)
+            hids = iter(self.ids("complaint_events", len(handed)))
+            self.bulk.insert("complaint_events", (
+                "id", "complaint_id", "at", "author_id", "kind", "from_status", "to_status",
+                "note"), ((next(hids), cid, received + timedelta(hours=2), owner, "handoff", None,
+                           None, "— → 财务部: 账单需财务部核对。")
+                          for cid, received, owner in handed))
