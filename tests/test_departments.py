@@ -240,7 +240,7 @@ def test_account_manager_who_turned_it_off_or_cannot_see_it_is_not_told(app, cli
 # --- admin: a person's department in the user form (issue 22) -----------------------------------
 
 def test_admin_seats_a_person_in_a_department_and_they_sign_in_with_staff_and_it(
-        app, client_as, org):
+        app, client_as_en, org):
     from portal.models import AuditLog, User
     head = department_person("fin-head")
     finance = make_department("FIN", head=head)
@@ -249,7 +249,7 @@ def test_admin_seats_a_person_in_a_department_and_they_sign_in_with_staff_and_it
     handed.department_id = finance.id
     other = make_customer(org.users["staff1"], name="区域客户")
     db.session.commit()
-    admin = client_as("admin")
+    admin = client_as_en("admin")
     form = {"username": "fin2", "display_name": "财务新人", "email": "fin2@example.com",
             "locale": "", "roles": ["staff"], "area_id": "0", "manager_id": "0",
             "active": "y", "password": "long-enough-pw"}
