@@ -552,7 +552,9 @@ class _Generator:
     def care_and_intel(self) -> None:
         """In proportion: two intelligence posts per account manager; per area a care campaign
         over every fifth customer (one care task each, a third contacted) and a customer event
-        with twenty invitations; one complaint in twenty handed to the finance department."""
+        with twenty invitations; one complaint in twenty handed to the finance department (the
+        hand-off on its timeline); one department person per twenty account managers in each
+        department."""
         rng, now = self.rng, at(self.today)
         departments = dict(db.session.execute(select(Department.code, Department.id)).all())
         posts = []
@@ -613,3 +615,21 @@ class _Generator:
                 "note"), ((next(hids), cid, received + timedelta(hours=2), owner, "handoff", None,
                            None, "— → 财务部: 账单需财务部核对。")
                           for cid, received, owner in handed))
+        # Department people in proportion (one per twenty account managers in each department),
+        # staff role without an area; drawn last, so the rest of the company stays as it was.
+        extra = len(self.staff) // 20
+        if departments and extra:
+            uids = iter(self.ids("users", extra * len(departments)))
+            people, seats = [], []
+            for code, department_id in sorted(departments.items()):
+                for k in range(extra):
+                    uid = next(uids)
+                    people.append((uid, f"{code.lower()}-{k + 1:04d}", person_name(rng), "", "",
+                                   True, self.password_hash, 1, 0, now, None, None))
+                    seats.append((uid, department_id))
+            self.bulk.insert("users", ("id", "username", "display_name", "email", "phone",
+                                       "active", "password_hash", "session_version",
+                                       "failed_logins", "created_at", "area_id", "manager_id"),
+                             people)
+            self.bulk.insert("user_roles", ("user_id", "role"), [(p[0], "staff") for p in people])
+            self.bulk.insert("department_members", ("user_id", "department_id"), seats)
