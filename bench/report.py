@@ -13,7 +13,8 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 MAIN = ["/", "/targets/", "/targets/duties", "/customers/", "/customers/visits", "/complaints/",
         "/complaints/new", "/training/", "/meetings/", "/one-on-ones/", "/surveys/",
-        "/appraisals/", "/incentives/", "/careers/", "/tasks/", "/reviews/", "/admin/"]
+        "/appraisals/", "/incentives/", "/careers/", "/tasks/", "/reviews/", "/admin/",
+        "/pipeline/", "/pipeline/list", "/pipeline/team", "/pipeline/forecast", "/care/", "/intel/"]
 
 
 def main() -> None:

@@ -140,15 +140,20 @@ def route_of(path: str) -> str:
 #: Each module's main page: the crawl starts from these as well as from the links of home.
 MODULE_PAGES = ["/", "/targets/", "/customers/", "/complaints/", "/training/", "/meetings/",
                 "/one-on-ones/", "/surveys/", "/appraisals/", "/incentives/", "/careers/", "/tasks/",
-                "/reviews/", "/admin/"]
+                "/reviews/", "/admin/",
+                # issues 21 and 22: the pipeline (board, list, the manager's views, forecast),
+                # customer care and market intelligence
+                "/pipeline/", "/pipeline/list", "/pipeline/team", "/pipeline/stale",
+                "/pipeline/analysis", "/pipeline/forecast", "/care/", "/intel/"]
 #: Pages that gather a team's or the company's figures: their goal is p95 <= 150 ms, not 50.
 DASHBOARD_ROUTES = {"/", "/targets/", "/targets/team", "/training/compliance",
                     "/one-on-ones/", "/surveys/<id>/results", "/appraisals/cycles/<id>",
                     "/incentives/", "/incentives/statements", "/customers/allocation",
-                    "/complaints/", "/targets/duties"}
+                    "/complaints/", "/targets/duties",
+                    "/pipeline/team", "/pipeline/analysis", "/pipeline/forecast"}
 
 
-def discover(session: Session, limit: int = 120) -> list[str]:
+def discover(session: Session, limit: int = 160) -> list[str]:
     """One URL per route reachable from the module pages, without pagination, sorting, exports."""
     queue, queued, pages = [], set(), []
 

@@ -197,3 +197,43 @@ def test_care_activities_of_a_customer_for_its_timeline(app, org):
     db.session.flush()
     assert [(a["what"], a["title"]) for a in care_activities(customer.id)] == [
         ("event", "答谢会"), ("contact", "春节问候")]
+
+
+# --- the customer's page -------------------------------------------------------------------------
+
+def test_care_activities_appear_on_the_customers_timeline_scoped_like_the_customer(
+        client_as_en, org):
+    staff1 = org.users["staff1"]
+    cared = make_customer(staff1, tier=Tier.A, name="关怀时间线客户")
+    other = make_customer(staff1, tier=Tier.B, name="别的客户")
+    m1 = client_as_en("manager1")
+    assert m1.post("/care/campaigns/new", data=campaign_form(title="中秋问候")).status_code == 303
+    task = db.session.scalar(select(CareTask).where(CareTask.customer_id == cared.id))
+    s1 = client_as_en("staff1")
+    page = s1.get(f"/customers/{cared.id}").text
+    assert "No care activity yet." in page and "中秋问候" not in page  # not contacted yet
+    assert s1.post(f"/care/tasks/{task.id}", data={
+        "contact_name": "王总", "method": "wechat", "contacted_on": clock.today().isoformat(),
+        "response": "感谢关心，明年续约"}).status_code == 303
+    assert m1.post("/care/events/new", data={"kind": "launch", "title": "新品发布会",
+                                             "held_on": "2026-12-20", "place": "会展中心",
+                                             "capacity": "10"}).status_code == 303
+    event = db.session.scalar(select(CareEvent))
+    assert s1.post(f"/care/events/{event.id}/invite",
+                   data={"customer_id": cared.id, "contact_name": "李经理"}).status_code == 303
+    invitation = db.session.scalar(select(CareInvitation))
+    assert s1.post(f"/care/invitations/{invitation.id}",
+                   data={"rsvp": "yes", "attended": "y"}).status_code == 303
+    for client in (s1, m1):
+        page = client.get(f"/customers/{cared.id}").text
+        timeline = page[page.index('id="care-timeline"'):]
+        timeline = timeline[:timeline.index("</section>")]
+        # newest first: the event (20 December) before the contact made today
+        assert timeline.index("新品发布会") < timeline.index("中秋问候")
+        assert "WeChat" in timeline and "王总" in timeline and "感谢关心，明年续约" in timeline
+        assert "李经理" in timeline and "Coming" in timeline and "attended" in timeline
+        assert "Product launch" in timeline
+    # another customer's page shows none of it; another area's person cannot open the page
+    page = s1.get(f"/customers/{other.id}").text
+    assert "中秋问候" not in page and "新品发布会" not in page
+    assert client_as_en("staff3").get(f"/customers/{cared.id}").status_code == 404

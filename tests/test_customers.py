@@ -259,3 +259,42 @@ def test_nul_characters_are_refused_and_nothing_is_saved(client_as, org):
                                                    "status": "active", "account_manager_id": 0})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Customer)) == before
+
+
+# --- contacts: birthday and care preferences (issue 22) ------------------------------------------
+
+def test_contact_form_keeps_birthday_and_care_preferences_and_the_list_shows_them(client_as, org):
+    from portal.kernel import clock
+    from portal.models.customers import CustomerContact
+    customer = make_customer(org.users["staff1"], name="关怀客户")
+    db.session.commit()
+    staff1 = client_as("staff1")
+    form = staff1.get(f"/customers/{customer.id}/contacts/new").text
+    assert 'name="birthday"' in form and 'name="gift_preference"' in form \
+        and 'name="contact_time"' in form
+    r = staff1.post(f"/customers/{customer.id}/contacts/new", data={
+        "name": "王总", "birthday": "1970-03-08", "gift_preference": "普洱茶",
+        "contact_time": "工作日上午"})
+    assert r.status_code == 303
+    contact = db.session.scalar(select(CustomerContact).where(
+        CustomerContact.customer_id == customer.id))
+    assert (contact.birthday, contact.gift_preference, contact.contact_time) == (
+        date(1970, 3, 8), "普洱茶", "工作日上午")
+    page = staff1.get(f"/customers/{customer.id}").text
+    assert "普洱茶" in page and "工作日上午" in page and "1970" in page
+    # a birthday in the future is refused next to the field, and nothing is saved
+    tomorrow = clock.today() + timedelta(days=1)
+    r = staff1.post(f"/customers/{customer.id}/contacts/{contact.id}/edit", data={
+        "name": "王总", "birthday": tomorrow.isoformat(), "gift_preference": "白酒"})
+    assert r.status_code == 422
+    assert 'id="birthday-error"' in r.text
+    db.session.expire_all()
+    contact = db.session.get(CustomerContact, contact.id)
+    assert (contact.birthday, contact.gift_preference) == (date(1970, 3, 8), "普洱茶")
+    # cleared as a browser sends it: no birthday, empty preferences
+    r = staff1.post(f"/customers/{customer.id}/contacts/{contact.id}/edit", data={
+        "name": "王总", "birthday": "", "gift_preference": "", "contact_time": ""})
+    assert r.status_code == 303
+    db.session.expire_all()
+    contact = db.session.get(CustomerContact, contact.id)
+    assert (contact.birthday, contact.gift_preference, contact.contact_time) == (None, "", "")

@@ -32,3 +32,42 @@ def test_demo_has_a_living_crm(app):
     assert set(market_expansion(staff1, quarter.start, quarter.end)) == {"new_customers",
                                                                           "new_product_lines"}
     clear_database()
+
+
+def test_demo_has_departments_handoff_intelligence_care_and_birthdays(app):
+    """Issue 22: two departments with people and a head, a complaint handed to one (on its
+    timeline), intelligence posts, a running campaign with contacts made, an event with
+    invitations, and contacts with birthdays and care preferences (one within the week)."""
+    from datetime import timedelta
+
+    from portal.care.services import care_reminders
+    from portal.models.care import CareCampaign, CareEvent, CareInvitation, CareTask
+    from portal.models.customers import CustomerContact
+    from portal.models.departments import Department, DepartmentMember
+    from portal.models.feedback import Complaint, ComplaintEvent
+    from portal.models.intel import IntelPost
+
+    today = date(2026, 11, 26)
+    seed_demo_company(today)
+    db.session.commit()
+
+    def count(query):
+        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+    departments = db.session.scalars(select(Department)).all()
+    assert len(departments) == 2 and all(d.head_id for d in departments)
+    assert count(select(DepartmentMember)) == 4
+    handed = db.session.scalar(select(Complaint).where(Complaint.department_id.is_not(None)))
+    assert handed is not None and any(e.kind == "handoff" for e in handed.events)
+    assert count(select(ComplaintEvent).where(ComplaintEvent.kind == "handoff")) >= 1
+    assert count(select(IntelPost)) >= 4
+    campaign = db.session.scalar(select(CareCampaign))
+    assert campaign.due_on > today
+    assert 0 < count(select(CareTask).where(CareTask.contacted_on.is_not(None))) \
+        < count(select(CareTask))
+    assert count(select(CareEvent)) >= 1 and count(select(CareInvitation)) > 0
+    assert count(select(CustomerContact).where(CustomerContact.birthday.is_not(None))) > 10
+    assert count(select(CustomerContact).where(CustomerContact.gift_preference != "")) > 10
+    soon = [r for r in care_reminders(today) if r["kind"] == "birthday"]
+    assert any(r["on"] == today + timedelta(days=3) for r in soon)
+    clear_database()

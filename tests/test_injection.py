@@ -153,6 +153,8 @@ EXPORTS = [  # (who, URL template): every CSV/Excel export of the portal, in bot
     ("manager1", "/pipeline/attainment-by-type/export"),
     ("manager1", "/pipeline/attainment-by-type/export?format=xlsx"),
     ("manager1", "/targets/grid/export"), ("manager1", "/targets/grid/export?format=xlsx"),
+    ("manager1", "/targets/attainment/export"),
+    ("manager1", "/targets/attainment/export?format=xlsx"),
 ]
 
 
@@ -160,7 +162,8 @@ def test_every_export_route_is_in_the_export_list(app):
     names = {r.endpoint for r in app.url_map.iter_rules() if "export" in r.endpoint}
     assert names == {"customers.export", "targets.sale_export", "training.export",
                      "incentives.export_csv", "incentives.export_xlsx", "surveys.export",
-                     "pipeline.attainment_by_type_export", "targets.grid_export"}
+                     "pipeline.attainment_by_type_export", "targets.grid_export",
+                     "targets.attainment_export"}
 
 
 @pytest.mark.slow  # crawl of every route with hostile data
@@ -185,8 +188,8 @@ def test_every_export_neutralises_formulas(app, poisoned, client_as):
         else:
             body = response.get_data(as_text=True)
             assert_csv_safe(body, url)
-            # No pay data in the sample, and attainment by type holds codes and figures only.
-            if "incentives" not in url and "attainment-by-type" not in url:
+            # No pay data in the sample, and attainment holds names and figures only.
+            if "incentives" not in url and "attainment" not in url:
                 assert "'=" in body or "'@" in body, f"{url}: the payload should be there, neutralised"
 
 

@@ -275,3 +275,90 @@ def test_an_approved_target_is_locked_against_the_grid(app, org):
         assert save_cell(user_id, month, None, None, "", target) is not None
     assert target.amount == Decimal("1000") and target.status == TargetStatus.APPROVED
     assert db.session.scalar(select(func.count(AuditLog.id))) == 0
+
+
+# --- attainment by customer type (issue 21) -------------------------------------------------------
+
+def _by_type_org(org):
+    from tests.factories import make_customer_type
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    school, hospital = make_customer_type("SCHOOL"), make_customer_type("HOSPITAL")
+    l0, l1 = org.product_lines[0], org.product_lines[1]
+
+    def customer(owner, kind):
+        c = make_customer(owner)
+        c.type_id = kind.id if kind else None
+        db.session.flush()
+        return c
+
+    a, b, c = customer(staff1, school), customer(staff1, hospital), customer(staff1, None)
+    d = customer(staff2, school)
+    make_sale(a, l0, date(2026, 10, 5), "300")
+    make_sale(a, l1, date(2026, 11, 3), "200")
+    make_sale(b, l0, date(2026, 11, 10), "500")
+    make_sale(c, l0, date(2026, 11, 12), "70")
+    make_sale(d, l0, date(2026, 11, 1), "100")
+    make_target(staff1, date(2026, 10, 1), "1000", customer_type=school)
+    make_target(staff1, date(2026, 11, 1), "400", line=l0, customer_type=school)
+    make_target(staff1, date(2026, 11, 1), "600", line=l1, customer_type=school)
+    make_target(staff1, date(2026, 11, 1), "2000", customer_type=hospital)
+    make_target(staff1, date(2026, 11, 1), "500", line=l0, customer_type=hospital)
+    make_target(staff2, date(2026, 11, 1), "600", customer_type=school)
+    db.session.commit()
+    return school, hospital, l0, l1
+
+
+def test_attainment_by_customer_type_against_hand_worked_figures(app, org):
+    from portal.kernel.periods import Period
+    from portal.targets.services import customer_type_rows
+    school, hospital, l0, l1 = _by_type_org(org)
+    team = [org.users["staff1"].id, org.users["staff2"].id]
+    rows = customer_type_rows(team, Period.parse("2026-Q4"))
+    D = Decimal
+    assert rows == [
+        # per type: a type's month target is its overall row, else the sum of its line rows
+        (None, school.id, D("2600"), D("600.00")),   # 1000 (Oct) + 400+600 (Nov) + 600 (staff2)
+        (None, hospital.id, D("2000"), D("500.00")),  # the overall row wins over the line row
+        (None, None, None, D("70.00")),               # a customer without a type
+        (l0.id, school.id, D("400"), D("400.00")),
+        (l0.id, hospital.id, D("500"), D("500.00")),
+        (l0.id, None, None, D("70.00")),
+        (l1.id, school.id, D("600"), D("200.00")),
+    ]
+    # one person only, and a month (whole month from the summary, same answer)
+    assert customer_type_rows([org.users["staff2"].id], Period.parse("2026-11")) == [
+        (None, school.id, D("600"), D("100.00")), (l0.id, school.id, None, D("100.00"))]
+
+
+def test_attainment_page_and_exports_show_customer_types(client_as_en, org):
+    import openpyxl
+    school, hospital, l0, l1 = _by_type_org(org)
+
+    def en(row):
+        return row.name_en or row.name
+    manager = client_as_en("manager1")
+    page = manager.get("/targets/?period=2026-Q4").text
+    section = page[page.index('id="by-customer-type"'):]
+    assert en(school) in section and en(hospital) in section and "No type" in section
+    assert "23.1" in section and "25.0" in section and "33.3" in section
+    assert "Product line × customer type" in section
+    r = manager.get("/targets/attainment/export?period=2026-Q4&format=csv")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Breakdown", "Name or product line"]
+    typed = [row for row in rows if row[0] == "Customer type"]
+    assert [row[3:] for row in typed] == [[en(school), "2600.00", "600.00", "23.1"],
+                                         [en(hospital), "2000.00", "500.00", "25.0"],
+                                         ["No type", "", "70.00", ""]]
+    crossed = [row for row in rows if row[0] == "Product line × customer type"]
+    assert [en(l1), "", en(school), "600.00", "200.00", "33.3"] in [row[1:] for row in crossed]
+    people = {row[1] for row in rows if row[0] == "Account manager"}
+    assert {org.users["staff1"].display_name, org.users["staff2"].display_name} <= people
+    r = manager.get("/targets/attainment/export?period=2026-Q4&format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.data)).active
+    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert any(row[0] == "Customer type" and row[3] == en(school) for row in values)
+    # staff see only their own figures in it
+    own = client_as_en("staff1").get("/targets/attainment/export?period=2026-Q4").get_data(
+        as_text=True)
+    assert org.users["staff2"].display_name not in own and "500.00" in own

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -84,7 +85,9 @@ def departments():
             flash(_("Department %(name)s added.", name=department.label), "success")
             return redirect(url_for("admin.departments"), code=303)
         db.session.rollback()
-    rows = db.session.scalars(select(Department).order_by(Department.code)).all()
+    rows = db.session.scalars(select(Department).order_by(Department.code).options(
+        selectinload(Department.head),
+        selectinload(Department.members).selectinload(DepartmentMember.user))).all()
     return render("admin/departments.html", rows=rows, form=form,
                   status=422 if request.method == "POST" else 200)
 

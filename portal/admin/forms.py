@@ -30,6 +30,8 @@ class UserForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"), choices=[(r.value, l) for r, l in ROLE_LABELS.items()])
     area_id = SelectField(_l("Area"), coerce=int, choices=[])
     manager_id = SelectField(_l("Manager"), coerce=int, choices=[])
+    #: A department's people sign in with the staff role and their department (no area needed).
+    department_id = SelectField(_l("Department"), coerce=int, choices=[], default=0)
     active = BooleanField(_l("Active (may sign in)"), default=True)
     local_only = BooleanField(_l("Local only: signs in with its local password, never through "
                                  "the company directory (for a break-glass administrator)"))

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, AuditLog, Role, User, UserRole
+from portal.models.departments import Department, DepartmentMember
 
 USER_SORTS = {
     "username": User.username,
@@ -77,6 +78,20 @@ def area_choices(blank_label: str) -> list[tuple[int, str]]:
     """Every area as a select choice, after a blank one."""
     areas = db.session.scalars(select(Area).order_by(Area.code))
     return [(0, blank_label)] + [(a.id, f"{a.code} · {a.label}") for a in areas]
+
+
+def department_choices(blank_label: str) -> list[tuple[int, str]]:
+    """Every department as a select choice, after a blank one."""
+    departments = db.session.scalars(select(Department).order_by(Department.code))
+    return [(0, blank_label)] + [(d.id, f"{d.code} · {d.label}") for d in departments]
+
+
+def department_of(user_id: int | None) -> int | None:
+    """The department a person sits in (their membership), if any."""
+    if user_id is None:
+        return None
+    return db.session.scalar(select(DepartmentMember.department_id)
+                             .where(DepartmentMember.user_id == user_id))
 
 
 def manager_choices(blank_label: str, exclude_id: int | None = None) -> list[tuple[int, str]]:

@@ -11,9 +11,10 @@ from portal import audit
 from portal.admin import audit_labels, bp
 from portal.admin.forms import (AreaForm, AuditFilterForm, NewUserForm, PasswordResetForm,
                                 ReferenceForm, UserForm)
-from portal.admin.queries import (USER_SORTS, area_choices, audit_list, get_reference_or_404,
-                                  get_user_or_404, manager_choices, reference_list, user_list)
-from portal.admin.services import needs_area, username_taken, would_loop
+from portal.admin.queries import (USER_SORTS, area_choices, audit_list, department_choices,
+                                  department_of, get_reference_or_404, get_user_or_404,
+                                  manager_choices, reference_list, user_list)
+from portal.admin.services import needs_area, set_department, username_taken, would_loop
 from portal.auth.services import clear_lockout, current_lockouts
 from portal.extensions import db
 from portal.htmx import is_htmx, render
@@ -59,6 +60,7 @@ def _user_form_choices(form: UserForm, user: User | None) -> None:
         current_app.config["LANGUAGES"].items())
     form.area_id.choices = area_choices(_("— none —"))
     form.manager_id.choices = manager_choices(_("— none —"), exclude_id=user.id if user else None)
+    form.department_id.choices = department_choices(_("— none —"))
 
 
 def _check_user_form(form: UserForm, user: User | None) -> bool:
@@ -70,8 +72,9 @@ def _check_user_form(form: UserForm, user: User | None) -> bool:
     if form.username.data and not form.username.errors and username_taken(form.username.data, user_id):
         form.username.errors.append(_("This username is taken."))
         ok = False
-    if needs_area(form.roles.data or []) and not form.area_id.data:
-        form.area_id.errors.append(_("Account managers and area managers belong to an area."))
+    if needs_area(form.roles.data or [], form.department_id.data) and not form.area_id.data:
+        form.area_id.errors.append(_("Account managers and area managers belong to an area "
+                                     "(a department's people: choose their department)."))
         ok = False
     if user is not None and user.id == current_user.id:
         # An administrator cannot lock themselves out; another administrator can.
@@ -112,7 +115,10 @@ def user_create():
         _apply_user_form(form, user)
         db.session.add(user)
         db.session.flush()
-        audit.record("user.create", "user", user.id, None, audit.snapshot(user, USER_FIELDS))
+        set_department(user, form.department_id.data)
+        audit.record("user.create", "user", user.id, None,
+                     {**audit.snapshot(user, USER_FIELDS),
+                      "department_id": form.department_id.data or None})
         db.session.commit()
         flash(_("Account %(name)s created.", name=user.username), "success")
         return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
@@ -135,13 +141,17 @@ def user_edit(user_id: int):
         form.area_id.data = user.area_id or 0
         form.manager_id.data = user.manager_id or 0
         form.locale.data = user.locale or ""
+        form.department_id.data = department_of(user.id) or 0
     _user_form_choices(form, user)
     if _check_user_form(form, user):
-        before = audit.snapshot(user, USER_FIELDS)
+        before = {**audit.snapshot(user, USER_FIELDS), "department_id": department_of(user.id)}
         _apply_user_form(form, user)
+        set_department(user, form.department_id.data)
         if before["active"] and not user.active:
             user.session_version += 1
-        audit.record("user.update", "user", user.id, before, audit.snapshot(user, USER_FIELDS))
+        audit.record("user.update", "user", user.id, before,
+                     {**audit.snapshot(user, USER_FIELDS),
+                      "department_id": form.department_id.data or None})
         db.session.commit()
         flash(_("Changes to %(name)s saved.", name=user.username), "success")
         return redirect(url_for("admin.user_edit", user_id=user.id), code=303)

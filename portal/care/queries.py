@@ -1,11 +1,13 @@
 """Who sees which campaign and care task."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (Select, String, cast, func, literal, null, or_, select,
+                        union_all)
 from sqlalchemy.orm import selectinload
 
 from portal.access import customer_scope, visible_customers
 from portal.extensions import db
 from portal.models import Area, Role, User
-from portal.models.care import CareCampaign, CareEvent, CareInvitation, CareTask
+from portal.models.care import (CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
+                                EventKind, Rsvp)
 from portal.models.customers import Customer
 
 
@@ -110,21 +112,31 @@ def get_invitation_or_404(user: User, invitation_id: int) -> CareInvitation:
 def care_activities(customer_id: int, limit: int = 20) -> list[dict]:
     """The care activities of one customer, newest first, for the customer's timeline (the
     customers module shows them; the caller has already checked the customer is visible):
-    contacts made in campaigns and events attended."""
-    contacts = db.session.execute(
-        select(CareTask.contacted_on, CareCampaign.title, CareTask.method, CareTask.contact_name,
-               CareTask.response)
+    contacts made in campaigns (how, with whom, what the customer said) and invitations to
+    events (the RSVP and the attendance). One statement."""
+    contacts = (
+        select(CareTask.contacted_on.label("on"), literal("contact").label("what"),
+               CareCampaign.title.label("title"), cast(CareTask.method, String).label("method"),
+               cast(null(), String).label("kind"), CareTask.contact_name.label("contact"),
+               CareTask.response.label("note"), cast(null(), String).label("rsvp"),
+               literal(False).label("attended"), User.display_name.label("by"),
+               CareTask.id.label("row"))
         .join(CareCampaign, CareTask.campaign_id == CareCampaign.id)
-        .where(CareTask.customer_id == customer_id, CareTask.contacted_on.is_not(None))
-        .order_by(CareTask.contacted_on.desc()).limit(limit)).all()
-    events = db.session.execute(
-        select(CareEvent.held_on, CareEvent.title, CareEvent.kind)
+        .outerjoin(User, CareTask.owner_id == User.id)
+        .where(CareTask.customer_id == customer_id, CareTask.contacted_on.is_not(None)))
+    events = (
+        select(CareEvent.held_on, literal("event"), CareEvent.title, cast(null(), String),
+               cast(CareEvent.kind, String), CareInvitation.contact_name, literal(""),
+               cast(CareInvitation.rsvp, String), CareInvitation.attended, User.display_name,
+               CareInvitation.id)
         .join(CareInvitation, CareInvitation.event_id == CareEvent.id)
-        .where(CareInvitation.customer_id == customer_id, CareInvitation.attended.is_(True))
-        .order_by(CareEvent.held_on.desc()).limit(limit)).all()
-    items = [{"on": on, "what": "contact", "title": title, "method": method,
-              "contact": contact, "note": response} for on, title, method, contact, response
-             in contacts]
-    items += [{"on": on, "what": "event", "title": title, "kind": kind, "contact": "",
-               "note": ""} for on, title, kind in events]
-    return sorted(items, key=lambda i: i["on"], reverse=True)[:limit]
+        .outerjoin(User, CareInvitation.invited_by_id == User.id)
+        .where(CareInvitation.customer_id == customer_id))
+    both = union_all(contacts, events).subquery()
+    rows = db.session.execute(select(both).order_by(both.c.on.desc(), both.c.what,
+                                                    both.c.row.desc()).limit(limit)).all()
+    return [{"on": r.on, "what": r.what, "title": r.title, "contact": r.contact,
+             "note": r.note or "", "by": r.by or "", "attended": bool(r.attended),
+             "method": CareMethod(r.method) if r.method else None,
+             "kind": EventKind(r.kind) if r.kind else None,
+             "rsvp": Rsvp(r.rsvp) if r.rsvp else None} for r in rows]

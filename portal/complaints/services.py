@@ -10,16 +10,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, url_for
 from sqlalchemy import func, select
 
+from portal.complaints.queries import visible_complaints
 from portal.extensions import db
 from portal.kernel.clock import utcnow
 from portal.models.departments import Department
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, QuestionKind,
                                     Severity, SurveyAnswer, SurveyInvitation,
                                     SurveyQuestion, SurveyResponse)
-from portal.models.people import Area
+from portal.models.people import Area, User
+from portal.notifications.services import notify
 
 S = ComplaintStatus
 #: The only moves a complaint may make.
@@ -124,6 +126,36 @@ def hand_off(complaint: Complaint, department, author_id: int | None, reason: st
                            note=f"{previous} → {department.name}: {reason.strip()}")
     complaint.events.append(event)
     return event
+
+
+def announce_move(complaint: Complaint, event: ComplaintEvent, actor_id: int | None):
+    """Tell the customer's account manager that their complaint moved (a hand-off, a new owner,
+    a status change), by their chosen channel for "complaint_moved", once per timeline event.
+
+    Nobody is told of their own move, an inactive account manager is not told, nor one who can
+    no longer see the complaint. The caller commits. Returns the notification or None."""
+    manager_id = complaint.account_manager_id
+    if not manager_id or manager_id == actor_id or event.kind not in ("handoff", "owner", "status"):
+        return None
+    manager = db.session.get(User, manager_id)
+    if manager is None or not manager.active:
+        return None
+    db.session.flush()  # the event's id is the notification's key
+    if db.session.scalar(visible_complaints(manager).where(Complaint.id == complaint.id)
+                         .with_only_columns(Complaint.id)) is None:
+        return None
+    params = {"subject": complaint.subject, "customer": complaint.customer.name,
+              "change": event.kind}
+    if event.kind == "handoff":
+        params["department"] = complaint.department.name
+        params["department_en"] = complaint.department.name_en or complaint.department.name
+    elif event.kind == "owner":
+        params["name"] = complaint.owner.display_name if complaint.owner else "—"
+    else:
+        params["status"] = event.to_status
+    return notify(manager, "complaint_moved", params,
+                  url_for("complaints.detail", complaint_id=complaint.id, _anchor="timeline"),
+                  event_key=f"complaint_moved:{event.id}:{manager_id}")
 
 
 # --- periods in the business's time zone -------------------------------------------------------

@@ -207,9 +207,10 @@ def move(complaint_id: int):
         db.session.rollback()
         return _detail(complaint, status_form=form, status=422)
     before = {"status": complaint.status.value, "satisfaction": complaint.satisfaction}
-    services.change_status(complaint, target, current_user.id, note=form.note.data or "",
-                           resolution=form.resolution.data or "",
-                           satisfaction=form.satisfaction.data or None)
+    event = services.change_status(complaint, target, current_user.id, note=form.note.data or "",
+                                   resolution=form.resolution.data or "",
+                                   satisfaction=form.satisfaction.data or None)
+    services.announce_move(complaint, event, current_user.id)
     if target in (ComplaintStatus.CLOSED, ComplaintStatus.REOPENED):
         audit.record(f"complaint.{target.value}", "complaint", complaint.id, before,
                      {"status": complaint.status.value, "satisfaction": complaint.satisfaction})
@@ -253,11 +254,13 @@ def reassign(complaint_id: int):
         before = {"owner_id": complaint.owner_id}
         old_name = complaint.owner.display_name if complaint.owner else "—"
         complaint.owner_id, complaint.area_id = new_owner.id, new_owner.area_id or complaint.area_id
-        complaint.events.append(ComplaintEvent(
-            kind="owner", author_id=current_user.id,
-            note=f"{old_name} → {new_owner.display_name}"))
+        complaint.owner = new_owner
+        event = ComplaintEvent(kind="owner", author_id=current_user.id,
+                               note=f"{old_name} → {new_owner.display_name}")
+        complaint.events.append(event)
         audit.record("complaint.reassign", "complaint", complaint.id, before,
                      {"owner_id": new_owner.id})
+        services.announce_move(complaint, event, current_user.id)
         db.session.commit()
         flash(_("%(name)s now owns the complaint.", name=new_owner.display_name), "success")
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
@@ -290,9 +293,10 @@ def handoff(complaint_id: int):
         return _detail(complaint, handoff_form=form, status=422)
     department = db.session.get(Department, form.department_id.data)
     before = {"department_id": complaint.department_id, "owner_id": complaint.owner_id}
-    services.hand_off(complaint, department, current_user.id, form.reason.data)
+    event = services.hand_off(complaint, department, current_user.id, form.reason.data)
     audit.record("complaint.handoff", "complaint", complaint.id, before,
                  {"department_id": department.id, "owner_id": complaint.owner_id})
+    services.announce_move(complaint, event, current_user.id)
     db.session.commit()
     flash(_("The complaint was handed to %(department)s.", department=department.label),
           "success")
@@ -315,11 +319,13 @@ def assign_in_department(complaint_id: int):
         before = {"owner_id": complaint.owner_id}
         old_name = complaint.owner.display_name if complaint.owner else "—"
         complaint.owner_id = new_owner.id
-        complaint.events.append(ComplaintEvent(
-            kind="owner", author_id=current_user.id,
-            note=f"{old_name} → {new_owner.display_name}"))
+        complaint.owner = new_owner
+        event = ComplaintEvent(kind="owner", author_id=current_user.id,
+                               note=f"{old_name} → {new_owner.display_name}")
+        complaint.events.append(event)
         audit.record("complaint.reassign", "complaint", complaint.id, before,
                      {"owner_id": new_owner.id})
+        services.announce_move(complaint, event, current_user.id)
         db.session.commit()
         flash(_("%(name)s now owns the complaint.", name=new_owner.display_name), "success")
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)

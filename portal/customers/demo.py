@@ -34,6 +34,25 @@ TIER_CYCLE = [Tier.A, Tier.B, Tier.C, Tier.B, Tier.C, Tier.C]
 PROFILE = {Tier.A: (0.9, 30000, 90000), Tier.B: (0.6, 8000, 30000), Tier.C: (0.35, 1000, 9000)}
 
 
+GIFTS = ["普洱茶", "书籍", "水果礼盒", "不收礼品", "咖啡"]
+CONTACT_TIMES = ["工作日上午", "午休后", "周末勿扰", "下班前半小时"]
+
+
+def _care_details(today, area_index: int, n: int, c: int) -> dict:
+    """Birthdays and care preferences for the primary contacts of every third customer (no random
+    draw, so the rest of the demo stays as it was); the east district's first customer's contact
+    has a birthday in three days, for the care reminder."""
+    if c or n % 3:
+        return {}
+    if area_index == 0 and n == 0:
+        soon = today + timedelta(days=3)
+        born = date(1975, soon.month, min(soon.day, 28) if soon.month == 2 else soon.day)
+    else:
+        born = date(1960 + n % 30, 1 + n % 12, 1 + n % 28)
+    return {"birthday": born, "gift_preference": GIFTS[n % len(GIFTS)],
+            "contact_time": CONTACT_TIMES[n % len(CONTACT_TIMES)]}
+
+
 @seeder(20)
 def seed_customers(ctx: DemoContext) -> None:
     """Customers, owners, contacts, a year of sales, targets, visits and duties."""
@@ -79,7 +98,8 @@ def seed_customers(ctx: DemoContext) -> None:
                 customer.contacts.append(CustomerContact(
                     name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
                     title=rng.choice(TITLES), phone=f"139{rng.randint(10000000, 99999999)}",
-                    wechat=f"wx_{area.code.lower()}_{n}_{c}", is_primary=c == 0))
+                    wechat=f"wx_{area.code.lower()}_{n}_{c}", is_primary=c == 0,
+                    **_care_details(today, index, n, c)))
             db.session.flush()
             chance, low, high = PROFILE[tier or Tier.C]
             for m in range(12):

@@ -77,6 +77,18 @@ class ContactForm(FlaskForm):
                          validators=[Optional(), Length(max=100), *TEXT])
     is_primary = BooleanField(_l("Primary contact"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000), *TEXT])
+    #: For the care reminders (portal.care): the account manager is told a week before.
+    birthday = DateField(_l("Birthday"), validators=[Optional()])
+    gift_preference = StringField(_l("Gift they like"), filters=[strip_filter],
+                                  validators=[Optional(), Length(max=200), *TEXT])
+    contact_time = StringField(_l("Preferred contact time"), filters=[strip_filter],
+                               validators=[Optional(), Length(max=100), *TEXT])
+
+    def validate_birthday(self, field):
+        if field.data and field.data > clock.today():
+            raise ValidationError(_l("A birthday cannot be in the future."))
+        if field.data and field.data.year < 1900:
+            raise ValidationError(_l("Give a year from 1900 on."))
 
 
 class ReassignForm(FlaskForm):

@@ -2,8 +2,9 @@
 default channel and whether they are urgent (mailed at once rather than in the digest)."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 
+from portal.models.feedback import ComplaintStatus
 from portal.models.notifications import Channel
 
 
@@ -38,6 +39,8 @@ KINDS: dict[str, Kind] = {
                                 _l("Complaint #%(id)s, handed to a department, is more than "
                                    "%(hours)s hours past its deadline (%(due)s)"),
                                 default=Channel.BOTH, urgent=True),
+    "complaint_moved": Kind(_l("Your customer's complaint moved"),
+                            _l("Complaint “%(subject)s” of %(customer)s: %(change)s")),
     "care_birthday": Kind(_l("A customer contact's birthday"),
                           _l("%(name)s's birthday is on %(date)s")),
     "care_anniversary": Kind(_l("A customer's anniversary"),
@@ -74,6 +77,33 @@ STEP_LABELS = {
     "acknowledgement": _l("acknowledgement"),
 }
 
+#: What happened to a complaint ("complaint_moved"), worded with its params.
+COMPLAINT_CHANGES = {
+    "handoff": _l("handed to %(department)s"),
+    "owner": _l("now handled by %(name)s"),
+    "status": _l("now %(status)s"),
+}
+#: Complaint statuses as the message names them (the same words as the complaints module's).
+COMPLAINT_STATUSES = {
+    ComplaintStatus.NEW.value: _l("New"),
+    ComplaintStatus.IN_PROGRESS.value: _l("In progress"),
+    ComplaintStatus.RESOLVED.value: _l("Resolved"),
+    ComplaintStatus.CLOSED.value: _l("Closed"),
+    ComplaintStatus.REOPENED.value: _l("Reopened"),
+}
+
+
+def _complaint_change(values: dict) -> str:
+    """The change of a "complaint_moved" notification in the reader's language."""
+    change = dict(values)
+    locale = get_locale()
+    if locale is not None and locale.language == "en" and change.get("department_en"):
+        change["department"] = change["department_en"]
+    if change.get("status") in COMPLAINT_STATUSES:
+        change["status"] = str(COMPLAINT_STATUSES[change["status"]])
+    template = COMPLAINT_CHANGES.get(change.get("change"))
+    return str(template) % change if template is not None else ""
+
 
 def kind_label(kind: str) -> str:
     """A kind's name in the reader's language."""
@@ -89,6 +119,11 @@ def message(kind: str, params: dict) -> str:
     values = dict(params)
     if kind == "appraisal_step" and values.get("step") in STEP_LABELS:
         values["step"] = str(STEP_LABELS[values["step"]])
+    if kind == "complaint_moved":
+        try:
+            values["change"] = _complaint_change(values)
+        except (KeyError, TypeError, ValueError):
+            values["change"] = ""
     try:
         return str(known.message) % values
     except (KeyError, TypeError, ValueError):

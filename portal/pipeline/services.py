@@ -5,17 +5,16 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal import audit
 from portal.extensions import db
 from portal.kernel import clock
 from portal.kernel.periods import Period
 from portal.models import User
-from portal.models.customers import Customer, CustomerAssignment
 from portal.models.pipeline import (LOST, OPEN, WON, LossReason, Opportunity, OpportunityEvent,
                                     OpportunityLine, OpportunitySale, PipelineStage)
-from portal.models.sales import SalesRecord, SalesTarget
+from portal.models.sales import SalesRecord
 from portal.pipeline.queries import open_pipeline, open_pipeline_by_owner
 from portal.targets import services as targets
 
@@ -289,30 +288,6 @@ def pipeline_coverage(user_id: int, start: date, end: date) -> Decimal | None:
 
 def attainment_by_customer_type(user_ids, period: Period) -> list[tuple]:
     """(product line id or None, customer type id or None, target, credited sales): by customer
-    type (line None) and by product line × customer type, for a team in a period."""
-    ids = list(user_ids)
-    if not ids:
-        return []
-    sales = db.session.execute(
-        select(SalesRecord.product_line_id, Customer.type_id, func.sum(SalesRecord.amount))
-        .join(CustomerAssignment, targets.credit_join())
-        .join(Customer, SalesRecord.customer_id == Customer.id)
-        .where(CustomerAssignment.account_manager_id.in_(ids),
-               SalesRecord.sold_on >= period.start, SalesRecord.sold_on <= period.end)
-        .group_by(SalesRecord.product_line_id, Customer.type_id)).all()
-    goal = db.session.execute(
-        select(SalesTarget.product_line_id, SalesTarget.customer_type_id, func.sum(SalesTarget.amount))
-        .where(SalesTarget.user_id.in_(ids), SalesTarget.customer_type_id.is_not(None),
-               SalesTarget.month >= period.start, SalesTarget.month <= period.end)
-        .group_by(SalesTarget.product_line_id, SalesTarget.customer_type_id)).all()
-    sold: dict = {}
-    for line_id, type_id, amount in sales:
-        amount = Decimal(str(amount or 0))
-        sold[(line_id, type_id)] = sold.get((line_id, type_id), ZERO) + amount
-        sold[(None, type_id)] = sold.get((None, type_id), ZERO) + amount
-    wanted: dict = {}
-    for line_id, type_id, amount in goal:
-        wanted[(line_id, type_id)] = wanted.get((line_id, type_id), ZERO) + Decimal(str(amount))
-    keys = sorted(set(sold) | set(wanted), key=lambda k: (k[0] is not None, k[0] or 0, k[1] or 0))
-    return [(line, type_, wanted.get((line, type_)),
-             sold.get((line, type_), ZERO).quantize(Decimal("0.01"))) for line, type_ in keys]
+    type (line None) and by product line × customer type, for a team in a period. The targets
+    module's figures (its page and export show them too)."""
+    return targets.customer_type_rows(user_ids, period)

@@ -174,10 +174,14 @@ class _Generator:
             "assigned_by_id", "created_at"),
             ((next(aid), c, u, None, None, "", m, t) for c, u, m, t in assignments))
         kid = iter(self.ids("customer_contacts", len(contacts)))
+        # Every third contact has a birthday and care preferences (from the id: no random draw).
         self.bulk.insert("customer_contacts", (
             "id", "customer_id", "name", "title", "phone", "email", "wechat", "is_primary",
-            "notes"), ((next(kid), c, name, "经理", phone, "", "", True, "")
-                       for c, name, phone in contacts))
+            "notes", "birthday", "gift_preference", "contact_time"),
+            ((next(kid), c, name, "经理", phone, "", "", True, "",
+              date(1960 + c % 30, 1 + c % 12, 1 + c % 28) if c % 3 == 0 else None,
+              ["普洱茶", "书籍", "水果礼盒"][c % 3] if c % 3 == 0 else "",
+              "工作日上午" if c % 3 == 0 else "") for c, name, phone in contacts))
 
     def sales(self) -> None:
         """A year of sales per account manager over their customers."""
@@ -548,7 +552,9 @@ class _Generator:
     def care_and_intel(self) -> None:
         """In proportion: two intelligence posts per account manager; per area a care campaign
         over every fifth customer (one care task each, a third contacted) and a customer event
-        with twenty invitations; one complaint in twenty handed to the finance department."""
+        with twenty invitations; one complaint in twenty handed to the finance department (the
+        hand-off on its timeline); one department person per twenty account managers in each
+        department."""
         rng, now = self.rng, at(self.today)
         departments = dict(db.session.execute(select(Department.code, Department.id)).all())
         posts = []
@@ -596,6 +602,34 @@ class _Generator:
                                               "invited_by_id", "rsvp", "attended"),
                          ((next(iids), *i) for i in invitations))
         if "FIN" in departments:
+            handed = db.session.execute(
+                select(Complaint.id, Complaint.received_at, Complaint.owner_id)
+                .where(Complaint.id % 20 == 0, Complaint.department_id.is_(None))).all()
             db.session.execute(Complaint.__table__.update()
-                               .where(Complaint.id % 20 == 0, Complaint.department_id.is_(None))
+                               .where(Complaint.id.in_([h.id for h in handed]))
                                .values(department_id=departments["FIN"]))
+            # the hand-off on each timeline (the SLA time per department counts from it)
+            hids = iter(self.ids("complaint_events", len(handed)))
+            self.bulk.insert("complaint_events", (
+                "id", "complaint_id", "at", "author_id", "kind", "from_status", "to_status",
+                "note"), ((next(hids), cid, received + timedelta(hours=2), owner, "handoff", None,
+                           None, "— → 财务部: 账单需财务部核对。")
+                          for cid, received, owner in handed))
+        # Department people in proportion (one per twenty account managers in each department),
+        # staff role without an area; drawn last, so the rest of the company stays as it was.
+        extra = len(self.staff) // 20
+        if departments and extra:
+            uids = iter(self.ids("users", extra * len(departments)))
+            people, seats = [], []
+            for code, department_id in sorted(departments.items()):
+                for k in range(extra):
+                    uid = next(uids)
+                    people.append((uid, f"{code.lower()}-{k + 1:04d}", person_name(rng), "", "",
+                                   True, self.password_hash, 1, 0, now, None, None))
+                    seats.append((uid, department_id))
+            self.bulk.insert("users", ("id", "username", "display_name", "email", "phone",
+                                       "active", "password_hash", "session_version",
+                                       "failed_logins", "created_at", "area_id", "manager_id"),
+                             people)
+            self.bulk.insert("user_roles", ("user_id", "role"), [(p[0], "staff") for p in people])
+            self.bulk.insert("department_members", ("user_id", "department_id"), seats)

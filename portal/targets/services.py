@@ -280,6 +280,68 @@ def product_line_rows(user_ids, period: Period, breakdown: SalesBreakdown | None
     return [(k, targets.get(k), Decimal(sales.get(k) or 0)) for k in keys]
 
 
+def customer_type_rows(user_ids, period: Period
+                       ) -> list[tuple[int | None, int | None, Decimal | None, Decimal]]:
+    """(product line id or None, customer type id or None, target, credited sales) of a team in
+    a period: first one row per customer type (line None), then one per product line × customer
+    type. Sales count by the customer's type (None: a customer without a type). A type's target
+    per person-month is its row without a product line, else the sum of its product-line rows.
+    Whole months from the monthly summary, partial edges from the sales."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    months = months_between(period.start, period.end)
+    per_type: dict[tuple, list] = defaultdict(lambda: [None, None])
+    line_type_target: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for uid, month, line_id, type_id, amount in db.session.execute(
+            select(SalesTarget.user_id, SalesTarget.month, SalesTarget.product_line_id,
+                   SalesTarget.customer_type_id, SalesTarget.amount)
+            .where(SalesTarget.user_id.in_(ids), SalesTarget.customer_type_id.is_not(None),
+                   SalesTarget.month >= months[0], SalesTarget.month <= months[-1])):
+        slot = per_type[(uid, month, type_id)]
+        which = 0 if line_id is None else 1
+        slot[which] = (slot[which] or ZERO) + Decimal(amount)
+        if line_id is not None:
+            line_type_target[(line_id, type_id)] += Decimal(amount)
+    type_target: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (_uid, _month, type_id), (overall, by_line) in per_type.items():
+        type_target[type_id] += overall if overall is not None else by_line
+    sold: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    span, edges = summary.whole_months(period.start, period.end)
+    if span is not None:
+        for line_id, type_id, amount in db.session.execute(
+                select(SalesSummary.product_line_id, SalesSummary.customer_type_id,
+                       func.sum(SalesSummary.amount))
+                .where(SalesSummary.user_id.in_(ids), SalesSummary.month >= span[0],
+                       SalesSummary.month <= span[1])
+                .group_by(SalesSummary.product_line_id, SalesSummary.customer_type_id)):
+            sold[(line_id, type_id)] += Decimal(str(amount or 0))
+    for edge_start, edge_end in edges:
+        for line_id, type_id, amount in db.session.execute(
+                select(SalesRecord.product_line_id, Customer.type_id, func.sum(SalesRecord.amount))
+                .join(CustomerAssignment, credit_join())
+                .join(Customer, SalesRecord.customer_id == Customer.id)
+                .where(CustomerAssignment.account_manager_id.in_(ids),
+                       SalesRecord.sold_on >= edge_start, SalesRecord.sold_on <= edge_end)
+                .group_by(SalesRecord.product_line_id, Customer.type_id)):
+            sold[(line_id, type_id)] += Decimal(str(amount or 0))
+    by_type: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for (_line, type_id), amount in sold.items():
+        by_type[type_id] += amount
+
+    def order(key):
+        return (key is None, key or 0)
+
+    cents = Decimal("0.01")
+    rows = [(None, t, type_target.get(t), by_type.get(t, ZERO).quantize(cents))
+            for t in sorted(set(type_target) | set(by_type), key=order)]
+    pairs = sorted(set(line_type_target) | set(sold),
+                   key=lambda k: (order(k[0]), order(k[1])))
+    rows += [(line, t, line_type_target.get((line, t)), sold.get((line, t), ZERO).quantize(cents))
+             for line, t in pairs]
+    return rows
+
+
 def monthly_series(user_ids, start: date, end: date, breakdown: SalesBreakdown | None = None
                    ) -> list[tuple[date, Decimal | None, Decimal]]:
     """(month, target, credited sales) per month of [start, end], for the charts; the sales from

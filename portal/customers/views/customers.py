@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import spreadsheets
+from portal.care.queries import care_activities
 from portal.concurrency import is_current
 from portal.customers import bp
 from portal.customers.imports import export_columns
@@ -25,6 +26,7 @@ from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.lists import Listing
 from portal.models import Role, User
+from portal.models.care import CARE_LABELS
 from portal.models.customers import Customer, CustomerStatus, Tier
 
 
@@ -146,6 +148,7 @@ def detail(customer_id: int):
                   history=assignment_history(customer), visits=recent_visits(customer),
                   sales_page=listing.paginate(customer_sales(customer)),
                   by_line=sales_by_product_line(customer), today=today,
+                  care=care_activities(customer.id), care_labels=CARE_LABELS,
                   is_manager=current_user.has_role(Role.MANAGER))
 
 

@@ -4,17 +4,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from portal import spreadsheets
 from portal.access import get_user_or_404, manages
 from portal.extensions import db
 from portal.kernel.panels import panel
 from portal.htmx import render
 from portal.kernel import clock
+from portal.kernel.downloads import download
 from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
 from portal.models import Role, User
 from portal.targets import bp, queries, services
 from portal.kernel.bar_charts import grouped_bars, horizontal_percent_bars
 from portal.targets.duties import duties_for, measure
+from portal.targets.figures import percent
 
 
 def _monthly_chart(series):
@@ -43,6 +46,7 @@ def index():
     lines = {p.id: p for p in queries.product_lines()}
     by_line = ([(lines[k], t, s) for k, t, s in services.product_line_rows(everyone, period, sales)]
                if everyone else [])
+    by_type = _type_rows(everyone, period, lines)
     series = (services.monthly_series(everyone, chart_months.start, chart_months.end, sales)
               if everyone else [])
     threshold = services.at_risk_threshold()
@@ -50,9 +54,52 @@ def index():
                                            threshold)
     return render("targets/index.html", "targets/_results.html", period=period, rows=rows,
                   team=team, by_line=by_line, monthly=_monthly_chart(series),
+                  by_type=[r for r in by_type if r[0] is None],
+                  by_line_type=[r for r in by_type if r[0] is not None],
                   people_chart=people_chart, page=page, periods=services.period_choices(today),
                   threshold=threshold, areas=queries.areas() if len(everyone) > 1 else [],
                   can_set=bool(current_user.has_role(Role.MANAGER)))
+
+
+def _type_rows(user_ids, period: Period, lines=None) -> list[tuple]:
+    """(product line or None, customer type or None, target, sales, attainment) rows."""
+    if not user_ids:
+        return []
+    lines = lines or {p.id: p for p in queries.product_lines()}
+    types = {t.id: t for t in queries.customer_types()}
+    return [(lines.get(line) if line else None, types.get(kind) if kind else None, target, sold,
+             percent(sold, target))
+            for line, kind, target, sold in services.customer_type_rows(user_ids, period)]
+
+
+@bp.route("/attainment/export")
+def attainment_export():
+    """The attainment page's figures as CSV or Excel: per person, product line, customer type and
+    product line × customer type, for the period and area shown."""
+    today = clock.today()
+    listing = Listing(filters=("period", "area"))
+    period = services.parse_period(listing.get("period"), today)
+    query = queries.attainment_people(current_user, listing.get("area", type=int))
+    people = db.session.scalars(query.options(selectinload(User.area))
+                                .order_by(User.display_name, User.id)).all()
+    everyone = [p.id for p in people]
+    lines = {p.id: p for p in queries.product_lines()}
+    rows = [[_("Account manager"), p.display_name, p.area.label if p.area else "", "",
+             r.target, r.sales, r.percent] for p, r in zip(
+                 people, services.attainment_rows(people, period, today))]
+    if everyone:
+        rows += [[_("Product line"), lines[k].label, "", "", t, s, percent(s, t)]
+                 for k, t, s in services.product_line_rows(everyone, period)]
+        for line, kind, target, sold, pct in _type_rows(everyone, period, lines):
+            rows.append([_("Customer type") if line is None else _("Product line × customer type"),
+                         line.label if line else "", "",
+                         kind.label if kind else _("No type"), target, sold, pct])
+    header = [_("Breakdown"), _("Name or product line"), _("Area"), _("Customer type"),
+              _("Target"), _("Sales"), _("Attainment %")]
+    stem = f"attainment-{period.key}"
+    if request.args.get("format") == "xlsx":
+        return download(spreadsheets.xlsx_bytes(_("Attainment"), header, rows), f"{stem}.xlsx")
+    return download(spreadsheets.csv_bytes(header, rows), f"{stem}.csv")
 
 
 @bp.route("/people/<int:user_id>")
