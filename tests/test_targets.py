@@ -340,7 +340,7 @@ def test_attainment_page_and_exports_show_customer_types(client_as_en, org):
     page = manager.get("/targets/?period=2026-Q4").text
     section = page[page.index('id="by-customer-type"'):]
     assert en(school) in section and en(hospital) in section and "No type" in section
-    assert "23.1" in section and "25.0" in section and "33.3" in section
+    assert "23.1%" in section and "25%" in section and "33.3%" in section  # one percent format
     assert "Product line × customer type" in section
     r = manager.get("/targets/attainment/export?period=2026-Q4&format=csv")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
