@@ -306,7 +306,8 @@ def audit_log():
     """The audit log with filters and pagination."""
     form = AuditFilterForm(request.args)
     listing = Listing(filters=("actor", "action", "entity_type", "entity_id"))
-    page = listing.paginate(audit_list(current_user, listing))
+    page = listing.pages(audit_list(current_user, listing), AuditLog.at, AuditLog.id,
+                         descending=True)
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page)
 
 

@@ -65,7 +65,8 @@ def index():
     """Complaints I may see, with search, filters (status, severity, owner, area, overdue), sort."""
     listing = Listing(filters=("status", "severity", "owner", "area", "overdue"), sorts=SORTS,
                       default_sort="-received")
-    page = listing.paginate(complaint_list(current_user, listing, now=clock.utcnow()))
+    page = listing.pages(complaint_list(current_user, listing, now=clock.utcnow()),
+                         Complaint.received_at, Complaint.id)
     owners = db.session.scalars(owner_choices(current_user)).all() if _sees_others() else []
     areas = db.session.scalars(visible_areas(current_user)).all() if _sees_others() else []
     return render("complaints/index.html", "complaints/_results.html", page=page, owners=owners,

@@ -9,9 +9,10 @@ from flask_login import current_user
 from portal.access import visible_users
 from portal.customers import bp
 from portal.customers.forms import METHOD_LABELS, CadenceForm, VisitForm
-from portal.customers.queries import (VISIT_FILTERS, VISIT_SORTS, get_customer_or_404,
-                                      get_visit_or_404, overdue_by_person, visible_customers,
-                                      visit_list, visits_done_per_month, week_visits)
+from portal.customers.queries import (VISIT_DAY, VISIT_FILTERS, VISIT_SORTS,
+                                      get_customer_or_404, get_visit_or_404, overdue_by_person,
+                                      visible_customers, visit_list, visits_done_per_month,
+                                      week_visits)
 from portal.customers.services import cadence_months, new_visit, plan_visits, save_cadence
 from portal.extensions import db
 from portal.htmx import render
@@ -30,7 +31,8 @@ def visits():
     """Visits with filters: mine or a person's, planned / done / overdue, a customer search."""
     today = clock.today()
     listing = Listing(filters=VISIT_FILTERS, sorts=VISIT_SORTS, default_sort="-date")
-    page = listing.paginate(visit_list(current_user, listing, today))
+    page = listing.pages(visit_list(current_user, listing, today), VISIT_DAY, Visit.id,
+                         nullable=True)
     people = db.session.execute(visible_users(current_user).with_only_columns(
         User.id, User.display_name).order_by(User.display_name)).all()  # the picker: two columns
     return render("customers/visits.html", "customers/_visit_results.html", page=page,
