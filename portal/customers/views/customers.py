@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wsgi import wrap_file
 
-from portal import spreadsheets
+from portal import people_picker, spreadsheets
 from portal.concurrency import is_current
 from portal.customers import bp
 from portal.customers.forms import (POTENTIAL_LABELS, STATUS_LABELS, TIER_LABELS, CustomerForm,
@@ -97,8 +97,7 @@ def _customer_form_choices(form: CustomerForm) -> None:
     form.type_id.choices = [(0, _("— none —"))] + [
         (t.id, t.label) for t in customer_types(active_only=True)]
     if current_user.has_role(Role.MANAGER):
-        form.account_manager_id.choices = [
-            (u.id, u.display_name) for u in db.session.scalars(assignable_staff(current_user))]
+        people_picker.bind(form.account_manager_id)
     else:
         del form.account_manager_id
 
@@ -122,8 +121,6 @@ def create():
     """Add a customer: staff for themselves, managers for an account manager of their area."""
     form = CustomerForm()
     _customer_form_choices(form)
-    if "account_manager_id" in form and not form.account_manager_id.choices:
-        form.account_manager_id.choices = [(0, _("— none —"))]
     ok = form.validate_on_submit()
     if request.method == "POST":
         ok = _code_is_free(form, None) and ok

@@ -1,0 +1,58 @@
+"""People pickers: the search behind every "choose a person" field (portal.kernel.forms
+.PersonField), scoped to the people the viewer may choose there.
+
+A module declares each picker's scope once, `@people_picker.scope("customers.owner")` on a
+function viewer → select of User, and names it on its form field (`PersonField(scope=...)`). The
+view calls `bind(form.field)`: the field resolves the typed name among exactly those people, and
+the search endpoint (`/people/search?scope=…`) offers exactly them, so a person of another area is
+neither found nor accepted.
+"""
+from collections.abc import Callable
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+from sqlalchemy import Select
+
+from portal.htmx import render
+from portal.kernel.audience import SIGNED_IN, blueprint_audience
+from portal.kernel.forms import PersonField, person_label, search_people
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+blueprint_audience(bp, SIGNED_IN)
+
+#: Scope name → function(viewer) → select of the people the viewer may choose there.
+SCOPES: dict[str, Callable[..., Select]] = {}
+
+
+def scope(name: str):
+    """Register a picker's scope (a decorator)."""
+    def register(function):
+        assert name not in SCOPES or SCOPES[name] is function, f"picker scope {name} twice"
+        SCOPES[name] = function
+        return function
+    return register
+
+
+def people_for(name: str, viewer) -> Select:
+    """The people the viewer may choose in this scope."""
+    return SCOPES[name](viewer)
+
+
+def bind(field: PersonField, viewer=None) -> PersonField:
+    """Give a person field the people its scope allows the viewer (the signed-in person)."""
+    field.choose_from(people_for(field.scope, viewer or current_user))
+    return field
+
+
+@bp.route("/search")
+def search():
+    """The people of a picker's scope whose name or username contains the typed text: the
+    options of the combobox (`?scope=…&field=NAME&NAME=text`, as htmx sends the input)."""
+    name = request.args.get("scope", "")
+    if name not in SCOPES:
+        abort(404)
+    field = request.args.get("field", "q")
+    text = request.args.get(field if field.isidentifier() else "q", "")
+    people = search_people(people_for(name, current_user), text)
+    return render("people/_options.html", people=people, label=person_label,
+                  field=field if field.isidentifier() else "q", text=text)

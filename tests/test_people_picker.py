@@ -1,0 +1,109 @@
+"""People pickers (issue 16, point 3): a person is typed and searched, never picked from a
+select of everyone. The search offers only the people the viewer may choose there; the form
+works without JavaScript (the typed name or username resolved on submit; unknown or ambiguous
+→ the message beside the field, the text kept); another area's person can neither be found nor
+submitted."""
+import re
+from html import unescape
+
+import pytest
+
+from portal.extensions import db
+from portal.models.customers import Customer
+from tests.customer_factories import make_customer
+
+
+def _options(client, scope: str, text: str, field: str = "account_manager_id") -> list[str]:
+    response = client.get(f"/people/search?scope={scope}&field={field}&{field}={text}",
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return [unescape(v) for v in
+            re.findall(r'role="option" id="[^"]+" data-value="([^"]+)"',
+                       response.get_data(as_text=True))]
+
+
+def test_the_search_offers_only_the_people_the_viewer_may_choose(org, client_as):
+    client = client_as("manager1")
+    assert _options(client, "customers.owner", "李娜") == ["李娜 (staff1)"]
+    assert "王强 (staff2)" in _options(client, "customers.owner", "staff")
+    found = _options(client, "customers.owner", "a01-am")
+    assert len(found) == 10 and all("(a01-am" in f for f in found)
+    # another area's account managers: not by name, not by username, not among everyone
+    assert _options(client, "customers.owner", "刘洋") == []
+    assert _options(client, "customers.owner", "staff3") == []
+    assert not any("a02-" in f or "staff3" in f for f in _options(client, "customers.owner", ""))
+    # a manager of the other area gets the other list
+    assert _options(client_as("manager2"), "customers.owner", "刘洋") == ["刘洋 (staff3)"]
+
+
+def test_the_search_answers_an_unknown_scope_with_404(org, client_as):
+    assert client_as("manager1").get("/people/search?scope=nothing&q=a").status_code == 404
+
+
+def test_the_search_stays_small_whatever_is_typed(org, client_as):
+    client = client_as("manager1")
+    assert len(_options(client, "customers.owner", "")) <= 20
+    assert _options(client, "customers.owner", "%") == []  # a wildcard is a character
+    assert _options(client, "customers.owner", "x" * 500) == []
+
+
+def test_the_picker_is_a_combobox_not_a_select(org, client_as):
+    customer = make_customer(org.users["staff1"])
+    db.session.commit()
+    html = client_as("manager1").get(f"/customers/{customer.id}/reassign").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="account_manager_id"[^>]*>', html).group(0)
+    assert 'role="combobox"' in field and 'aria-controls="account_manager_id-options"' in field
+    assert "/people/search?scope=customers.owner" in unescape(field)
+    assert 'role="listbox"' in html
+    assert '<select id="account_manager_id"' not in html
+
+
+@pytest.mark.parametrize("typed", ["王强", "staff2", "STAFF2", "王强 (staff2)", "王强（staff2）"])
+def test_a_typed_name_or_username_is_resolved_without_javascript(org, client_as, typed):
+    customer = make_customer(org.users["staff1"])
+    db.session.commit()
+    response = client_as("manager1").post(f"/customers/{customer.id}/reassign", data={
+        "account_manager_id": typed, "effective": "2026-11-01", "note": ""})
+    assert response.status_code == 303
+    assert db.session.get(Customer, customer.id).account_manager_id == org.users["staff2"].id
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("staff", "Several people match"),       # staff1 and staff2
+    ("刘洋", "can be chosen here"),            # staff3, of the other area
+    ("staff3", "can be chosen here"),
+    ("nobody-at-all", "can be chosen here"),
+])
+def test_an_unknown_or_ambiguous_name_is_refused_beside_the_field(org, client_as, typed,
+                                                                  message):
+    customer = make_customer(org.users["staff1"])
+    db.session.commit()
+    response = client_as("manager1").post(
+        f"/customers/{customer.id}/reassign",
+        data={"account_manager_id": typed, "effective": "2026-11-01", "note": ""},
+        headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(r'<p class="error" id="account_manager_id-error">([^<]+)</p>', html)
+    assert error and message in unescape(error.group(1))
+    assert f'value="{typed}"' in unescape(html)  # the typed text kept
+    assert db.session.get(Customer, customer.id).account_manager_id == org.users["staff1"].id
+
+
+def test_another_areas_person_cannot_be_submitted_by_id(org, client_as):
+    customer = make_customer(org.users["staff1"])
+    db.session.commit()
+    response = client_as("manager1").post("/customers/allocation", data={
+        "customer_ids": [customer.id], "account_manager_id": org.users["staff3"].id,
+        "effective": "2026-11-01"})
+    assert response.status_code == 422
+    assert db.session.get(Customer, customer.id).account_manager_id == org.users["staff1"].id
+
+
+def test_a_new_customer_gets_the_typed_owner(org, client_as):
+    response = client_as("manager1").post("/customers/new", data={
+        "code": "PICK01", "name": "选人客户", "status": "active", "type_id": 0,
+        "account_manager_id": "李娜"})
+    assert response.status_code == 303
+    created = db.session.scalars(db.select(Customer).where(Customer.code == "PICK01")).one()
+    assert created.account_manager_id == org.users["staff1"].id
