@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, func
+from sqlalchemy import Select, func, select
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.validators import StopValidation, ValidationError
 
@@ -156,3 +156,89 @@ class PersonField(StringField):
 def person_label(person) -> str:
     """How a picker shows a person: "Name (username)" (what it resolves back)."""
     return f"{person.display_name} ({person.username})"
+
+
+_SEPARATORS = re.compile(r"[,，;；、\n]+")
+
+
+class PeopleField(StringField):
+    """A choice of several people among many (meeting attendees): those chosen so far as ticked
+    boxes, and a search box to add more (see the `people_field` macro). Everything arrives under
+    the field's name: a ticked box sends an id, the search box the names typed (several,
+    separated by commas, without JavaScript; the script adds a ticked box per choice instead).
+    `data` is the list of ids. `keep` are ids accepted although outside the people the field
+    offers (those already on the record)."""
+
+    def __init__(self, label=None, validators=None, scope: str = "", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.scope = scope
+        self.people: Select | None = None
+        self.keep: set[int] = set()
+        self.text = ""
+        self.data = []
+
+    def choose_from(self, people: Select) -> None:
+        self.people = people
+
+    def process_data(self, value):
+        self.data = [v for v in (value or []) if isinstance(v, int)]
+
+    def process_formdata(self, valuelist):
+        self.data, texts = [], []
+        for value in valuelist:
+            value = (value or "").strip()
+            if value.isdigit() and len(value) < 10:
+                self.data.append(int(value))
+            elif value:
+                texts.append(value[:1000])
+        self.text = ", ".join(texts)
+        self.submitted = True
+
+    submitted = False
+
+    def _value(self) -> str:
+        return self.text
+
+    def chosen(self) -> list:
+        """The people chosen so far (among those offered, or kept), by name."""
+        if not self.data or self.people is None:
+            return []
+        entity = self.people.column_descriptions[0]["entity"]
+        found = {p.id: p for p in db.session.scalars(
+            self.people.where(entity.id.in_(self.data)).order_by(None))}
+        missing = [i for i in self.data if i in self.keep and i not in found]
+        if missing:
+            found.update({p.id: p for p in db.session.scalars(
+                select(entity).where(entity.id.in_(missing)))})
+        return sorted(found.values(), key=lambda p: (p.display_name, p.id))
+
+    def pre_validate(self, form):
+        if self.people is None or not self.submitted:
+            return
+        entity = self.people.column_descriptions[0]["entity"]
+        wanted = list(dict.fromkeys(self.data))
+        if wanted:
+            offered = set(db.session.scalars(
+                self.people.where(entity.id.in_(wanted)).order_by(None)
+                .with_only_columns(entity.id)))
+            refused = [i for i in wanted if i not in offered and i not in self.keep]
+            wanted = [i for i in wanted if i not in refused]
+        else:
+            refused = []
+        problems = [str(_l("Someone ticked cannot be chosen here."))] if refused else []
+        remaining = []
+        for name in (n.strip() for n in _SEPARATORS.split(self.text) if n.strip()):
+            person, found = resolve_person(self.people, name)
+            if person is None:
+                remaining.append(name)
+                problems.append(str(
+                    _l("Several people match “%(text)s”: type more of the name, or the username.",
+                       text=name) if found else
+                    _l("No one called “%(text)s” can be chosen here.", text=name)))
+            elif person.id not in wanted:
+                wanted.append(person.id)
+        self.data = wanted
+        self.text = ", ".join(remaining)
+        if problems:
+            raise StopValidation(" ".join(problems))
+

@@ -26,7 +26,26 @@
     }
   }
   function choose(p, option) {
-    p.input.value = option.dataset.value;
+    var picked = p.box.querySelector(".picked");
+    if (picked) {  // several people: one more ticked box, the search box emptied
+      var name = p.input.name, id = option.dataset.id;
+      var box = picked.querySelector("input[value='" + id + "']");
+      if (box) {
+        box.checked = true;
+      } else {
+        var item = document.createElement("li");
+        var label = document.createElement("label");
+        var tick = document.createElement("input");
+        tick.type = "checkbox"; tick.name = name; tick.value = id; tick.checked = true;
+        label.appendChild(tick);
+        label.appendChild(document.createTextNode(" " + option.dataset.name));
+        item.appendChild(label);
+        picked.appendChild(item);
+      }
+      p.input.value = "";
+    } else {
+      p.input.value = option.dataset.value;
+    }
     open(p, false);
   }
   document.addEventListener("htmx:afterSwap", function (event) {
