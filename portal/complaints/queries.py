@@ -2,6 +2,7 @@
 from sqlalchemy import Select, case, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
+from portal import people_picker
 from portal.access import department_ids, visible_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
@@ -98,8 +99,10 @@ def intake_customers(user: User) -> Select:
                            Customer.area_id.in_(headed)))
 
 
+@people_picker.scope("complaints.owner")
 def owner_choices(user: User) -> Select:
-    """The active people this person may hand a complaint to: themselves and their people."""
+    """The active people this person may hand a complaint to: themselves and their people (the
+    owner pickers offer them)."""
     return (select(User).where(User.id.in_(visible_user_ids(user)), User.active.is_(True))
             .order_by(User.display_name))
 

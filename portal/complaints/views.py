@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
+from portal import audit, people_picker
 from portal.access import heads_department, manages
 from portal.complaints import bp, services
 from portal.complaints.forms import (ComplaintForm, DepartmentOwnerForm, HandoffForm, NoteForm,
@@ -98,8 +98,7 @@ def create():
     choices = db.session.execute(intake_customers(current_user).order_by(Customer.name)
                                  .with_only_columns(Customer.id, Customer.name)).all()
     form.customer_id.choices = [(0, _("— choose —"))] + [(i, name) for i, name in choices]
-    form.owner_id.choices = [(0, _("The customer's account manager"))] + [
-        (u.id, u.display_name) for u in db.session.scalars(owner_choices(current_user))]
+    people_picker.bind(form.owner_id)
     if request.method == "GET" and request.args.get("customer", type=int):
         form.customer_id.data = request.args.get("customer", type=int)
     ok = form.validate_on_submit()
@@ -118,8 +117,7 @@ def create():
             form.owner_id.errors.append(_("The customer has no account manager: choose an owner."))
             ok = False
     if ok:
-        owner = next(u for u in db.session.scalars(owner_choices(current_user))
-                     if u.id == owner_id) if form.owner_id.data else customer.account_manager
+        owner = form.owner_id.person() if form.owner_id.data else customer.account_manager
         severity = Severity(form.severity.data)
         complaint = Complaint(
             customer_id=customer.id, account_manager_id=customer.account_manager_id,
@@ -148,14 +146,12 @@ def _format_datetime(moment: datetime) -> str:
 
 def _detail(complaint: Complaint, status_form: StatusForm | None = None,
             note_form: NoteForm | None = None, status: int = 200,
-            handoff_form: HandoffForm | None = None):
+            handoff_form: HandoffForm | None = None, owner_form: OwnerForm | None = None):
     """The detail page with its forms."""
     changeable = may_change(complaint)
-    owner_form = None
-    if changeable and current_user.has_role(Role.MANAGER):
+    if owner_form is None and changeable and current_user.has_role(Role.MANAGER):
         owner_form = OwnerForm(formdata=None)
-        owner_form.owner_id.choices = [(u.id, u.display_name)
-                                       for u in db.session.scalars(owner_choices(current_user))]
+        people_picker.bind(owner_form.owner_id)
         owner_form.owner_id.data = complaint.owner_id
     dept_form = None
     if changeable and handoff_form is None:
@@ -244,11 +240,10 @@ def reassign(complaint_id: int):
     """A manager hands the complaint to someone of their team (the deadline stays)."""
     complaint = _get_changeable(complaint_id)
     form = OwnerForm()
-    people = {u.id: u for u in db.session.scalars(owner_choices(current_user))}
-    form.owner_id.choices = [(u.id, u.display_name) for u in people.values()]
+    people_picker.bind(form.owner_id)
     if not form.validate_on_submit():
-        return _detail(complaint, status=422)
-    new_owner = people[form.owner_id.data]
+        return _detail(complaint, status=422, owner_form=form)
+    new_owner = form.owner_id.person()
     if new_owner.id != complaint.owner_id:
         before = {"owner_id": complaint.owner_id}
         old_name = complaint.owner.display_name if complaint.owner else "—"
