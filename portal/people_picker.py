@@ -8,14 +8,19 @@ the search endpoint (`/people/search?scope=…`) offers exactly them, so a perso
 neither found nor accepted.
 """
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, request
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from portal.htmx import render
 from portal.kernel.audience import SIGNED_IN, blueprint_audience
-from portal.kernel.forms import PersonField, person_label, search_people
+from portal.access import visible_users
+from portal.extensions import db
+from portal.kernel.forms import (PersonField, person_label, person_problem, resolve_person,
+                                 search_people)
+from portal.kernel.lists import MAX_SEARCH, Listing
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 blueprint_audience(bp, SIGNED_IN)
@@ -42,6 +47,45 @@ def bind(field: PersonField, viewer=None) -> PersonField:
     """Give a person field the people its scope allows the viewer (the signed-in person)."""
     field.choose_from(people_for(field.scope, viewer or current_user))
     return field
+
+
+@scope("people.visible")
+def visible_people(viewer) -> Select:
+    """Everyone whose records the viewer may see (a list's "account manager" filter)."""
+    return visible_users(viewer)
+
+
+@dataclass
+class PersonFilter:
+    """A list's filter by person, typed and searched (the `person_filter` macro)."""
+
+    name: str
+    label: str
+    scope: str
+    text: str
+    error: str | None
+    #: Whether there is a choice at all (more than one person offered).
+    offered: bool
+
+
+def person_filter(listing: Listing, name: str, label: str, scope_name: str,
+                  viewer=None) -> PersonFilter:
+    """Read a list's person filter: an id (links, the old select) or a typed name resolved among
+    the scope's people; the list then reads the id with `listing.get(name)`. An unknown or
+    ambiguous name filters nothing and says so beside the box."""
+    people = people_for(scope_name, viewer or current_user)
+    raw = (request.args.get(name) or "").strip()[:MAX_SEARCH]
+    person, error = None, None
+    if raw:
+        person, found = resolve_person(people, raw)
+        if person is None:
+            error = person_problem(raw, found)
+    listing.resolve(name, person.id if person else None)
+    offered = db.session.scalar(select(func.count()).select_from(
+        people.order_by(None).limit(2).subquery())) > 1
+    return PersonFilter(name=name, label=label, scope=scope_name,
+                        text=person_label(person) if person else raw, error=error,
+                        offered=offered)
 
 
 @bp.route("/search")

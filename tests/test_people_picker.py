@@ -58,7 +58,8 @@ def test_the_picker_is_a_combobox_not_a_select(org, client_as):
     assert '<select id="account_manager_id"' not in html
 
 
-@pytest.mark.parametrize("typed", ["王强", "staff2", "STAFF2", "王强 (staff2)", "王强（staff2）"])
+@pytest.mark.parametrize("typed", ["王强", "staff2", "STAFF2", "王强 (staff2)",
+                                   "王强（staff2）"])
 def test_a_typed_name_or_username_is_resolved_without_javascript(org, client_as, typed):
     customer = make_customer(org.users["staff1"])
     db.session.commit()

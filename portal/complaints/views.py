@@ -15,7 +15,7 @@ from portal.complaints.labels import label as complaint_label
 from portal.complaints.queries import (SORTS, complaint_list, department_people,
                                        get_complaint_or_404, handoff_departments,
                                        intake_customers, overdue_counts, overdue_list,
-                                       owner_choices, visible_areas, visible_complaints)
+                                       visible_areas, visible_complaints)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.kernel import clock
@@ -65,11 +65,12 @@ def index():
     """Complaints I may see, with search, filters (status, severity, owner, area, overdue), sort."""
     listing = Listing(filters=("status", "severity", "owner", "area", "overdue"), sorts=SORTS,
                       default_sort="-received")
+    owner = (people_picker.person_filter(listing, "owner", _("Owner"), "complaints.owner")
+             if _sees_others() else None)
     page = listing.pages(complaint_list(current_user, listing, now=clock.utcnow()),
                          Complaint.received_at, Complaint.id)
-    owners = db.session.scalars(owner_choices(current_user)).all() if _sees_others() else []
     areas = db.session.scalars(visible_areas(current_user)).all() if _sees_others() else []
-    return render("complaints/index.html", "complaints/_results.html", page=page, owners=owners,
+    return render("complaints/index.html", "complaints/_results.html", page=page, owner=owner,
                   areas=areas, statuses=list(ComplaintStatus), severities=list(Severity),
                   may_file=_may_file())
 

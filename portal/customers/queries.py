@@ -96,12 +96,17 @@ def customer_list(viewer: User, listing: Listing) -> Select:
 
 
 def owners_in_scope(viewer: User) -> list[User]:
+    """The owners of the customers the viewer may see, by name."""
+    return db.session.scalars(owner_people(viewer)).all()
+
+
+@people_picker.scope("customers.owners_seen")
+def owner_people(viewer: User) -> Select:
     """The owners of the customers the viewer may see, by name (the list's owner filter)."""
     # One CTE: SQLAlchemy refuses two named alike.
-    return db.session.scalars(
-        select(User).where(User.id.in_(
-            select(Customer.account_manager_id).where(customer_scope(viewer))))
-        .order_by(User.display_name)).all()
+    return (select(User).where(User.id.in_(
+        select(Customer.account_manager_id).where(customer_scope(viewer))))
+        .order_by(User.display_name))
 
 
 def customer_types(active_only: bool = False) -> list[CustomerType]:

@@ -146,11 +146,16 @@ class PersonField(StringField):
             return
         person, found = resolve_person(self.people, self.text)
         if person is None:
-            raise StopValidation(str(
-                _l("Several people match “%(text)s”: type more of the name, or the username.",
-                   text=self.text) if found else
-                _l("No one called “%(text)s” can be chosen here.", text=self.text)))
+            raise StopValidation(person_problem(self.text, found))
         self.data = person.id
+
+
+def person_problem(text: str, found: int) -> str:
+    """What is wrong with a typed name that resolve_person could not resolve."""
+    if found:
+        return str(_l("Several people match “%(text)s”: type more of the name, or the "
+                      "username.", text=text))
+    return str(_l("No one called “%(text)s” can be chosen here.", text=text))
 
 
 def person_label(person) -> str:
@@ -231,10 +236,7 @@ class PeopleField(StringField):
             person, found = resolve_person(self.people, name)
             if person is None:
                 remaining.append(name)
-                problems.append(str(
-                    _l("Several people match “%(text)s”: type more of the name, or the username.",
-                       text=name) if found else
-                    _l("No one called “%(text)s” can be chosen here.", text=name)))
+                problems.append(person_problem(name, found))
             elif person.id not in wanted:
                 wanted.append(person.id)
         self.data = wanted

@@ -53,6 +53,8 @@ class Listing:
         self.view_args = dict(self.view_args or request.view_args or {})
         allowed = set(self.filters) | set(COMMON)
         self.args = {k: v for k, v in request.args.items(multi=True) if k in allowed}
+        #: Filters whose typed value was resolved (a person's name → their id; see `resolve`).
+        self.resolved: dict = {}
         g.listing = self
 
     # --- reading the request --------------------------------------------------------------
@@ -64,7 +66,13 @@ class Listing:
     def get(self, name: str, type=None, default=None):
         """A filter's value (only declared filters are read)."""
         assert name in self.filters or name in COMMON, f"{name} is not a filter of this list"
+        if name in self.resolved:
+            return self.resolved[name] if self.resolved[name] is not None else default
         return request.args.get(name, default, type=type)
+
+    def resolve(self, name: str, value) -> None:
+        """Give a filter its resolved value (an id for a typed name), read back by `get`."""
+        self.resolved[name] = value
 
     @property
     def sort(self) -> str:

@@ -45,6 +45,8 @@
       p.input.value = "";
     } else {
       p.input.value = option.dataset.value;
+      // a list's filter: show the list for the person chosen
+      if (p.input.form && p.input.form.classList.contains("filters")) { p.input.form.requestSubmit(); }
     }
     open(p, false);
   }

@@ -11,10 +11,9 @@ from portal.concurrency import is_current
 from portal.customers import bp
 from portal.customers.forms import (POTENTIAL_LABELS, STATUS_LABELS, TIER_LABELS, CustomerForm,
                                     TierForm)
-from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignable_staff,
-                                      assignment_history, customer_list, customer_sales,
-                                      customer_types, get_customer_or_404, owners_in_scope,
-                                      recent_visits, sales_by_product_line)
+from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignment_history,
+                                      customer_list, customer_sales, customer_types,
+                                      get_customer_or_404, recent_visits, sales_by_product_line)
 from portal.customers.services import (PROFILE_FIELDS, code_taken, create_customer,
                                        sales_last_12_months, set_tier, suggest_tier,
                                        update_customer)
@@ -36,11 +35,13 @@ def _listing() -> Listing:
 def index():
     """The customers the user may see, with search, filters, sorting and pagination."""
     listing = _listing()
+    owner = people_picker.person_filter(listing, "owner", _("Account manager"),
+                                        "customers.owners_seen")
     page = listing.paginate(customer_list(current_user, listing))
     values = sales_last_12_months([c.id for c in page.items], clock.today())
     export_args = {k: v for k, v in listing.args.items() if k not in ("page", "per_page")}
     return render("customers/index.html", "customers/_results.html", page=page, values=values,
-                  owners=owners_in_scope(current_user), types=customer_types(),
+                  owner=owner, types=customer_types(),
                   tiers=list(Tier), statuses=list(CustomerStatus), export_args=export_args)
 
 

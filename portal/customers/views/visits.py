@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.access import visible_users
 from portal.customers import bp
 from portal.customers.forms import METHOD_LABELS, CadenceForm, VisitForm
@@ -31,12 +32,11 @@ def visits():
     """Visits with filters: mine or a person's, planned / done / overdue, a customer search."""
     today = clock.today()
     listing = Listing(filters=VISIT_FILTERS, sorts=VISIT_SORTS, default_sort="-date")
+    who = people_picker.person_filter(listing, "who", _("Account manager"), "people.visible")
     page = listing.pages(visit_list(current_user, listing, today), VISIT_DAY, Visit.id,
                          nullable=True)
-    people = db.session.execute(visible_users(current_user).with_only_columns(
-        User.id, User.display_name).order_by(User.display_name)).all()  # the picker: two columns
     return render("customers/visits.html", "customers/_visit_results.html", page=page,
-                  people=people, today=today, methods=list(VisitMethod),
+                  who=who, today=today, methods=list(VisitMethod),
                   chart=visit_chart(current_user, today))
 
 
