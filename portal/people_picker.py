@@ -93,10 +93,11 @@ def search():
     """The people of a picker's scope whose name or username contains the typed text: the
     options of the combobox (`?scope=…&field=NAME&NAME=text`, as htmx sends the input)."""
     name = request.args.get("scope", "")
-    if name not in SCOPES:
+    if name and name not in SCOPES:
         abort(404)
     field = request.args.get("field", "q")
     text = request.args.get(field if field.isidentifier() else "q", "")
-    people = search_people(people_for(name, current_user), text)
+    # No scope named: no one (the page answers, empty).
+    people = search_people(people_for(name, current_user), text) if name else []
     return render("people/_options.html", people=people, label=person_label,
                   field=field if field.isidentifier() else "q", text=text)

@@ -37,7 +37,9 @@ def test_the_search_offers_only_the_people_the_viewer_may_choose(org, client_as)
 
 
 def test_the_search_answers_an_unknown_scope_with_404(org, client_as):
-    assert client_as("manager1").get("/people/search?scope=nothing&q=a").status_code == 404
+    client = client_as("manager1")
+    assert client.get("/people/search?scope=nothing&q=a").status_code == 404
+    assert "staff1" not in client.get("/people/search?q=李娜").get_data(as_text=True)
 
 
 def test_the_search_stays_small_whatever_is_typed(org, client_as):
@@ -108,3 +110,50 @@ def test_a_new_customer_gets_the_typed_owner(org, client_as):
     assert response.status_code == 303
     created = db.session.scalars(db.select(Customer).where(Customer.code == "PICK01")).one()
     assert created.account_manager_id == org.users["staff1"].id
+
+
+def test_meeting_attendees_are_ticked_or_typed_several_at_once(org, client_as):
+    from portal.models.communication import Meeting
+
+    client = client_as("manager1")
+    html = client.get("/meetings/new").get_data(as_text=True)
+    assert 'name="attendee_ids" value="%d" checked' % org.users["manager1"].id in html
+    assert 'role="combobox"' in html and "scope=meetings.attendee" in unescape(html)
+    data = {"kind": "team", "title": "周会", "starts_at": "2026-12-01T09:00",
+            "duration_minutes": "60", "location": "", "departments": "", "agenda": "",
+            "notes": "", "decisions": ""}
+    # without JavaScript: the ticked box plus names typed with commas
+    response = client.post("/meetings/new", data={
+        **data, "attendee_ids": [str(org.users["manager1"].id), "李娜，staff2"]})
+    assert response.status_code == 303
+    meeting = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
+    assert {a.user_id for a in meeting.attendees} == {
+        org.users[u].id for u in ("manager1", "staff1", "staff2")}
+    # another area's person: refused beside the field, the text kept, nothing saved
+    response = client.post("/meetings/new", data={
+        **data, "title": "第二次", "attendee_ids": [str(org.users["manager1"].id), "刘洋"]},
+        headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="attendee_ids-error"' in html and 'value="刘洋"' in html
+    assert db.session.scalar(db.select(db.func.count(Meeting.id)).where(
+        Meeting.title == "第二次")) == 0
+
+
+def test_a_list_filter_takes_a_typed_name_among_the_people_in_view(org, client_as):
+    from tests.customer_factories import make_visit
+
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    make_visit(make_customer(staff1, name="甲客户"), staff1, planned_on=org.today)
+    make_visit(make_customer(staff2, name="乙客户"), staff2, planned_on=org.today)
+    db.session.commit()
+    client = client_as("manager1")
+    html = client.get("/customers/visits?who=李娜").get_data(as_text=True)
+    assert "甲客户" in html and "乙客户" not in html
+    assert 'value="李娜 (staff1)"' in html  # shown resolved
+    html = client.get(f"/customers/visits?who={staff2.id}").get_data(as_text=True)
+    assert "乙客户" in html and "甲客户" not in html
+    # another area's person: not resolved, said beside the box
+    response = client.get("/customers/visits?who=刘洋", headers={"Accept-Language": "en"})
+    assert 'id="who-error"' in response.get_data(as_text=True)
+    assert '<select id="who"' not in html
