@@ -66,10 +66,12 @@ class PersonFilter:
     error: str | None
     #: Whether there is a choice at all (more than one person offered).
     offered: bool
+    #: What an empty box means ("All" unless told).
+    placeholder: str | None = None
 
 
 def person_filter(listing: Listing, name: str, label: str, scope_name: str,
-                  viewer=None) -> PersonFilter:
+                  viewer=None, placeholder: str | None = None) -> PersonFilter:
     """Read a list's person filter: an id (links, the old select) or a typed name resolved among
     the scope's people; the list then reads the id with `listing.get(name)`. An unknown or
     ambiguous name filters nothing and says so beside the box."""
@@ -85,7 +87,7 @@ def person_filter(listing: Listing, name: str, label: str, scope_name: str,
         people.order_by(None).limit(2).subquery())) > 1
     return PersonFilter(name=name, label=label, scope=scope_name,
                         text=person_label(person) if person else raw, error=error,
-                        offered=offered)
+                        offered=offered, placeholder=placeholder)
 
 
 @bp.route("/search")
