@@ -77,12 +77,16 @@ def person_filter(listing: Listing, name: str, label: str, scope_name: str,
     ambiguous name filters nothing and says so beside the box."""
     people = people_for(scope_name, viewer or current_user)
     raw = (request.args.get(name) or "").strip()[:MAX_SEARCH]
-    person, error = None, None
+    person, error, value = None, None, None
     if raw:
         person, found = resolve_person(people, raw)
-        if person is None:
+        if person is not None:
+            value = person.id
+        elif raw.isdigit() and len(raw) < 10:
+            value = int(raw)  # a link's id outside the scope: the list filters it (to nothing)
+        else:
             error = person_problem(raw, found)
-    listing.resolve(name, person.id if person else None)
+    listing.resolve(name, value)
     offered = db.session.scalar(select(func.count()).select_from(
         people.order_by(None).limit(2).subquery())) > 1
     return PersonFilter(name=name, label=label, scope=scope_name,

@@ -157,3 +157,10 @@ def test_a_list_filter_takes_a_typed_name_among_the_people_in_view(org, client_a
     response = client.get("/customers/visits?who=刘洋", headers={"Accept-Language": "en"})
     assert 'id="who-error"' in response.get_data(as_text=True)
     assert '<select id="who"' not in html
+    # a link's id outside the viewer's people filters to nothing, as it always did
+    staff3 = org.users["staff3"]
+    make_visit(make_customer(staff3, name="丙客户"), staff3, planned_on=org.today)
+    db.session.commit()
+    html = client.get(f"/customers/visits?who={staff3.id}").get_data(as_text=True)
+    assert "丙客户" not in html and "甲客户" not in html
+    assert client.get(f"/customers/visits/week?who={staff3.id}").status_code == 404

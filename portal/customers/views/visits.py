@@ -58,15 +58,17 @@ def week():
     except ValueError:
         start = today
     start = start - timedelta(days=start.weekday())
-    person_id = request.args.get("who", type=int) or current_user.id
+    chosen = Listing(filters=("who", "start"))
+    who = people_picker.person_filter(chosen, "who", _("Account manager"), "people.visible",
+                                      placeholder=current_user.display_name)
+    person_id = chosen.get("who", type=int) or current_user.id
     person = db.first_or_404(visible_users(current_user).where(User.id == person_id))
     days = [(start + timedelta(days=i), []) for i in range(7)]
     for visit in week_visits(current_user, person, start):
         days[((visit.done_on or visit.planned_on) - start).days][1].append(visit)
-    people = db.session.scalars(visible_users(current_user).order_by(User.display_name)).all()
     return render("customers/week.html", person=person, days=days, start=start,
                   prev=start - timedelta(days=7), next=start + timedelta(days=7),
-                  people=people, today=today)
+                  who=who, today=today)
 
 
 @bp.route("/visits/overdue")
