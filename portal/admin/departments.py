@@ -8,12 +8,11 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal import audit
+from portal import audit, people_picker
 from portal.admin import bp
 from portal.extensions import db
 from portal.htmx import render
-from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
-from portal.models import User
+from portal.kernel.forms import NoControlCharacters, PeopleField, PersonField, strip_filter
 from portal.models.departments import Department, DepartmentMember
 
 TEXT = [NoControlCharacters()]
@@ -28,21 +27,16 @@ class DepartmentForm(FlaskForm):
                        validators=[DataRequired(), Length(max=100), *TEXT])
     name_en = StringField(_l("Name (English)"), filters=[strip_filter],
                           validators=[Optional(), Length(max=100), *TEXT])
-    head_id = SelectField(_l("Head"), coerce=int, choices=[])
-    member_ids = MultiCheckboxField(_l("Members"), coerce=int, choices=[])
+    head_id = PersonField(_l("Head"), scope="admin.active_people")
+    member_ids = PeopleField(_l("Members"), scope="admin.active_people")
 
 
-def _people() -> list[tuple[int, str]]:
-    """The active people, by name."""
-    query = (select(User.id, User.display_name).where(User.active.is_(True))
-             .order_by(User.display_name))
-    return [(i, n) for i, n in db.session.execute(query)]
-
-
-def _fill(form: DepartmentForm) -> None:
-    people = _people()
-    form.head_id.choices = [(0, _("— none —"))] + people
-    form.member_ids.choices = people
+def _fill(form: DepartmentForm, department: Department | None = None) -> None:
+    """The head and members are picked among the active people (searched, not listed)."""
+    people_picker.bind(form.head_id)
+    people_picker.bind(form.member_ids)
+    if department is not None:  # people already members stay, active or not
+        form.member_ids.keep = {m.user_id for m in department.members}
 
 
 def _save(form: DepartmentForm, department: Department) -> str | None:
@@ -97,9 +91,9 @@ def department_edit(department_id: int):
     """Change a department's names, head and members."""
     department = db.get_or_404(Department, department_id)
     form = DepartmentForm(obj=department)
-    _fill(form)
+    _fill(form, department)
     if request.method == "GET":
-        form.head_id.data = department.head_id or 0
+        form.head_id.data = department.head_id
         form.member_ids.data = [m.user_id for m in department.members]
     if form.validate_on_submit():
         before = {"head_id": department.head_id,

@@ -1,7 +1,8 @@
 """Queries of the admin module."""
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
+from portal import people_picker
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, AuditLog, Role, User, UserRole
@@ -72,6 +73,14 @@ def audit_list(viewer, listing: Listing) -> Select:
 def like_prefix(text: str) -> str:
     """`text%` with the LIKE wildcards in the text escaped."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@people_picker.scope("admin.active_people")
+def active_people(viewer) -> Select:
+    """The active people, for an administrator's pickers (a department's head and members);
+    nobody for anyone else."""
+    query = select(User).where(User.active.is_(True))
+    return query if viewer.has_role(Role.ADMIN) else query.where(false())
 
 
 def area_choices(blank_label: str) -> list[tuple[int, str]]:

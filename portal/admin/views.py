@@ -323,7 +323,8 @@ def audit_log():
         ((code, str(label)) for code, label in audit_labels.KIND_LABELS.items()),
         key=lambda choice: choice[1])
     listing = Listing(filters=("actor", "action", "entity_type", "entity_id"))
-    page = listing.paginate(audit_list(current_user, listing))
+    page = listing.pages(audit_list(current_user, listing), AuditLog.at, AuditLog.id,
+                         descending=True)
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page,
                   labels=audit_labels.record_labels(page.items),
                   names=audit_labels.value_names(page.items), audit_words=audit_labels)

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectF
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, PeopleField, strip_filter
 from portal.models.care import CARE_LABELS, CareMethod, EventKind, Rsvp
 from portal.models.customers import Tier
 
@@ -23,7 +23,7 @@ class CampaignForm(FlaskForm):
     due_on = DateField(_l("Contact by"), validators=[DataRequired()])
     tiers = MultiCheckboxField(_l("Tiers"), choices=[(t.value, t.value) for t in Tier])
     type_ids = MultiCheckboxField(_l("Customer types"), coerce=int, choices=[])
-    owner_ids = MultiCheckboxField(_l("Account managers"), coerce=int, choices=[])
+    owner_ids = PeopleField(_l("Account managers"), scope="care.owner")
     customer_ids = SelectMultipleField(_l("Hand-picked customers"), coerce=int, choices=[])
 
 

@@ -3,6 +3,7 @@ from sqlalchemy import (Select, String, cast, func, literal, null, or_, select,
                         union_all)
 from sqlalchemy.orm import selectinload
 
+from portal import people_picker
 from portal.access import customer_scope, visible_customers
 from portal.extensions import db
 from portal.models import Area, Role, User
@@ -73,11 +74,12 @@ def chooseable_customers(user: User) -> Select:
     return visible_customers(user)
 
 
-def campaign_owners(user: User) -> list[User]:
-    """The account managers owning customers this person may include."""
+@people_picker.scope("care.owner")
+def campaign_owners(user: User) -> Select:
+    """The account managers owning customers this person may include (the campaign form's
+    people picker offers them)."""
     owners = visible_customers(user).with_only_columns(Customer.account_manager_id).distinct()
-    return list(db.session.scalars(select(User).where(User.id.in_(owners))
-                                   .order_by(User.display_name)))
+    return select(User).where(User.id.in_(owners)).order_by(User.display_name)
 
 
 def visible_events(user: User) -> Select:

@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import people_picker
 from portal.care import bp, services
 from portal.care.forms import AnswerForm, CampaignForm, ContactForm, EventForm, InviteForm
-from portal.care.queries import (campaign_owners, campaign_tasks, chooseable_customers,
+from portal.care.queries import (campaign_tasks, chooseable_customers,
                                  get_campaign_or_404, get_event_or_404, get_invitation_or_404,
                                  get_task_or_404, my_open_tasks, progress, visible_campaigns,
                                  visible_events)
@@ -43,7 +44,7 @@ def index():
 def _fill(form: CampaignForm) -> None:
     form.type_ids.choices = [(t.id, t.label) for t in db.session.scalars(
         select(CustomerType).order_by(CustomerType.code))]
-    form.owner_ids.choices = [(u.id, u.display_name) for u in campaign_owners(current_user)]
+    people_picker.bind(form.owner_ids)
     form.customer_ids.choices = [(i, n) for i, n in db.session.execute(
         chooseable_customers(current_user).order_by(Customer.name)
         .with_only_columns(Customer.id, Customer.name))]
@@ -69,7 +70,7 @@ def campaign_new():
         selection = ", ".join(
             [*(form.tiers.data or []),
              *(dict(form.type_ids.choices)[i] for i in form.type_ids.data or []),
-             *(dict(form.owner_ids.choices)[i] for i in form.owner_ids.data or []),
+             *(p.display_name for p in form.owner_ids.chosen()),
              *(dict(form.customer_ids.choices)[i] for i in form.customer_ids.data or [])])
         campaign, created = services.create_campaign(
             current_user, form.title.data, form.message.data or "", form.due_on.data,

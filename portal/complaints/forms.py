@@ -5,7 +5,7 @@ from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.complaints.labels import LABELS
-from portal.kernel.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, PersonField, strip_filter
 from portal.models.feedback import ComplaintCategory, ComplaintChannel, Severity
 
 TEXT = [NoControlCharacters()]
@@ -28,7 +28,7 @@ class ComplaintForm(FlaskForm):
                                 validators=[DataRequired(), Length(max=5000), *TEXT])
     received_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M",
                                      validators=[Optional()])
-    owner_id = SelectField(_l("Owner"), coerce=int, choices=[])
+    owner_id = PersonField(_l("Owner"), scope="complaints.owner")
 
 
 class StatusForm(FlaskForm):
@@ -54,7 +54,8 @@ class NoteForm(FlaskForm):
 class OwnerForm(FlaskForm):
     """Hand the complaint to someone else."""
 
-    owner_id = SelectField(_l("New owner"), coerce=int, choices=[])
+    owner_id = PersonField(_l("New owner"), scope="complaints.owner",
+                           validators=[DataRequired(message=_l("Choose a person."))])
 
 
 class HandoffForm(FlaskForm):

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit
+from portal import audit, people_picker
 from portal.access import heads_department, manages
 from portal.complaints import bp, services
 from portal.complaints.forms import (ComplaintForm, DepartmentOwnerForm, HandoffForm, NoteForm,
@@ -15,7 +15,7 @@ from portal.complaints.labels import label as complaint_label
 from portal.complaints.queries import (SORTS, complaint_list, department_people,
                                        get_complaint_or_404, handoff_departments,
                                        intake_customers, overdue_counts, overdue_list,
-                                       owner_choices, visible_areas, visible_complaints)
+                                       visible_areas, visible_complaints)
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.kernel import clock
@@ -66,10 +66,12 @@ def index():
     """Complaints I may see, with search, filters (status, severity, owner, area, overdue), sort."""
     listing = Listing(filters=("status", "severity", "owner", "area", "overdue"), sorts=SORTS,
                       default_sort="-received")
-    page = listing.paginate(complaint_list(current_user, listing, now=clock.utcnow()))
-    owners = db.session.scalars(owner_choices(current_user)).all() if _sees_others() else []
+    owner = (people_picker.person_filter(listing, "owner", _("Owner"), "complaints.owner")
+             if _sees_others() else None)
+    page = listing.pages(complaint_list(current_user, listing, now=clock.utcnow()),
+                         Complaint.received_at, Complaint.id)
     areas = db.session.scalars(visible_areas(current_user)).all() if _sees_others() else []
-    return render("complaints/index.html", "complaints/_results.html", page=page, owners=owners,
+    return render("complaints/index.html", "complaints/_results.html", page=page, owner=owner,
                   areas=areas, statuses=list(ComplaintStatus), severities=list(Severity),
                   may_file=_may_file())
 
@@ -98,8 +100,7 @@ def create():
     choices = db.session.execute(intake_customers(current_user).order_by(Customer.name)
                                  .with_only_columns(Customer.id, Customer.name)).all()
     form.customer_id.choices = [(0, _("— choose —"))] + [(i, name) for i, name in choices]
-    form.owner_id.choices = [(0, _("The customer's account manager"))] + [
-        (u.id, u.display_name) for u in db.session.scalars(owner_choices(current_user))]
+    people_picker.bind(form.owner_id)
     if request.method == "GET" and request.args.get("customer", type=int):
         form.customer_id.data = request.args.get("customer", type=int)
     ok = form.validate_on_submit()
@@ -118,8 +119,7 @@ def create():
             form.owner_id.errors.append(_("The customer has no account manager: choose an owner."))
             ok = False
     if ok:
-        owner = next(u for u in db.session.scalars(owner_choices(current_user))
-                     if u.id == owner_id) if form.owner_id.data else customer.account_manager
+        owner = form.owner_id.person() if form.owner_id.data else customer.account_manager
         severity = Severity(form.severity.data)
         complaint = Complaint(
             customer_id=customer.id, account_manager_id=customer.account_manager_id,
@@ -148,14 +148,12 @@ def _format_datetime(moment: datetime) -> str:
 
 def _detail(complaint: Complaint, status_form: StatusForm | None = None,
             note_form: NoteForm | None = None, status: int = 200,
-            handoff_form: HandoffForm | None = None):
+            handoff_form: HandoffForm | None = None, owner_form: OwnerForm | None = None):
     """The detail page with its forms."""
     changeable = may_change(complaint)
-    owner_form = None
-    if changeable and current_user.has_role(Role.MANAGER):
+    if owner_form is None and changeable and current_user.has_role(Role.MANAGER):
         owner_form = OwnerForm(formdata=None)
-        owner_form.owner_id.choices = [(u.id, u.display_name)
-                                       for u in db.session.scalars(owner_choices(current_user))]
+        people_picker.bind(owner_form.owner_id)
         owner_form.owner_id.data = complaint.owner_id
     dept_form = None
     if changeable and handoff_form is None:
@@ -245,11 +243,10 @@ def reassign(complaint_id: int):
     """A manager hands the complaint to someone of their team (the deadline stays)."""
     complaint = _get_changeable(complaint_id)
     form = OwnerForm()
-    people = {u.id: u for u in db.session.scalars(owner_choices(current_user))}
-    form.owner_id.choices = [(u.id, u.display_name) for u in people.values()]
+    people_picker.bind(form.owner_id)
     if not form.validate_on_submit():
-        return _detail(complaint, status=422)
-    new_owner = people[form.owner_id.data]
+        return _detail(complaint, status=422, owner_form=form)
+    new_owner = form.owner_id.person()
     if new_owner.id != complaint.owner_id:
         before = {"owner_id": complaint.owner_id}
         old_name = complaint.owner.display_name if complaint.owner else "—"

@@ -7,7 +7,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from portal.concurrency import version_field
 from portal.kernel import clock
-from portal.kernel.forms import NoControlCharacters, WholeNumberBetween, strip_filter
+from portal.kernel.forms import (NoControlCharacters, PersonField, WholeNumberBetween,
+                                 strip_filter)
 from portal.models.customers import CustomerStatus, Tier, VisitMethod
 
 TEXT = [NoControlCharacters()]
@@ -50,7 +51,7 @@ class CustomerForm(FlaskForm):
     preferences = TextAreaField(_l("Preferences"), validators=[Optional(), Length(max=4000), *TEXT])
     needs = TextAreaField(_l("Needs"), validators=[Optional(), Length(max=4000), *TEXT])
     #: Offered to managers only (staff create customers for themselves).
-    account_manager_id = SelectField(_l("Account manager"), coerce=int, choices=[])
+    account_manager_id = PersonField(_l("Account manager"), scope="customers.owner")
 
 
 class TierForm(FlaskForm):
@@ -94,7 +95,7 @@ class ContactForm(FlaskForm):
 class ReassignForm(FlaskForm):
     """Move one or more customers to another account manager."""
 
-    account_manager_id = SelectField(_l("New account manager"), coerce=int, choices=[],
+    account_manager_id = PersonField(_l("New account manager"), scope="customers.owner",
                                      validators=[DataRequired()])
     effective = DateField(_l("From"), default=clock.today, validators=[DataRequired()])
     note = TextAreaField(_l("Handover note"), validators=[Optional(), Length(max=2000), *TEXT])

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
+from portal import people_picker
 from portal.access import (customer_scope, managed_user_ids,  # noqa: F401
                            visible_customer_ids, visible_customers)
 from portal.extensions import db
@@ -53,8 +54,10 @@ def area_staff(area_id: int) -> Select:
             .order_by(User.display_name))
 
 
+@people_picker.scope("customers.owner")
 def assignable_staff(manager: User) -> Select:
-    """Account managers a manager may give customers to: the active staff of the areas they head."""
+    """Account managers a manager may give customers to: the active staff of the areas they head
+    (the people picker of a customer's owner offers them)."""
     headed = select(Area.id).where(Area.head_id == manager.id)
     return (select(User).join(UserRole)
             .where(User.area_id.in_(headed), User.active.is_(True), UserRole.role == Role.STAFF)
@@ -93,12 +96,17 @@ def customer_list(viewer: User, listing: Listing) -> Select:
 
 
 def owners_in_scope(viewer: User) -> list[User]:
+    """The owners of the customers the viewer may see, by name."""
+    return db.session.scalars(owner_people(viewer)).all()
+
+
+@people_picker.scope("customers.owners_seen")
+def owner_people(viewer: User) -> Select:
     """The owners of the customers the viewer may see, by name (the list's owner filter)."""
     # One CTE: SQLAlchemy refuses two named alike.
-    return db.session.scalars(
-        select(User).where(User.id.in_(
-            select(Customer.account_manager_id).where(customer_scope(viewer))))
-        .order_by(User.display_name)).all()
+    return (select(User).where(User.id.in_(
+        select(Customer.account_manager_id).where(customer_scope(viewer))))
+        .order_by(User.display_name))
 
 
 def customer_types(active_only: bool = False) -> list[CustomerType]:

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, DecimalField, IntegerField, RadioF
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.kernel.forms import NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, PersonField, strip_filter
 from portal.models.incentives import BANDS
 
 TEXT = [NoControlCharacters()]
@@ -70,7 +70,8 @@ class NewRuleVersionForm(RuleVersionForm):
 class BasePayForm(FlaskForm):
     """One person's monthly base pay under a version."""
 
-    user_id = SelectField(_l("Person"), coerce=int, choices=[])
+    user_id = PersonField(_l("Person"), scope="incentives.payable",
+                          validators=[DataRequired(message=_l("Choose a person."))])
     monthly = DecimalField(_l("Monthly base pay (¥)"), places=None,
                            validators=[InputRequired(message=_l("Enter an amount.")), *MONEY])
 
@@ -109,7 +110,7 @@ class NominationForm(FlaskForm):
     period = StringField(_l("For (year or month)"), filters=[strip_filter], validators=[
         DataRequired(), Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$",
                                message=_l("Enter a year (2026) or a month (2026-11)."))])
-    nominee_id = SelectField(_l("Person"), coerce=int, choices=[])
+    nominee_id = PersonField(_l("Person"), scope="incentives.nominee")
     area_id = SelectField(_l("Team"), coerce=int, choices=[])
     reason = TextAreaField(_l("Reason"), filters=[strip_filter],
                            validators=[DataRequired(), Length(max=4000), *TEXT])

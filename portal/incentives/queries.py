@@ -3,6 +3,7 @@ activities. Loaders take the viewer; the pay rules are HR's, so they are empty f
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import people_picker
 from portal.access import managed_user_ids
 from portal.extensions import db
 from portal.incentives.services import pay_visible_user_ids
@@ -66,10 +67,12 @@ def get_rate_or_404(viewer, rate_id: int) -> CommissionRate:
                                       .order_by(None))))
 
 
-def payable_people() -> list[User]:
-    """The active people a base pay can be set for, by name."""
-    return list(db.session.scalars(select(User).where(User.active)
-                                   .order_by(User.display_name, User.id)))
+@people_picker.scope("incentives.payable")
+def payable_people(viewer) -> Select:
+    """The active people a base pay can be set for (HR sets them; nobody for anyone else), by
+    name: the base-pay form's people picker offers them."""
+    query = select(User).where(User.active).order_by(User.display_name, User.id)
+    return query if viewer.has_role(Role.HR) else query.where(false())
 
 
 def active_product_lines() -> list[ProductLine]:
@@ -109,12 +112,14 @@ def visible_activities(viewer) -> Select:
             .order_by(TeamActivity.held_on.desc(), TeamActivity.id.desc()))
 
 
-def nominable_people(viewer) -> list[User]:
-    """Whom the viewer may nominate: the people they manage; everyone active for HR."""
+@people_picker.scope("incentives.nominee")
+def nominable_people(viewer) -> Select:
+    """Whom the viewer may nominate: the people they manage; everyone active for HR (the
+    nomination form's people picker offers them)."""
     query = select(User).where(User.active).order_by(User.display_name)
     if not viewer.has_role(Role.HR):
         query = query.where(User.id.in_(managed_user_ids(viewer)), User.id != viewer.id)
-    return list(db.session.scalars(query))
+    return query
 
 
 def visible_nominations(viewer) -> Select:

@@ -5,15 +5,23 @@ A view builds one `Listing`, hands its select to `listing.apply(...)` and `listi
 and the templates' `page_url`/`sort_url` read it back from `g`.
 """
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app, g, request, url_for
-from sqlalchemy import Select, func, or_
+from sqlalchemy import Select, and_, func, or_, select
 
 from portal.extensions import db
 
 #: Arguments every list understands besides its own filters.
-COMMON = ("q", "sort", "page", "per_page")
+COMMON = ("q", "sort", "page", "per_page", "after", "before")
+#: The arguments that say where a list is (its page or keyset cursor), dropped when it is sorted
+#: again or exported.
+POSITION = ("page", "after", "before")
 MAX_SEARCH = 100
+#: Keyset pages count the rows up to this many ("more than 1,000"): an exact count of a big
+#: table is a scan of it, whatever page is shown.
+COUNT_CAP = 1000
 
 
 def like_pattern(text: str) -> str:
@@ -45,6 +53,8 @@ class Listing:
         self.view_args = dict(self.view_args or request.view_args or {})
         allowed = set(self.filters) | set(COMMON)
         self.args = {k: v for k, v in request.args.items(multi=True) if k in allowed}
+        #: Filters whose typed value was resolved (a person's name → their id; see `resolve`).
+        self.resolved: dict = {}
         g.listing = self
 
     # --- reading the request --------------------------------------------------------------
@@ -56,7 +66,13 @@ class Listing:
     def get(self, name: str, type=None, default=None):
         """A filter's value (only declared filters are read)."""
         assert name in self.filters or name in COMMON, f"{name} is not a filter of this list"
+        if name in self.resolved:
+            return self.resolved[name] if self.resolved[name] is not None else default
         return request.args.get(name, default, type=type)
+
+    def resolve(self, name: str, value) -> None:
+        """Give a filter its resolved value (an id for a typed name), read back by `get`."""
+        self.resolved[name] = value
 
     @property
     def sort(self) -> str:
@@ -90,6 +106,62 @@ class Listing:
         return db.paginate(query, per_page=per_page or current_app.config["PER_PAGE"],
                            max_per_page=200, error_out=False)
 
+    def pages(self, query: Select, key, tiebreak, *, nullable: bool = False,
+              descending: bool | None = None, per_page: int | None = None):
+        """One page of a big list: by keyset (`keyset`) while the list is in its default sort
+        key (either direction), else numbered pages of the query as `order` sorted it."""
+        default = (self.default_sort or "").lstrip("-")
+        if default and self.sort.lstrip("-") != default:
+            return self.paginate(query, per_page)
+        if descending is None:
+            descending = self.descending
+        return self.keyset(query, key, tiebreak, nullable=nullable, descending=descending,
+                           per_page=per_page)
+
+    def keyset(self, query: Select, key, tiebreak, *, nullable: bool = False,
+               descending: bool = True, per_page: int | None = None) -> "KeysetPage":
+        """The page after (`after=`) or before (`before=`) a row, by (key, tiebreak): no OFFSET,
+        so the hundredth page costs what the first does (with an index on the key, or a scope
+        small enough to sort). The query's own order is replaced by (key, tiebreak) in one
+        direction; a nullable key puts its NULLs last either way. The cursor is the key and the
+        tiebreak (an id) of the row at the page's edge, e.g. `after=2026-05-01~1234`."""
+        size = _per_page(per_page)
+        python_type = _python_type(key)
+        after = _cursor(request.args.get("after"), python_type)
+        before = None if after else _cursor(request.args.get("before"), python_type)
+        backwards = before is not None
+        direction = descending != backwards  # the direction the rows are read in
+        body = query.order_by(None)
+        if after:
+            body = body.where(_beyond(key, tiebreak, after, direction, nullable))
+        elif before:
+            body = body.where(_beyond(key, tiebreak, before, direction, nullable,
+                                      nulls_first=True))
+        order = [c.desc() if direction else c.asc() for c in (key, tiebreak)]
+        if nullable:  # NULLs last going forwards, so first going backwards
+            order.insert(0, key.is_(None) if not backwards else key.is_not(None))
+        rows = db.session.execute(body.add_columns(key, tiebreak).order_by(*order)
+                                  .limit(size + 1)).all()
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        single = len(query.column_descriptions) == 1
+        items = [row[0] if single else tuple(row[:-2]) for row in rows]
+        edges = [(row[-2], row[-1]) for row in rows]
+        has_prev = (more if backwards else after is not None) and bool(rows)
+        has_next = (more if not backwards else True) and bool(rows)
+        total = db.session.scalar(select(func.count()).select_from(
+            query.order_by(None).limit(COUNT_CAP + 1).subquery()))
+        return KeysetPage(
+            items=items, per_page=size, total=min(total, COUNT_CAP),
+            total_capped=total > COUNT_CAP, has_prev=has_prev, has_next=has_next,
+            prev_url=self.url(before=_encode(*edges[0]), after=None, page=None)
+            if has_prev else None,
+            next_url=self.url(after=_encode(*edges[-1]), before=None, page=None)
+            if has_next else None,
+            first_url=self.url(after=None, before=None, page=None))
+
     # --- links ----------------------------------------------------------------------------
     def url(self, **changes) -> str:
         """This list's URL with some arguments changed (None removes one)."""
@@ -106,7 +178,97 @@ class Listing:
 
     def sort_url(self, column: str) -> str:
         """Sorted by this column, flipping the direction when it already is."""
-        return self.url(sort=f"-{column}" if self.sort == column else column, page=None)
+        return self.url(sort=f"-{column}" if self.sort == column else column, page=None,
+                        after=None, before=None)
+
+
+@dataclass
+class KeysetPage:
+    """A page of a keyset list: its rows and the links to the pages beside it. The pagination
+    macro shows Previous/Next (and First) for it instead of page numbers."""
+
+    items: list
+    per_page: int
+    total: int
+    #: More rows than COUNT_CAP: `total` is the cap.
+    total_capped: bool
+    has_prev: bool
+    has_next: bool
+    prev_url: str | None
+    next_url: str | None
+    first_url: str
+    keyset: bool = True
+
+    @property
+    def pages(self) -> int:
+        return 2 if self.has_prev or self.has_next else 1
+
+
+def _per_page(asked: int | None) -> int:
+    size = asked or request.args.get("per_page", type=int) or current_app.config["PER_PAGE"]
+    return max(1, min(size, 200))
+
+
+def _python_type(key):
+    try:
+        return key.type.python_type
+    except NotImplementedError:
+        return str
+
+
+_SEPARATOR = "~"
+
+
+def _encode(value, row_id) -> str:
+    text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat")
+                                     else str(value))
+    return f"{text}{_SEPARATOR}{row_id}"
+
+
+def _cursor(text: str | None, python_type):
+    """(key value, id) from a cursor argument, or None when there is none or it is garbled."""
+    if not text or _SEPARATOR not in text:
+        return None
+    value, _sep, row_id = text.rpartition(_SEPARATOR)
+    try:
+        row_id = int(row_id)
+        if not -2**31 <= row_id < 2**31:
+            return None
+        if value == "":
+            return (None, row_id)
+        if python_type is datetime:
+            return (datetime.fromisoformat(value), row_id)
+        if python_type is date:
+            return (date.fromisoformat(value), row_id)
+        if python_type is int:
+            number = int(value)
+            return (number, row_id) if -2**31 <= number < 2**31 else None
+        if python_type is Decimal:
+            return (Decimal(value), row_id)
+        return (value[:MAX_SEARCH], row_id)
+    except (ValueError, InvalidOperation):
+        return None
+
+
+def _beyond(key, tiebreak, cursor, descending: bool, nullable: bool, nulls_first=False):
+    """Rows after the cursor in the order (key, tiebreak), both descending or both ascending.
+    Written `key <= v AND (key < v OR id < i)` rather than as a row comparison, so that an index
+    on the key alone gives the Index Cond. NULL keys sort last (`nulls_first`: first, for the
+    backwards read)."""
+    value, row_id = cursor
+    if descending:
+        key_past, key_within, id_past = key < value, key <= value, tiebreak < row_id
+    else:
+        key_past, key_within, id_past = key > value, key >= value, tiebreak > row_id
+    if value is None:
+        if not nullable:
+            return tiebreak.is_(None)  # a NULL cursor on a NOT NULL key: nothing
+        null_rows = and_(key.is_(None), tiebreak < row_id if descending else tiebreak > row_id)
+        return null_rows if not nulls_first else or_(null_rows, key.is_not(None))
+    within = and_(key_within, or_(key_past, id_past))
+    if nullable and not nulls_first:
+        return or_(within, key.is_(None))
+    return within
 
 
 def _fallback_args() -> dict:
@@ -146,6 +308,6 @@ def list_args(**changes) -> dict:
         args = {k: v for k, v in listing.args.items()}
     else:
         args = {k: v[-1] for k, v in _fallback_args().items()}
-    args = {k: v for k, v in args.items() if not k.startswith("_")}
+    args = {k: v for k, v in args.items() if not k.startswith("_") and k not in POSITION}
     args.update(changes)
     return args

@@ -6,7 +6,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from portal.concurrency import version_field
-from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import NoControlCharacters, PeopleField, strip_filter
 from portal.models.communication import MeetingKind
 
 TEXT = [NoControlCharacters()]
@@ -34,7 +34,7 @@ class MeetingForm(FlaskForm):
     #: No Optional(): it would stop the chain before the cross-department check below.
     departments = StringField(_l("Other departments taking part"), filters=[strip_filter],
                               validators=[Length(max=300), *TEXT])
-    attendee_ids = MultiCheckboxField(_l("Attendees"), coerce=int, choices=[])
+    attendee_ids = PeopleField(_l("Attendees"), scope="meetings.attendee")
     agenda = TextAreaField(_l("Agenda"), filters=[strip_filter],
                            validators=[Optional(), Length(max=5000), *TEXT])
     notes = TextAreaField(_l("Notes (Markdown)"), filters=[strip_filter],

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import people_picker
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
@@ -87,9 +88,11 @@ def get_meeting_action_or_404(user, action_item_id: int) -> ActionItem:
         .options(selectinload(ActionItem.meeting)))
 
 
-def attendee_choices(user) -> list[tuple[int, str]]:
+@people_picker.scope("meetings.attendee")
+def attendee_choices(user) -> Select:
     """Who may be invited: everyone active for HR and admins, else my areas' people, my line
-    and the departments' people (cross-department meetings invite them)."""
+    and the departments' people (cross-department meetings invite them). The attendee picker
+    offers them."""
     query = select(User).where(User.active.is_(True)).order_by(User.area_id, User.username)
     if not user.has_role(Role.HR, Role.ADMIN):
         areas = select(Area.id).where(Area.head_id == user.id)
@@ -102,7 +105,7 @@ def attendee_choices(user) -> list[tuple[int, str]]:
         if user.manager_id:
             near.append(User.id == user.manager_id)
         query = query.where(or_(*near))
-    return [(u.id, u.display_name) for u in db.session.scalars(query)]
+    return query
 
 
 def user_by_token(token: str) -> User | None:

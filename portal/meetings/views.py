@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
+from portal import people_picker
 from portal.concurrency import is_current
 from portal.extensions import db
 from portal.htmx import is_htmx, render
@@ -17,8 +18,8 @@ from portal.kernel.lists import Listing
 from portal.kernel.markdown import render_markdown
 from portal.meetings import bp
 from portal.meetings.forms import MEETING_KIND_LABELS, MeetingForm
-from portal.meetings.queries import (SORTS, attendee_choices, calendar_items, calendar_token,
-                                     calendar_visits, carried_action_items, feed_state, get_meeting_action_or_404,
+from portal.meetings.queries import (SORTS, calendar_items, calendar_token, calendar_visits,
+                                     carried_action_items, feed_state, get_meeting_action_or_404,
                                      get_meeting_or_404, headed_area_ids, meeting_list,
                                      upcoming_meetings, user_by_token)
 from portal.meetings.services import (CalendarEvent, all_day, build_calendar, feed_changed_at,
@@ -40,13 +41,10 @@ def index():
 
 
 def _choices(form: MeetingForm, meeting: Meeting | None) -> None:
-    """Fill the attendee checkboxes, keeping people already invited."""
-    choices = attendee_choices(current_user)
-    known = {c[0] for c in choices}
+    """Offer the people I may invite, keeping people already invited."""
+    people_picker.bind(form.attendee_ids)
     if meeting:
-        choices += [(a.user_id, a.user.display_name) for a in meeting.attendees
-                    if a.user_id not in known]
-    form.attendee_ids.choices = choices
+        form.attendee_ids.keep = {a.user_id for a in meeting.attendees}
 
 
 def _apply(form: MeetingForm, meeting: Meeting) -> None:

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateTimeLocalField, DecimalField, IntegerFiel
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, PersonField, strip_filter
 from portal.models import ROLE_LABELS
 from portal.models.training import ATTENDANCE_LABELS, CATEGORY_LABELS, MODE_LABELS
 
@@ -54,7 +54,8 @@ class SessionForm(FlaskForm):
 class AssignForm(FlaskForm):
     """A manager or HR gives someone a seat."""
 
-    user_id = SelectField(_l("Person"), coerce=int, choices=[])
+    user_id = PersonField(_l("Person"), scope="training.assignee",
+                          validators=[DataRequired(message=_l("Choose a person."))])
 
 
 class FeedbackForm(FlaskForm):

@@ -2,6 +2,7 @@
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from portal import people_picker
 from portal.access import managed_user_ids, visible_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
@@ -127,13 +128,15 @@ def managed_among(viewer: User, user_ids) -> set[int]:
                                                         User.id.in_(managed_user_ids(viewer)))))
 
 
-def assignable_people(viewer: User) -> list[User]:
-    """Whom the viewer may assign to a session: HR anyone active, a manager their team."""
+@people_picker.scope("training.assignee")
+def assignable_people(viewer: User) -> Select:
+    """Whom the viewer may assign to a session: HR anyone active, a manager their team (the
+    people picker of the assign form offers them)."""
     query = (select(User).where(User.active, User.id.in_(visible_user_ids(viewer)))
              .order_by(User.display_name, User.id))
     if not viewer.has_role(Role.HR):
         query = query.where(User.id != viewer.id)
-    return list(db.session.scalars(query))
+    return query
 
 
 def visible_areas(viewer: User) -> list[Area]:

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.customers import bp
 from portal.customers.forms import ReassignForm
 from portal.customers.queries import (ALLOCATION_FILTERS, allocation_list, assignable_staff,
@@ -25,8 +26,7 @@ ALLOCATION_ERRORS = {
 
 def _reassign_form() -> ReassignForm:
     form = ReassignForm()
-    form.account_manager_id.choices = [(0, _("— choose —"))] + [
-        (u.id, u.display_name) for u in db.session.scalars(assignable_staff(current_user))]
+    people_picker.bind(form.account_manager_id)
     return form
 
 

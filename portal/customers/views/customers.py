@@ -5,17 +5,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import spreadsheets
+from portal import people_picker, spreadsheets
 from portal.care.queries import care_activities
 from portal.concurrency import is_current
 from portal.customers import bp
 from portal.customers.imports import export_columns
 from portal.customers.forms import (POTENTIAL_LABELS, STATUS_LABELS, TIER_LABELS, CustomerForm,
                                     TierForm)
-from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignable_staff,
-                                      assignment_history, customer_list, customer_sales,
-                                      customer_types, get_customer_or_404, owners_in_scope,
-                                      recent_visits, sales_by_product_line)
+from portal.customers.queries import (CUSTOMER_FILTERS, CUSTOMER_SORTS, assignment_history,
+                                      customer_list, customer_sales, customer_types,
+                                      get_customer_or_404, recent_visits, sales_by_product_line)
 from portal.customers.services import (PROFILE_FIELDS, code_taken, create_customer,
                                        sales_last_12_months, set_tier, suggest_tier,
                                        update_customer)
@@ -38,11 +37,13 @@ def _listing() -> Listing:
 def index():
     """The customers the user may see, with search, filters, sorting and pagination."""
     listing = _listing()
+    owner = people_picker.person_filter(listing, "owner", _("Account manager"),
+                                        "customers.owners_seen")
     page = listing.paginate(customer_list(current_user, listing))
     values = sales_last_12_months([c.id for c in page.items], clock.today())
     export_args = {k: v for k, v in listing.args.items() if k not in ("page", "per_page")}
     return render("customers/index.html", "customers/_results.html", page=page, values=values,
-                  owners=owners_in_scope(current_user), types=customer_types(),
+                  owner=owner, types=customer_types(),
                   tiers=list(Tier), statuses=list(CustomerStatus), export_args=export_args)
 
 
@@ -89,8 +90,7 @@ def _customer_form_choices(form: CustomerForm) -> None:
     form.type_id.choices = [(0, _("— none —"))] + [
         (t.id, t.label) for t in customer_types(active_only=True)]
     if current_user.has_role(Role.MANAGER):
-        form.account_manager_id.choices = [
-            (u.id, u.display_name) for u in db.session.scalars(assignable_staff(current_user))]
+        people_picker.bind(form.account_manager_id)
     else:
         del form.account_manager_id
 
@@ -114,8 +114,6 @@ def create():
     """Add a customer: staff for themselves, managers for an account manager of their area."""
     form = CustomerForm()
     _customer_form_choices(form)
-    if "account_manager_id" in form and not form.account_manager_id.choices:
-        form.account_manager_id.choices = [(0, _("— none —"))]
     ok = form.validate_on_submit()
     if request.method == "POST":
         ok = _code_is_free(form, None) and ok

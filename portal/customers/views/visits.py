@@ -6,12 +6,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.access import visible_users
 from portal.customers import bp
 from portal.customers.forms import METHOD_LABELS, CadenceForm, VisitForm
-from portal.customers.queries import (VISIT_FILTERS, VISIT_SORTS, get_customer_or_404,
-                                      get_visit_or_404, overdue_by_person, visible_customers,
-                                      visit_list, visits_done_per_month, week_visits)
+from portal.customers.queries import (VISIT_DAY, VISIT_FILTERS, VISIT_SORTS,
+                                      get_customer_or_404, get_visit_or_404, overdue_by_person,
+                                      visible_customers, visit_list, visits_done_per_month,
+                                      week_visits)
 from portal.customers.services import cadence_months, new_visit, plan_visits, save_cadence
 from portal.extensions import db
 from portal.htmx import render
@@ -30,11 +32,11 @@ def visits():
     """Visits with filters: mine or a person's, planned / done / overdue, a customer search."""
     today = clock.today()
     listing = Listing(filters=VISIT_FILTERS, sorts=VISIT_SORTS, default_sort="-date")
-    page = listing.paginate(visit_list(current_user, listing, today))
-    people = db.session.execute(visible_users(current_user).with_only_columns(
-        User.id, User.display_name).order_by(User.display_name)).all()  # the picker: two columns
+    who = people_picker.person_filter(listing, "who", _("Account manager"), "people.visible")
+    page = listing.pages(visit_list(current_user, listing, today), VISIT_DAY, Visit.id,
+                         nullable=True)
     return render("customers/visits.html", "customers/_visit_results.html", page=page,
-                  people=people, today=today, methods=list(VisitMethod),
+                  who=who, today=today, methods=list(VisitMethod),
                   chart=visit_chart(current_user, today))
 
 
@@ -56,15 +58,17 @@ def week():
     except ValueError:
         start = today
     start = start - timedelta(days=start.weekday())
-    person_id = request.args.get("who", type=int) or current_user.id
+    chosen = Listing(filters=("who", "start"))
+    who = people_picker.person_filter(chosen, "who", _("Account manager"), "people.visible",
+                                      placeholder=current_user.display_name)
+    person_id = chosen.get("who", type=int) or current_user.id
     person = db.first_or_404(visible_users(current_user).where(User.id == person_id))
     days = [(start + timedelta(days=i), []) for i in range(7)]
     for visit in week_visits(current_user, person, start):
         days[((visit.done_on or visit.planned_on) - start).days][1].append(visit)
-    people = db.session.scalars(visible_users(current_user).order_by(User.display_name)).all()
     return render("customers/week.html", person=person, days=days, start=start,
                   prev=start - timedelta(days=7), next=start + timedelta(days=7),
-                  people=people, today=today)
+                  who=who, today=today)
 
 
 @bp.route("/visits/overdue")

@@ -3,14 +3,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.extensions import db
 from portal.htmx import render
 from portal.incentives import bp
 from portal.incentives import services as pay
 from portal.incentives.forms import AwardTypeForm, DecisionForm, NominationForm
 from portal.incentives.queries import (award_types as award_kinds, get_nomination_or_404,
-                                       headed_areas, nominable_people, visible_nominations,
-                                       winners)
+                                       headed_areas, visible_nominations, winners)
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.lists import Listing
@@ -48,8 +48,7 @@ def nominate():
     form = NominationForm()
     kinds = award_kinds(active_only=True)
     form.award_type_id.choices = [(k.id, k.label) for k in kinds]
-    form.nominee_id.choices = [(0, _("— none —"))] + [
-        (u.id, u.display_name) for u in nominable_people(current_user)]
+    people_picker.bind(form.nominee_id)
     form.area_id.choices = [(0, _("— none —"))] + [
         (a.id, a.label) for a in headed_areas(current_user)]
     if request.method == "GET" and not form.period.data:

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.extensions import db
 from portal.htmx import render
 from portal.incentives import bp
@@ -12,7 +13,7 @@ from portal.incentives import services as pay
 from portal.incentives.forms import (BasePayForm, CommissionRateForm, NewRuleVersionForm,
                                      RuleVersionForm, SettingsForm)
 from portal.incentives.queries import (active_product_lines, get_rate_or_404, get_version_or_404,
-                                       payable_people, rule_versions)
+                                       rule_versions)
 from portal.kernel.audience import audience
 from portal.kernel.formats import percent
 from portal.kernel.forms import ConfirmForm
@@ -72,8 +73,7 @@ def rules():
 def _pay_forms(base_form=None, rate_form=None):
     """The base-pay and commission forms of a version page, with their choices."""
     base_form = base_form or BasePayForm(formdata=None)
-    base_form.user_id.choices = [(u.id, f"{u.display_name} ({u.username})")
-                                 for u in payable_people()]
+    people_picker.bind(base_form.user_id)
     rate_form = rate_form or CommissionRateForm(formdata=None)
     rate_form.product_line_id.choices = [(pl.id, pl.label) for pl in active_product_lines()]
     return base_form, rate_form

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.intel import services as intel
@@ -19,7 +20,7 @@ from portal.pipeline.labels import EVENT_LABELS
 from portal.pipeline.queries import (LIST_FILTERS, LIST_SORTS, board, can_change, competitors,
                                      customer_choices, get_opportunity_or_404, loss_reasons,
                                      opportunity_visits,
-                                     opportunity_list, owners_in_scope, product_lines,
+                                     opportunity_list, product_lines,
                                      report_scope, stages)
 from portal.pipeline.services import (PipelineError, add_activity, create_opportunity, link_visit,
                                       lose, move,
@@ -30,12 +31,16 @@ from portal.customers.queries import get_customer_or_404
 @bp.route("/")
 def index():
     """A board by stage: my deals, or (for a manager) one report's."""
-    owner_id = request.args.get("owner", type=int)
+    # The owner typed and searched (a select of thousands for HR): "who" resolves it.
+    chosen = Listing(filters=("owner",))
+    who = people_picker.person_filter(chosen, "owner", _("Account manager"),
+                                      "customers.owners_seen", placeholder=_("Me"))
+    owner_id = chosen.get("owner", type=int)
     if owner_id and not report_scope(current_user, owner_id):
         abort(404)
     columns = board(current_user, owner_id, clock.today())
     return render("pipeline/board.html", "pipeline/_board.html", stages=stages(), columns=columns,
-                  owners=owners_in_scope(current_user), owner_id=owner_id,
+                  who=who, owner_id=owner_id,
                   move_form=MoveForm(), today=clock.today())
 
 
@@ -46,9 +51,11 @@ def _listing() -> Listing:
 @bp.route("/list")
 def deals():
     listing = _listing()
+    who = people_picker.person_filter(listing, "owner", _("Account manager"),
+                                      "customers.owners_seen")
     page = listing.paginate(opportunity_list(current_user, listing))
     return render("pipeline/list.html", "pipeline/_results.html", page=page, stages=stages(False),
-                  owners=owners_in_scope(current_user), lines=product_lines())
+                  who=who, lines=product_lines())
 
 
 def _choices(form: OpportunityForm) -> None:

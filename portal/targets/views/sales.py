@@ -13,7 +13,7 @@ from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.forms import ConfirmForm
 from portal.models import Role, utcnow
-from portal.models.sales import ImportJobState
+from portal.models.sales import ImportJobState, SalesRecord
 from portal.spreadsheets import checking
 from portal.targets import bp, imports, queries, services
 from portal.targets.forms import ImportForm, SaleForm
@@ -28,12 +28,12 @@ def sales():
     """Sales records of the visible customers, with search, filters, sorting and pagination."""
     listing = queries.sales_listing()
     query = queries.filtered_sales(current_user, listing)
-    page = listing.paginate(query)
+    page = listing.pages(query, SalesRecord.sold_on, SalesRecord.id)
     return render("targets/sales.html", "targets/_sales_results.html", page=page,
                   credited=queries.credited_names(s.id for s in page.items),
                   total=Decimal(queries.sales_total(query)), lines=queries.product_lines(),
                   export_args={k: v for k, v in listing.args.items()
-                               if k not in ("page", "per_page")})
+                               if k not in ("page", "per_page", "after", "before")})
 
 
 def _sale_form_choices(form: SaleForm) -> None:

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import people_picker
 from portal.access import get_user_or_404
 from portal.extensions import db
 from portal.htmx import is_htmx, render
@@ -68,8 +69,7 @@ def _assign_form(blank: bool = False) -> AssignForm | None:
     if not current_user.has_role(Role.MANAGER, Role.HR):
         return None
     form = AssignForm(formdata=None) if blank else AssignForm()
-    form.user_id.choices = [(u.id, f"{u.display_name} ({u.username})")
-                            for u in queries.assignable_people(current_user)]
+    people_picker.bind(form.user_id)
     return form
 
 
