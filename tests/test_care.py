@@ -149,6 +149,8 @@ def test_event_invitations_capacity_rsvp_attendance_follow_up_and_guest_list(cli
     r = s1.get(f"/care/events/{event.id}/guests.csv")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     assert "答谢客户甲" in r.text and "王总" in r.text and "答谢客户乙" in r.text
+    attended = next(line for line in r.text.splitlines() if "答谢客户甲" in line)
+    assert attended.endswith(("出席,是", "Coming,Yes"))  # words in the reader's language, not yes/1
     assert client_as("staff3").get(f"/care/events/{event.id}").status_code == 404
 
 

@@ -4,12 +4,13 @@ attendance, follow-up tasks, the guest list), and the birthday/anniversary remin
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from portal import audit
 from portal.extensions import db
 from portal.kernel.clock import utcnow
-from portal.models.care import (CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
+from portal.models.care import (CARE_LABELS, CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
                                 EventKind,
                                 Rsvp)
 from portal.models.communication import Task
@@ -128,10 +129,12 @@ def follow_up(event: CareEvent, today: date) -> int:
 
 
 def guest_rows(event: CareEvent) -> list[list]:
-    """The guest list: customer, contact, account manager, RSVP value, attended."""
+    """The guest list: customer, contact, account manager, RSVP and attended, in the reader's
+    language."""
     return [[i.customer.name, i.contact_name,
              i.customer.account_manager.display_name if i.customer.account_manager else "",
-             i.rsvp.value, "1" if i.attended else "0"] for i in event.invitations]
+             str(CARE_LABELS[i.rsvp]), _("Yes") if i.attended else _("No")]
+            for i in event.invitations]
 
 
 # --- reminders ---------------------------------------------------------------------------------

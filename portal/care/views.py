@@ -217,4 +217,5 @@ def event_guests(event_id: int):
     """The guest list as CSV."""
     item = get_event_or_404(current_user, event_id)
     header = [_("Customer"), _("Contact person"), _("Account manager"), _("RSVP"), _("Attended")]
-    return download(csv_bytes(header, services.guest_rows(item)), f"guests-{item.id}.csv")
+    filename = f"{_('Guest list')}-{item.title}-{item.held_on.isoformat()}.csv"
+    return download(csv_bytes(header, services.guest_rows(item)), filename)

@@ -63,20 +63,27 @@ def attainment_by_type():
     return render("pipeline/_by_type.html", period=period, rows=_type_rows(period))
 
 
-EXPORT_HEADER = ["period", "product_line", "customer_type", "target", "sales", "percent"]
+def export_columns() -> list[spreadsheets.Column]:
+    """The by-type export's columns in the reader's language (codes beside the names, so the
+    file can be matched back)."""
+    C = spreadsheets.Column
+    return [C(_("Period"), "text", 10), C(_("Product line")), C(_("Product line code")),
+            C(_("Customer type")), C(_("Customer type code")), C(_("Target"), "money"),
+            C(_("Sales"), "money"), C(_("Attainment (%)"), "number")]
 
 
 @bp.route("/attainment-by-type/export")
 def attainment_by_type_export():
     period = Period.parse(request.args.get("period")) or Period.quarter_of(clock.today())
-    rows = [[period.key, line.code if line else "", kind.code if kind else "",
-             target if target is not None else "", sold, pct if pct is not None else ""]
-            for line, kind, target, sold, pct in _type_rows(period)]
+    rows = [[period.key, line.label if line else "", line.code if line else "",
+             kind.label if kind else _("No type"), kind.code if kind else "",
+             target, sold, pct] for line, kind, target, sold, pct in _type_rows(period)]
+    stem = "-".join([_("Attainment by customer type"), spreadsheets.scope_name(current_user),
+                     period.key])
     if request.args.get("format") == "xlsx":
-        return download(spreadsheets.xlsx_bytes("attainment", EXPORT_HEADER, rows),
-                        f"attainment-by-type-{period.key}.xlsx")
-    return download(spreadsheets.csv_bytes(EXPORT_HEADER, rows),
-                    f"attainment-by-type-{period.key}.csv")
+        return download(spreadsheets.xlsx_bytes(_("Attainment"), export_columns(), rows),
+                        f"{stem}.xlsx")
+    return download(spreadsheets.csv_bytes(export_columns(), rows), f"{stem}.csv")
 
 
 __all__ = ["_", "forecast"]
