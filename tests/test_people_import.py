@@ -100,6 +100,29 @@ def test_an_excel_file_and_chinese_headers(client_as, org):
     assert "1 rows ready, 0 with errors" in checked.text, checked.text
 
 
+def test_a_title_row_above_a_header_with_units_and_line_numbers_of_the_sheet(client_as, org):
+    """The header is found below a title row (the shared reading layer's synonyms: full-width
+    brackets, spaces), and errors name the file's own lines."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年12月新入职人员（城东营业区）"])
+    sheet.append([])
+    sheet.append(["用户名", "姓名", "电子邮件", "角色", "营业区代码", "上级用户名"])
+    sheet.append(["zhao.liu", "赵六", "zl@example.com", "客户经理", "A01", "manager1"])
+    sheet.append(["qian.qi", "钱七", "not-an-address", "客户经理", "A01", "manager1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    checked = upload(client_as("admin"), buffer.getvalue(), filename="people.xlsx")
+    assert checked.status_code == 200 and "1 rows ready, 1 with errors" in checked.text
+    assert "Row 5, column C (电子邮件)" in checked.text  # the sheet's own line 5
+
+
+def test_a_file_without_the_name_columns_says_which_in_the_readers_language(client_as, org):
+    refused = upload(client_as("admin"), "用户名,电话\nzhao.liu,1\n", lang="zh-CN")
+    assert refused.status_code == 422 and "没有找到包含以下列的表头行：姓名" in refused.text
+    assert db.session.scalar(select(func.count(User.id))) == len(org.users)
+
+
 def test_a_tampered_payload_or_a_bad_file_imports_nothing(client_as, org):
     admin = client_as("admin")
     assert admin.post("/admin/users/import/run", data={"payload": "forged", "mode": "all"}

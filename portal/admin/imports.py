@@ -14,6 +14,7 @@ from portal.admin.services import needs_area
 from portal.auth.services import create_invitation
 from portal.extensions import db
 from portal.spreadsheets import reading
+from portal.spreadsheets import values as cells
 from portal.spreadsheets.reading import SpreadsheetError
 from portal.models import ROLE_LABELS, SOURCE_IMPORT, Area, Role, User
 
@@ -93,30 +94,28 @@ def _role_names() -> dict[str, Role]:
 def check(rows: list[list[str]]) -> tuple[list[PersonRow], dict]:
     """Each data row with its errors (in the reader's language, naming the file's row and
     column), and the header's column positions."""
-    if not rows or not any(rows[0]):
+    if not any(any(row) for row in rows):
         raise ImportFileError(_("The file is empty."))
     if len(rows) > MAX_ROWS + 1:
         raise ImportFileError(_("A file may hold at most %(n)d people.", n=MAX_ROWS))
-    header = [h.strip().lower() for h in rows[0]]
-    positions = {}
-    for key, names in COLUMNS.items():
-        for index, name in enumerate(header):
-            if name in names:
-                positions[key] = index
-                break
-    missing = [COLUMNS[k][0] for k in ("username", "display_name") if k not in positions]
-    if missing:
-        raise ImportFileError(_("The first row must name the columns; missing: %(names)s.",
+    found = cells.find_header(rows, COLUMNS, ("username", "display_name"))
+    if found is None:  # the file's best guess at a header names the columns it lacks
+        _row, named = cells.best_header_guess(rows, COLUMNS)
+        labels = {"username": _("Username"), "display_name": _("Display name")}
+        missing = [labels[k] for k in ("username", "display_name") if k not in named]
+        raise ImportFileError(_("No header row names the columns: %(names)s. Put a header "
+                                "row above the data (title rows above it are fine).",
                                 names=", ".join(missing)))
+    header_index, positions = found
     people = []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cells):
+    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not any(row):
             continue
-        values = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
+        values = {k: (row[i] if i < len(row) else "") for k, i in positions.items()}
         people.append(PersonRow(number, {k: values.get(k, "") for k in COLUMNS}))
     if not people:  # e.g. every cell a formula saved without its value
         raise ImportFileError(_("The file has a header but no rows."))
-    _validate(people, positions, [h.strip() for h in rows[0]])
+    _validate(people, positions, [h.strip() for h in rows[header_index]])
     return people, positions
 
 
