@@ -162,3 +162,15 @@ def test_every_page_has_unique_ids_and_labelled_fields(demo_app, username):
                 queue.append(target)
     assert len(seen) > 5
     assert failures == {}, "\n".join(f"{u}: {p}" for u, p in failures.items())
+
+
+@pytest.mark.parametrize("username", ["staff1", "manager1", "hr", "admin"])
+def test_without_script_each_home_panel_link_names_its_panel(client_as, username):
+    html = client_as(username).get("/", headers={"Accept-Language": "zh-CN"}).text
+    links = re.findall(r'<noscript><a href="(/panels/[^"]+)">([^<]+)</a></noscript>', html)
+    assert len(links) >= 2, html
+    texts = [text for _, text in links]
+    assert len(set(texts)) == len(texts), texts  # no two alike
+    assert all(text.startswith("显示") and text != "显示此栏目" for text in texts), texts
+    if username == "staff1":
+        assert ("/panels/meetings", "显示“会议”") in links
