@@ -1,7 +1,9 @@
 """The htmx flows in a real browser, as a person sees them, with an axe-core scan of every page
 visited (and of what a swap brought in): active search and the Back button, the target grid's
 cell saves, a one-on-one's sections, allocation, print-job polling, the notification bell."""
+import re
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -29,6 +31,11 @@ def width_page(request, page):
     return page
 
 
+def query_is(q):
+    """A URL predicate: the address's search query is q (absent for None)."""
+    return lambda url: parse_qs(urlsplit(url).query).get("q") == ([q] if q else None)
+
+
 def visit(page, url):
     """Go to a page, let its htmx requests settle, and scan it."""
     page.goto(url)
@@ -49,26 +56,26 @@ def test_active_search_then_back_shows_the_query_the_results_are_filtered_by(
     box = page.locator("#q")
 
     box.fill("长")  # active search: results follow the typing, the address too
-    page.wait_for_url(lambda url: url.endswith("q=%E9%95%BF"))
+    page.wait_for_url(query_is("长"))
     expect(results).not_to_contain_text("黄河物流")
     expect(results).to_contain_text("长江精密机械")
     box.fill("长江")
-    page.wait_for_url(lambda url: url.endswith("q=%E9%95%BF%E6%B1%9F"))
+    page.wait_for_url(query_is("长江"))
     expect(results).not_to_contain_text("长城电子科技")
     assert_accessible(page)
 
     page.go_back()  # htmx restores the page of "长"
-    page.wait_for_url(lambda url: url.endswith("q=%E9%95%BF"))
+    page.wait_for_url(query_is("长"))
     expect(results).to_contain_text("长城电子科技")
     expect(page.locator("#q")).to_have_value("长")  # the box says what the list is filtered by
 
     page.go_back()  # the list before any search
-    page.wait_for_url(f"{live_server}/customers/")
+    page.wait_for_url(query_is(None))
     expect(page.locator("#results")).to_contain_text("黄河物流")
     expect(page.locator("#q")).to_have_value("")
 
     page.go_forward()
-    page.wait_for_url(lambda url: url.endswith("q=%E9%95%BF"))
+    page.wait_for_url(query_is("长"))
     expect(page.locator("#q")).to_have_value("长")
     assert_accessible(page)
     assert page.console_errors == []
@@ -83,11 +90,11 @@ def test_a_target_grid_cell_saves_itself_when_left(width_page, live_server, org)
     cell.fill("123456")
     page.locator("h1").click()  # focus leaves the cell: htmx posts it and swaps the cell back
     saved = page.locator(f"input[name='{name}'][aria-invalid='false']")
-    expect(saved).to_have_value("123456")
+    expect(saved).to_have_value(re.compile(r"^123,?456(\.00)?$"))
     assert page.url == f"{live_server}/targets/grid"  # no navigation
     assert_accessible(page)
     visit(page, f"{live_server}/targets/grid")  # kept: a fresh page shows it
-    expect(page.locator(f"input[name='{name}']")).to_have_value("123456")
+    expect(page.locator(f"input[name='{name}']")).to_have_value(re.compile(r"^123,?456(\.00)?$"))
     assert page.console_errors == []
 
 
@@ -130,11 +137,11 @@ def test_allocation_moves_the_ticked_customers(page, live_server, org):
     sign_in(page, live_server, "manager1")
     visit(page, f"{live_server}/customers/allocation?owner={staff1.id}")
     page.locator(f"#pick-{moving.id}").check()
-    page.get_by_label("客户经理", exact=True).last.select_option(str(staff2.id))
+    page.get_by_label("新客户经理").select_option(str(staff2.id))
     page.get_by_role("button", name="重新分配").click()
     page.wait_for_load_state("networkidle")
     assert_accessible(page)
-    expect(page.locator(".flash")).to_be_visible()
+    expect(page.locator(".flashes .flash-success")).to_be_visible()
     db.session.rollback()
     owner = db.session.scalar(select(Customer.account_manager_id).where(Customer.id == moving.id))
     assert owner == staff2.id
@@ -188,4 +195,19 @@ def test_the_bell_counts_unread_and_marking_read_updates_it(width_page, live_ser
     expect(page.locator("li.unread")).to_have_count(1)
     expect(page.locator("#bell .badge")).to_have_text("1")  # the bell heard of it
     assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_the_skip_link_is_the_first_stop_and_moves_the_focus_to_the_content(page, live_server, org):
+    sign_in(page, live_server, "staff1")
+    visit(page, f"{live_server}/customers/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0  # on screen once focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is inside the content, past the menu
+    assert page.evaluate("document.activeElement.closest('main') !== null")
     assert page.console_errors == []
