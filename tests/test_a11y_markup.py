@@ -174,3 +174,18 @@ def test_without_script_each_home_panel_link_names_its_panel(client_as, username
     assert all(text.startswith("显示") and text != "显示此栏目" for text in texts), texts
     if username == "staff1":
         assert ("/panels/meetings", "显示“会议”") in links
+
+
+def test_a_refused_grid_cell_is_described_by_its_message(client_as, org):
+    staff1 = org.users["staff1"]
+    client = client_as("manager1")
+    page = client.post("/targets/grid?period=2026-Q4", data={f"cell-{staff1.id}-202611": "abc"})
+    assert page.status_code == 422 and problems(page.text) == []
+    error_id = f"cell-{staff1.id}-202611-error"
+    assert f'aria-describedby="{error_id}"' in page.text and f'id="{error_id}"' in page.text
+    cell = client.post("/targets/grid/cell", data={"user_id": staff1.id, "month": "2026-11-01",
+                                                    "value": "abc"}, headers={"HX-Request": "true"})
+    assert cell.status_code == 422 and f'aria-describedby="{error_id}"' in cell.text
+    fine = client.post("/targets/grid/cell", data={"user_id": staff1.id, "month": "2026-11-01",
+                                                    "value": "1000"}, headers={"HX-Request": "true"})
+    assert fine.status_code == 200 and "aria-describedby" not in fine.text
