@@ -48,3 +48,8 @@ def nav_for(user) -> list[NavItem]:
     views = current_app.view_functions
     return [item for item in NAV
             if item.endpoint in views and (not item.roles or user.has_role(*item.roles))]
+
+
+def module_label(module: str):
+    """The menu's name of a module (its blueprint's entry), or None when the menu has none."""
+    return next((item.label for item in NAV if item.endpoint.split(".")[0] == module), None)

@@ -56,9 +56,21 @@ def login():
             record_failure(username, address)
             db.session.commit()
             form.password.errors.append(_("Wrong username or password, or the account is inactive."))
-        return render("auth/login.html", form=form, status=422)
+        return render("auth/login.html", form=form, status=422,
+                      cookie_dropped=_cookie_will_be_dropped())
     status = 422 if form.errors else 200
-    return render("auth/login.html", form=form, status=status)
+    return render("auth/login.html", form=form, status=status,
+                  cookie_dropped=_cookie_will_be_dropped())
+
+
+def _cookie_will_be_dropped() -> bool:
+    """Whether this browser came over plain HTTP while the session cookie is Secure: it will not
+    keep the cookie, and signing in would silently do nothing. A proxy that ends TLS says so in
+    X-Forwarded-Proto (only a hint on this page, never a security decision)."""
+    if not current_app.config.get("SESSION_COOKIE_SECURE"):
+        return False
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return not (request.is_secure or forwarded == "https")
 
 
 def _check_sign_in(form: LoginForm, user: User | None) -> User | None:

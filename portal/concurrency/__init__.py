@@ -21,7 +21,7 @@ CONFLICT = _l("Someone else saved this record while you were editing it, so your
 
 def version_field() -> HiddenField:
     """The hidden field that carries the version a form was shown (name it row_version)."""
-    return HiddenField()
+    return HiddenField(render_kw={"id": False})  # no id: a page may hold several such forms
 
 
 def digest(text: str | None) -> str:

@@ -12,6 +12,7 @@ from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.panels import panel_named, panels_for
 from portal.models import Role, User
+from portal.navigation import module_label
 
 #: Each role's dashboard: its template, its builder, and the module panels it takes the place of.
 DASHBOARDS = [
@@ -45,7 +46,7 @@ def index():
             dashboards.append((template, build(current_user, today)))
             covered |= replaces
     return render("home/index.html", me=me, dashboards=dashboards, now_utc=clock.utcnow(),
-                  panels=panels_for(skip=covered))
+                  panels=panels_for(skip=covered), module_label=module_label)
 
 
 @bp.route("/panels/<panel_name>")

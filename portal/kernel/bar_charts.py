@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from portal.kernel.charts import Axis, nice_max, slots
+from portal.kernel.charts import Axis, nice_ceiling, nice_max, slots
 from portal.kernel.formats import colon, percent
 
 WIDTH, HEIGHT = 520, 220
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 10, 40
-#: The horizontal chart: names on the left, room on the right for the last tick's label.
-NAMES, TAIL, ROW, BAR = 150, 30, 26, 18
+#: The horizontal chart, drawn in percentages of whatever width it gets (no viewBox, so its text
+#: keeps its size on a phone and the bars use a wide screen): names up to NAMES %, bars to
+#: 100 - TAIL %; rows of ROW pixels, bars BAR pixels high, the tick labels below.
+NAMES, TAIL, ROW, BAR = 20, 3, 26, 18
 
 
 @dataclass
@@ -40,8 +42,10 @@ class Chart:
     ticks: list[tuple[float, Decimal]] = field(default_factory=list)
     #: (css class, text) of the legend.
     legend: list[tuple[str, str]] = field(default_factory=list)
-    #: Optional horizontal marker lines: (y, css, text).
+    #: Optional marker lines: (y, css, text), or (x %, css, text) across the horizontal chart.
     lines: list[tuple[float, str, str]] = field(default_factory=list)
+    #: Ticks a phone leaves out (the odd ones of four), by index in `ticks`.
+    minor_ticks: set[int] = field(default_factory=set)
     empty: bool = True
 
 
@@ -101,18 +105,24 @@ def stacked_bars(groups: list, series: list[tuple[str, str, list]], label=month_
 
 
 def horizontal_percent_bars(rows: list[tuple[str, Decimal | None]], threshold: Decimal) -> Chart:
-    """One horizontal bar per person: attainment %, with a line at 100 % and at the threshold."""
-    chart = Chart(height=max(80, ROW * len(rows) + 40))
-    axis = Axis(nice_max(max([Decimal(100)] + [v for _n, v in rows if v is not None])),
-                chart.width - NAMES - TAIL)
+    """One horizontal bar per person: attainment %, with a line at 100 % and at the threshold.
+
+    x positions and widths are percentages of the chart's width (the template adds the "%");
+    y positions are pixels. The axis runs to a round top just above the highest value or
+    100 % (575 % → 600 %)."""
+    chart = Chart(width=100, height=max(80, ROW * len(rows) + 40))
+    top, steps = nice_ceiling(max([Decimal(100), threshold] + [v for _n, v in rows if v is not None]))
+    axis = Axis(top, 100 - NAMES - TAIL)
     chart.empty = not rows
     for i, (name, value) in enumerate(rows):
         y = TOP + i * ROW
         css = "bar-bad" if value is not None and value < threshold else "bar-ok"
-        chart.bars.append(Bar(NAMES, y, axis.at(value or 0), BAR, css,
+        chart.bars.append(Bar(NAMES, y, round(axis.at(value or 0), 2), BAR, css,
                               colon(name) + percent(value)))
         chart.labels.append((y + 13, name))
     for value, css in ((Decimal(100), "line-target"), (threshold, "line-threshold")):
-        chart.lines.append((NAMES + axis.at(value), css, percent(value)))
-    chart.ticks = [(NAMES + offset, value) for offset, value in axis.ticks()]
+        chart.lines.append((round(NAMES + axis.at(value), 2), css, percent(value)))
+    chart.ticks = [(round(NAMES + offset, 2), value) for offset, value in axis.ticks(steps)]
+    if steps == 4:
+        chart.minor_ticks = {1, 3}
     return chart

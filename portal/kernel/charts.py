@@ -7,7 +7,7 @@ sparklines and stacked steps; templates draw them, colours from CSS classes (the
 inline styles).
 """
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 
 def nice_max(value: Decimal) -> Decimal:
@@ -20,6 +20,28 @@ def nice_max(value: Decimal) -> Decimal:
         if top >= value:
             return top
     return magnitude * 10
+
+
+def nice_step(value: Decimal, count: int = 4) -> Decimal:
+    """The smallest round step (1, 2, 2.5 or 5 × a power of ten) that covers `value` in `count`
+    steps."""
+    raw = Decimal(value) / count
+    if raw <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** raw.adjusted()  # the power of ten at or below raw
+    for step in ("1", "2", "2.5", "5", "10"):
+        if magnitude * Decimal(step) >= raw:
+            return magnitude * Decimal(step)
+    return magnitude * 10  # pragma: no cover (10 × magnitude always covers)
+
+
+def nice_ceiling(value: Decimal, count: int = 4) -> tuple[Decimal, int]:
+    """A round axis top just above the value and its number of steps: (top, steps) with
+    top = steps × a round step, steps ≤ count (575 → 600 in 3 steps of 200, not 1,000)."""
+    step = nice_step(value, count)
+    steps = max(1, int((Decimal(value) / step).to_integral_value(rounding=ROUND_CEILING)))
+    top = step * steps
+    return (top.to_integral_value() if top == top.to_integral_value() else top), steps
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ class SharedNotesForm(FlaskForm):
     #: A digest of the notes as shown (portal.concurrency): both people type into them.
     row_version = version_field()
 
-    shared_notes = TextAreaField(_l("Shared notes"), filters=[strip_filter],
+    # Its own id: the section that holds it is #shared_notes (the htmx target and the anchor).
+    shared_notes = TextAreaField(_l("Shared notes"), id="shared_notes_text", filters=[strip_filter],
                                  validators=[Optional(), Length(max=10000), *TEXT])
 
 
