@@ -1,5 +1,6 @@
 """Queries of the complaints module: every read goes through visible_complaints(user)."""
-from sqlalchemy import Select, case, func, or_, select, union
+from flask import has_request_context, request
+from sqlalchemy import Select, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import selectinload
 
 from portal import people_picker
@@ -28,9 +29,7 @@ def visible_complaints(user: User) -> Select:
     # The people, areas and departments as lists of ids (a manager's few dozen), read first:
     # PostgreSQL cannot estimate a recursive reporting line or "the areas this person heads",
     # took them for an average share of the company and planned a scan of every complaint.
-    people = db.session.scalars(visible_user_ids(user)).all()
-    headed = db.session.scalars(select(Area.id).where(Area.head_id == user.id)).all()
-    departments = db.session.scalars(department_ids(user)).all()
+    people, headed, departments = _reach(user)
     # A UNION of four index lookups rather than one OR across them: PostgreSQL read the OR as
     # a walk of the whole table (or of its received_at index, filtering each row).
     ids = union(select(Complaint.id).where(Complaint.owner_id.in_(people)),
@@ -38,6 +37,26 @@ def visible_complaints(user: User) -> Select:
                 select(Complaint.id).where(Complaint.area_id.in_(headed)),
                 select(Complaint.id).where(Complaint.department_id.in_(departments)))
     return query.where(Complaint.id.in_(ids))
+
+
+def _reach(user: User) -> tuple[list[int], list[int], list[int]]:
+    """The ids of the people, areas headed and departments whose complaints the person sees:
+    read once per request (a page asks for its complaint list and its counts separately)."""
+    # Kept on the request object itself: `g` can outlive a request (an app context pushed
+    # around several, as in the tests or a worker), and the reach may change between them.
+    cache = request.__dict__.setdefault("_complaint_reach", {}) if has_request_context() else {}
+    if user.id not in cache:
+        people = visible_user_ids(user).subquery()
+        departments = department_ids(user).subquery()
+        tagged = union_all(
+            select(literal("person"), people.c[0]),
+            select(literal("area"), Area.id).where(Area.head_id == user.id),
+            select(literal("department"), departments.c[0]))
+        reach = {"person": [], "area": [], "department": []}
+        for kind, ident in db.session.execute(tagged):  # one statement for the three lists
+            reach[kind].append(ident)
+        cache[user.id] = (reach["person"], reach["area"], reach["department"])
+    return cache[user.id]
 
 
 def _with_list_data(user: User) -> Select:
