@@ -268,3 +268,32 @@ def test_each_dashboard_runs_the_same_statements_for_a_small_and_a_larger_team(
     # panel a handful.
     assert small["/"] <= 20, small
     assert max(n for url, n in small.items() if url != "/") <= 10, small
+
+
+def test_a_visit_of_today_is_recorded_from_the_home_page_in_one_tap(org, client_as):
+    """The account manager's day on a phone: "Record visit" beside today's visit opens the form
+    with today's date filled in (method, notes, next follow-up), and saving returns home."""
+    from html import unescape
+
+    from portal.kernel import clock
+    from portal.models.customers import Visit
+
+    staff1 = org.users["staff1"]
+    today = clock.today()
+    visit = make_visit(make_customer(staff1, name="今天要去的客户"), staff1, planned_on=today)
+    db.session.commit()
+    client = client_as("staff1")
+    page = client.get("/").text
+    assert "Record visit" in section(page, "dash-visits")
+    link = re.search(r'<a class="button small secondary record-visit" href="([^"]+)"', page)
+    assert link and f"/visits/{visit.id}/edit" in link.group(1)
+    form = client.get(unescape(link.group(1)))
+    assert form.status_code == 200 and f'value="{today.isoformat()}"' in form.text
+    saved = client.post(unescape(link.group(1)), data={
+        "planned_on": today.isoformat(), "done_on": today.isoformat(), "method": "phone",
+        "notes": "电话沟通了续约", "next_follow_up": (today + timedelta(days=14)).isoformat()})
+    assert saved.status_code == 303 and saved.location.endswith("/")
+    db.session.expire_all()
+    recorded = db.session.get(Visit, visit.id)
+    assert recorded.done_on == today and recorded.notes == "电话沟通了续约"
+    assert "record-visit" not in client.get("/").text  # done: no link any more
