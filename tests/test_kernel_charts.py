@@ -47,7 +47,7 @@ def test_the_managers_chart_on_the_dashboard_has_a_legend(client_as, org):
     figure = html[html.rindex("<figure", 0, start):html.index("</figure>", start)]
     assert 'width="100%"' in figure and "viewBox" not in figure[:figure.index("<title>")]
     legend = figure[figure.index('<figcaption class="chart-legend">'):]
-    assert re.search(r"目标：100\s?%", legend) and re.search(r"低于 80\s?% 有风险", legend)
+    assert re.search(r"目标：100\s?%", legend) and re.search(r"低于80\s?%有风险", legend)
     assert 'class="line-target"' in legend and 'class="line-threshold"' in legend
 
 

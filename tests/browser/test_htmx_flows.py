@@ -137,7 +137,9 @@ def test_allocation_moves_the_ticked_customers(page, live_server, org):
     sign_in(page, live_server, "manager1")
     visit(page, f"{live_server}/customers/allocation?owner={staff1.id}")
     page.locator(f"#pick-{moving.id}").check()
-    page.get_by_label("新客户经理").select_option(str(staff2.id))
+    # the new owner is a people picker: type, then choose from what the search offers
+    page.get_by_role("combobox", name="新客户经理").fill(staff2.username)
+    page.locator(f"#account_manager_id-option-{staff2.id}").click()
     page.get_by_role("button", name="重新分配").click()
     page.wait_for_load_state("networkidle")
     assert_accessible(page)
