@@ -321,3 +321,21 @@ def test_a_visit_is_linked_to_an_opportunity(client, org, deal):
     assert len(events(deal.id, "activity")) == 1
     assert client.post(f"/pipeline/{deal.id}/visits",
                        data={"visit_id": visit.id}).status_code == 400  # already linked
+
+
+def test_the_company_wide_team_pipeline_pages_its_people_and_totals_everyone(client, org):
+    """HR sees every owner's open deals: a page of people at a time (by name), the totals row
+    over everyone, each person once across the pages."""
+    owners = [u for u in org.users.values() if u.username.startswith("staff")]
+    for person in owners:
+        make_opportunity(make_customer(person, name=f"商机客户{person.username}"),
+                         [(org.product_lines[0], "100")])
+    db.session.commit()
+    login(client, "hr")
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(f"/pipeline/team?per_page=2&page={number}").text
+        seen += re.findall(r'/pipeline/\?owner=(\d+)"', page)
+        assert f"全部（{len(owners)}人）" in page or f"Everyone ({len(owners)} people)" in page
+    by_name = sorted(owners, key=lambda u: (u.display_name, u.id))
+    assert seen == [str(u.id) for u in by_name][:6]  # in name order, nobody twice

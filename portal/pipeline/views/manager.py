@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.bar_charts import grouped_bars
+from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
 from portal.models import Area, Role, User, UserRole
 from portal.pipeline import bp
@@ -21,20 +22,23 @@ from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win
 
 @bp.route("/team")
 def team():
-    """Open deals per person and stage, with their amounts and weighted amounts."""
+    """Open deals per person and stage, with their amounts and weighted amounts: a page of
+    people at a time (HR and admins see the whole company), the totals over everyone."""
     rows = team_pipeline(current_user)
-    people = users_by_id({r[0] for r in rows})
     table: dict = {}
+    totals = {"amount": Decimal(0), "weighted": Decimal(0), "count": 0}
     for owner_id, stage_id, n, amount, weighted in rows:
         entry = table.setdefault(owner_id, {"stages": {}, "amount": Decimal(0),
                                             "weighted": Decimal(0), "count": 0})
         entry["stages"][stage_id] = (n, amount)
-        entry["amount"] += Decimal(str(amount or 0))
-        entry["weighted"] += Decimal(str(weighted or 0))
-        entry["count"] += n
-    ordered = sorted(table.items(), key=lambda kv: people[kv[0]].display_name)
-    return render("pipeline/team.html", rows=[(people[k], v) for k, v in ordered],
-                  stages=[s for s in stages() if s.outcome == "open"])
+        for bucket in (entry, totals):
+            bucket["amount"] += Decimal(str(amount or 0))
+            bucket["weighted"] += Decimal(str(weighted or 0))
+            bucket["count"] += n
+    listing = Listing(sorts={"name": User.display_name}, default_sort="name")
+    page = listing.paginate(listing.order(select(User).where(User.id.in_(list(table))), User.id))
+    return render("pipeline/team.html", rows=[(person, table[person.id]) for person in page.items],
+                  page=page, totals=totals, stages=[s for s in stages() if s.outcome == "open"])
 
 
 @bp.route("/stale")
