@@ -189,13 +189,6 @@ def team_pipeline(viewer: User) -> list[tuple]:
     return rows
 
 
-def users_by_id(ids) -> dict[int, User]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-
-
 def closed_deals(viewer: User, start: date, end: date) -> list[tuple]:
     """(owner id, outcome, product line id, line amount, days from creation to close) of the
     deals closed in [start, end]."""

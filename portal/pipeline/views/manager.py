@@ -16,7 +16,7 @@ from portal.kernel.periods import Period
 from portal.models import Area, Role, User, UserRole
 from portal.pipeline import bp
 from portal.pipeline.queries import (closed_deals, lines_by_id, loss_breakdown, product_lines,
-                                     stages, stale_opportunities, team_pipeline, users_by_id)
+                                     stages, stale_opportunities, team_pipeline)
 from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win_rates
 
 
@@ -57,15 +57,19 @@ def _period(default_kind: str = "quarter") -> Period:
 
 @bp.route("/analysis")
 def analysis():
-    """Win rate and cycle time per person and product line; loss reasons and competitors."""
+    """Win rate and cycle time per person (a page of people at a time, by name) and product
+    line; loss reasons and competitors."""
     period = Period.parse(request.args.get("period")) or Period.year_of(clock.today())
     rows = closed_deals(current_user, period.start, period.end)
     by_person, by_line = win_rates(rows)
     reasons, winners = loss_breakdown(current_user, period.start, period.end)
-    return render("pipeline/analysis.html", period=period,
-                  by_person=sorted(((p, by_person[p.id]) for p in users_by_id(by_person).values()),
-                                   key=lambda r: r[0].display_name),
-                  by_line=[(lines_by_id().get(k), v) for k, v in sorted(by_line.items())],
+    listing = Listing(filters=("period",), sorts={"name": User.display_name}, default_sort="name")
+    page = listing.paginate(listing.order(select(User).where(User.id.in_(list(by_person))),
+                                          User.id))
+    lines = lines_by_id()
+    return render("pipeline/analysis.html", period=period, page=page,
+                  by_person=[(person, by_person[person.id]) for person in page.items],
+                  by_line=[(lines.get(k), v) for k, v in sorted(by_line.items())],
                   reasons=reasons, winners=winners)
 
 
