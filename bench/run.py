@@ -242,6 +242,17 @@ def run_writers(base: str, writers: int, seconds: int) -> dict:
             "lost": (sum(ok) - stored) if stored is not None else None}
 
 
+def remove_written(url: str) -> None:
+    """Delete the writers' product lines (code W<stamp>-…, name 压测) again: left in a reused
+    database they made every product-line choice of the next run thousands of options long."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM product_lines WHERE name = '压测' AND code LIKE 'W%'"))
+    engine.dispose()
+
+
 def prepare_database(size: str, seed: int, url: str | None, regenerate: bool) -> str:
     """The URL of a database holding the generated company of the size: made, or reused.
 
@@ -378,6 +389,8 @@ def main() -> None:
         writers = run_writers(base, args.writers, args.write_seconds) if args.writers else None
     finally:
         stop(process)
+    if writers:
+        remove_written(url)
     pdf = run_pdf(url, args.pdf_forms) if args.pdf_forms else None
 
     out = ROOT / "bench" / "results"

@@ -163,7 +163,14 @@ def owners_in_scope(viewer: User) -> list[User]:
 
 def stale_opportunities(viewer: User, today: date, owner_id: int | None = None,
                         days: int = STALE_DAYS) -> list[Opportunity]:
-    """Open deals without activity for `days` days or past their expected close date."""
+    """Open deals without activity for `days` days or past their expected close date (at most
+    500, the most overdue first)."""
+    return db.session.scalars(stale_query(viewer, today, owner_id, days).limit(500)).all()
+
+
+def stale_query(viewer: User, today: date, owner_id: int | None = None,
+                days: int = STALE_DAYS) -> Select:
+    """The stale deals the viewer sees, the most overdue first, as a select (to page through)."""
     query = (visible_opportunities(viewer)
              .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
              .where(PipelineStage.outcome == OPEN,
@@ -174,7 +181,7 @@ def stale_opportunities(viewer: User, today: date, owner_id: int | None = None,
              .order_by(Opportunity.expected_close, Opportunity.id))
     if owner_id is not None:
         query = query.where(Opportunity.owner_id == owner_id)
-    return db.session.scalars(query.limit(500)).all()
+    return query
 
 
 def team_pipeline(viewer: User) -> list[tuple]:

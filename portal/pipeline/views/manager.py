@@ -16,7 +16,7 @@ from portal.kernel.periods import Period
 from portal.models import Area, Role, User, UserRole
 from portal.pipeline import bp
 from portal.pipeline.queries import (closed_deals, lines_by_id, loss_breakdown, product_lines,
-                                     stages, stale_opportunities, team_pipeline)
+                                     stages, stale_query, team_pipeline)
 from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win_rates
 
 
@@ -45,8 +45,8 @@ def team():
 def stale():
     """Open deals without activity for 30 days, or past their expected close date."""
     today = clock.today()
-    return render("pipeline/stale.html", deals=stale_opportunities(current_user, today),
-                  today=today)
+    page = Listing().paginate(stale_query(current_user, today))
+    return render("pipeline/stale.html", deals=page.items, page=page, today=today)
 
 
 def _period(default_kind: str = "quarter") -> Period:
@@ -73,15 +73,26 @@ def analysis():
                   reasons=reasons, winners=winners)
 
 
-def _forecast_people(scope: str, area_id: int | None) -> list[User]:
-    """The account managers the forecast covers: me, my team, or an area (within what I see)."""
+def _forecast_query(scope: str, area_id: int | None):
     query = visible_users(current_user).join(UserRole, UserRole.user_id == User.id).where(
         UserRole.role == Role.STAFF, User.active.is_(True))
+    return query.where(User.area_id == area_id) if area_id else query
+
+
+def _forecast_people(scope: str, area_id: int | None) -> list[User]:
+    """The account managers the forecast covers: me, my team, or an area (within what I see)."""
     if scope == "me":
         return [current_user]
-    if area_id:
-        query = query.where(User.area_id == area_id)
-    return db.session.scalars(query.order_by(User.display_name)).unique().all()
+    return db.session.scalars(_forecast_query(scope, area_id).order_by(User.display_name)
+                              ).unique().all()
+
+
+def _forecast_people_ids(scope: str, area_id: int | None) -> list[int]:
+    """The ids of _forecast_people, without loading 2,000 people for a company-wide total."""
+    if scope == "me":
+        return [current_user.id]
+    return list(dict.fromkeys(db.session.scalars(
+        _forecast_query(scope, area_id).with_only_columns(User.id))))
 
 
 def forecast_context() -> dict:
@@ -93,10 +104,12 @@ def forecast_context() -> dict:
             Role.MANAGER) else "team"
     area_id = request.args.get("area", type=int)
     line_id = request.args.get("line", type=int)
-    people = _forecast_people(scope, area_id)
-    rows = forecast_rows(people, period, line_id) if 1 < len(people) <= 60 and not line_id else []
+    ids = _forecast_people_ids(scope, area_id)
+    # one bar per person for a team; the total alone for more (a company of 2,000)
+    rows = forecast_rows(_forecast_people(scope, area_id), period, line_id) \
+        if 1 < len(ids) <= 60 and not line_id else []
     total = sum_forecasts(period, [f for _u, f in rows]) if rows else \
-        forecast([u.id for u in people], period, line_id)
+        forecast(ids, period, line_id)
     names = [r[0].display_name for r in rows] or [_("Total")]
     figures = [r[1] for r in rows] or [total]
     chart = grouped_bars(names, [

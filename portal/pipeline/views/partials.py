@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.pipeline import bp
 from portal.pipeline.queries import lines_by_id, recommendations, report_scope, stale_opportunities
 from portal.pipeline.services import attainment_by_customer_type, forecast
-from portal.pipeline.views.manager import _forecast_people, forecast_context
+from portal.pipeline.views.manager import _forecast_people_ids, forecast_context
 from portal.targets.services import percent
 
 
@@ -47,9 +47,9 @@ def forecast_panel():
 
 
 def _type_rows(period: Period):
-    people = _forecast_people("team" if not request.args.get("me") else "me",
-                              request.args.get("area", type=int))
-    rows = attainment_by_customer_type([u.id for u in people], period)
+    ids = _forecast_people_ids("team" if not request.args.get("me") else "me",
+                               request.args.get("area", type=int))
+    rows = attainment_by_customer_type(ids, period)
     lines = lines_by_id()
     types = {t.id: t for t in db.session.scalars(db.select(CustomerType))}
     return [(lines.get(line) if line else None, types.get(type_id), target, sold,
