@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context, url_for
 from sqlalchemy import func, select
 
+from portal import audit
 from portal.complaints.queries import visible_complaints
 from portal.extensions import db
 from portal.kernel.clock import utcnow
@@ -125,6 +126,28 @@ def hand_off(complaint: Complaint, department, author_id: int | None, reason: st
     event = ComplaintEvent(kind="handoff", author_id=author_id, at=now or utcnow(),
                            note=f"{previous} → {department.name}: {reason.strip()}")
     complaint.events.append(event)
+    return event
+
+
+def reassign(complaint: Complaint, new_owner: User, author_id: int | None,
+             follow_area: bool = False) -> ComplaintEvent | None:
+    """Give the complaint a new owner, on the timeline and in the audit log, and tell the
+    account manager; None (nothing done) when it is theirs already. `follow_area`: the complaint
+    moves to the new owner's area (an area's reassignment; a department keeps the area)."""
+    if new_owner.id == complaint.owner_id:
+        return None
+    before = {"owner_id": complaint.owner_id}
+    old_name = complaint.owner.display_name if complaint.owner else "—"
+    complaint.owner_id = new_owner.id
+    if follow_area:
+        complaint.area_id = new_owner.area_id or complaint.area_id
+    complaint.owner = new_owner
+    event = ComplaintEvent(kind="owner", author_id=author_id,
+                           note=f"{old_name} → {new_owner.display_name}")
+    complaint.events.append(event)
+    audit.record("complaint.reassign", "complaint", complaint.id, before,
+                 {"owner_id": new_owner.id})
+    announce_move(complaint, event, author_id)
     return event
 
 

@@ -247,17 +247,7 @@ def reassign(complaint_id: int):
     if not form.validate_on_submit():
         return _detail(complaint, status=422, owner_form=form)
     new_owner = form.owner_id.person()
-    if new_owner.id != complaint.owner_id:
-        before = {"owner_id": complaint.owner_id}
-        old_name = complaint.owner.display_name if complaint.owner else "—"
-        complaint.owner_id, complaint.area_id = new_owner.id, new_owner.area_id or complaint.area_id
-        complaint.owner = new_owner
-        event = ComplaintEvent(kind="owner", author_id=current_user.id,
-                               note=f"{old_name} → {new_owner.display_name}")
-        complaint.events.append(event)
-        audit.record("complaint.reassign", "complaint", complaint.id, before,
-                     {"owner_id": new_owner.id})
-        services.announce_move(complaint, event, current_user.id)
+    if services.reassign(complaint, new_owner, current_user.id, follow_area=True):
         db.session.commit()
         flash(_("%(name)s now owns the complaint.", name=new_owner.display_name), "success")
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
@@ -312,17 +302,7 @@ def assign_in_department(complaint_id: int):
         db.session.rollback()
         return _detail(complaint, status=422)
     new_owner = people[form.owner_id.data]
-    if new_owner.id != complaint.owner_id:
-        before = {"owner_id": complaint.owner_id}
-        old_name = complaint.owner.display_name if complaint.owner else "—"
-        complaint.owner_id = new_owner.id
-        complaint.owner = new_owner
-        event = ComplaintEvent(kind="owner", author_id=current_user.id,
-                               note=f"{old_name} → {new_owner.display_name}")
-        complaint.events.append(event)
-        audit.record("complaint.reassign", "complaint", complaint.id, before,
-                     {"owner_id": new_owner.id})
-        services.announce_move(complaint, event, current_user.id)
+    if services.reassign(complaint, new_owner, current_user.id):
         db.session.commit()
         flash(_("%(name)s now owns the complaint.", name=new_owner.display_name), "success")
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
