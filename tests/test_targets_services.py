@@ -202,3 +202,71 @@ def test_one_pass_over_the_sales_gives_the_same_team_lines_and_chart(org):
             == monthly_series(ids, quarter.start, quarter.end))
     november = team_figures(ids, parse_period("2026-11", date(2026, 11, 26)), breakdown)
     assert november.sales == Decimal("70.01") and november.target == Decimal("380.00")
+
+
+def _reference_month_target(rows):
+    """The rule in docs (a person-month's target), written out plainly: the overall row, else
+    the rows split by product line only, else by customer type only, else by both."""
+    for keep in ((lambda r: r.product_line_id is None and r.customer_type_id is None),
+                 (lambda r: r.product_line_id is not None and r.customer_type_id is None),
+                 (lambda r: r.product_line_id is None and r.customer_type_id is not None),
+                 (lambda r: r.product_line_id is not None and r.customer_type_id is not None)):
+        group = [r.amount for r in rows if keep(r)]
+        if group:
+            return sum(group, Decimal("0"))
+    return None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_database_folds_targets_as_the_rule_says(org, seed):
+    """Random mixes of overall, by-line, by-type and by-both rows: targets per person, per month
+    and per customer type, summed in SQL, equal the rule applied row by row in Python."""
+    import random
+    from collections import defaultdict
+
+    from portal.models.sales import SalesTarget
+    from portal.targets.services import customer_type_rows, monthly_series, targets_by_person
+
+    rng = random.Random(seed)
+    people = [org.users["staff1"], org.users["staff2"]]
+    lines, kinds = org.product_lines[:3], org.customer_types[:2]
+    months = [date(2026, m, 1) for m in (1, 2, 3)]
+    used = set()
+    for person in people:
+        for month in months:
+            for _ in range(rng.randint(0, 6)):
+                line = rng.choice([None, *lines])
+                kind = rng.choice([None, *kinds])
+                if (person.id, month, line, kind) in used:
+                    continue
+                used.add((person.id, month, line, kind))
+                make_target(person, month, f"{rng.randint(1, 99999)}.{rng.randint(0, 99):02d}",
+                            line=line, customer_type=kind)
+    db.session.commit()
+    rows = db.session.scalars(db.select(SalesTarget)).all()
+    per_month = defaultdict(list)
+    for row in rows:
+        per_month[(row.user_id, row.month)].append(row)
+    expected_person, expected_month = defaultdict(Decimal), defaultdict(Decimal)
+    for (user_id, month), month_rows in per_month.items():
+        value = _reference_month_target(month_rows)
+        if value is not None:
+            expected_person[user_id] += value
+            expected_month[month] += value
+    ids = [p.id for p in people]
+    assert targets_by_person(ids, *Q1) == dict(expected_person)
+    assert {m: t for m, t, _s in monthly_series(ids, *Q1) if t is not None} == dict(expected_month)
+
+    expected_type = defaultdict(Decimal)
+    for month_rows in per_month.values():
+        for kind in kinds:
+            overall = [r.amount for r in month_rows
+                       if r.customer_type_id == kind.id and r.product_line_id is None]
+            split = [r.amount for r in month_rows
+                     if r.customer_type_id == kind.id and r.product_line_id is not None]
+            if overall or split:
+                expected_type[kind.id] += sum(overall or split, Decimal("0"))
+    got = {kind: target for line, kind, target, _s in
+           customer_type_rows(ids, parse_period("2026-Q1", date(2026, 3, 31)))
+           if line is None and target is not None}
+    assert got == dict(expected_type)

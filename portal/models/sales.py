@@ -141,7 +141,7 @@ class SalesTarget(db.Model):
     """An account manager's sales target for one month, overall or for a product line / customer type.
 
     A person-month's total is its overall row when there is one, else the sum of its split rows
-    of one kind (see portal.targets.services.month_target).
+    of one kind (see portal.targets.services.month_targets).
     """
 
     __tablename__ = "sales_targets"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from portal import audit
 from portal.extensions import db
@@ -30,6 +30,7 @@ from portal.targets.sales import (credit_join, first_sales,  # noqa: F401  (publ
                                   sales_last_12_months)
 
 DEFAULT_AT_RISK_PERCENT = Decimal("80")
+CENTS = Decimal("0.01")
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -58,47 +59,38 @@ def period_choices(today: date) -> list[Period]:
 
 # --- targets -----------------------------------------------------------------------------------
 
-def month_target(rows: list[SalesTarget]) -> Decimal | None:
-    """A person-month's total target from its rows.
+def month_targets(user_ids, first: date, last: date):
+    """Each person-month's total target, as a subquery of (user_id, month, amount) over the
+    months first..last: the overall row when there is one; else the sum of the rows split by
+    product line only; else of the rows split by customer type only; else of the rows split by
+    both. Summed by the database: company-wide pages would otherwise bring tens of thousands of
+    target rows into Python."""
+    line, kind = SalesTarget.product_line_id, SalesTarget.customer_type_id
 
-    The overall row when there is one; else the sum of the rows split by product line only;
-    else of the rows split by customer type only; else of the rows split by both. None when no row.
-    """
-    if not rows:
-        return None
-    groups = (
-        [r for r in rows if r.product_line_id is None and r.customer_type_id is None],
-        [r for r in rows if r.product_line_id is not None and r.customer_type_id is None],
-        [r for r in rows if r.product_line_id is None and r.customer_type_id is not None],
-        [r for r in rows if r.product_line_id is not None and r.customer_type_id is not None],
-    )
-    for group in groups:
-        if group:
-            return sum((r.amount for r in group), ZERO)
-    return None
+    def total(*where):
+        return func.sum(case((and_(*where), SalesTarget.amount)))
+
+    return (select(SalesTarget.user_id, SalesTarget.month,
+                   func.coalesce(total(line.is_(None), kind.is_(None)),
+                                 total(line.is_not(None), kind.is_(None)),
+                                 total(line.is_(None), kind.is_not(None)),
+                                 total(line.is_not(None), kind.is_not(None))).label("amount"))
+            .where(SalesTarget.user_id.in_(user_ids), SalesTarget.month >= first,
+                   SalesTarget.month <= last)
+            .group_by(SalesTarget.user_id, SalesTarget.month)
+            .subquery("month_targets"))
 
 
-def _target_rows(user_ids, months: list[date]):
-    """The target rows of people over months, as plain rows (thousands of ORM objects are slow)."""
-    return select(SalesTarget.user_id, SalesTarget.month, SalesTarget.product_line_id,
-                  SalesTarget.customer_type_id, SalesTarget.amount).where(
-        SalesTarget.user_id.in_(user_ids), SalesTarget.month >= months[0],
-        SalesTarget.month <= months[-1])
+def _cents(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENTS)
 
 
 def targets_by_person(user_ids, start: date, end: date) -> dict[int, Decimal]:
     """Each person's total target over the months of [start, end], in one query; absent if none."""
     months = months_between(start, end)
-    rows = db.session.execute(_target_rows(user_ids, months))
-    per_month: dict[tuple[int, date], list[SalesTarget]] = defaultdict(list)
-    for row in rows:
-        per_month[(row.user_id, row.month)].append(row)
-    totals: dict[int, Decimal] = {}
-    for (user_id, _month), month_rows in per_month.items():
-        value = month_target(month_rows)
-        if value is not None:
-            totals[user_id] = totals.get(user_id, ZERO) + value
-    return totals
+    per = month_targets(user_ids, months[0], months[-1])
+    return {user_id: _cents(amount) for user_id, amount in db.session.execute(
+        select(per.c.user_id, func.sum(per.c.amount)).group_by(per.c.user_id))}
 
 
 def _raw_sales_by_person(user_ids, start: date, end: date):
@@ -291,21 +283,20 @@ def customer_type_rows(user_ids, period: Period
     if not ids:
         return []
     months = months_between(period.start, period.end)
-    per_type: dict[tuple, list] = defaultdict(lambda: [None, None])
-    line_type_target: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    for uid, month, line_id, type_id, amount in db.session.execute(
-            select(SalesTarget.user_id, SalesTarget.month, SalesTarget.product_line_id,
-                   SalesTarget.customer_type_id, SalesTarget.amount)
-            .where(SalesTarget.user_id.in_(ids), SalesTarget.customer_type_id.is_not(None),
-                   SalesTarget.month >= months[0], SalesTarget.month <= months[-1])):
-        slot = per_type[(uid, month, type_id)]
-        which = 0 if line_id is None else 1
-        slot[which] = (slot[which] or ZERO) + Decimal(amount)
-        if line_id is not None:
-            line_type_target[(line_id, type_id)] += Decimal(amount)
-    type_target: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for (_uid, _month, type_id), (overall, by_line) in per_type.items():
-        type_target[type_id] += overall if overall is not None else by_line
+    line, kind = SalesTarget.product_line_id, SalesTarget.customer_type_id
+    within = (SalesTarget.user_id.in_(ids), kind.is_not(None), SalesTarget.month >= months[0],
+              SalesTarget.month <= months[-1])
+    per_type = (select(kind.label("type_id"), func.coalesce(
+        func.sum(case((line.is_(None), SalesTarget.amount))),
+        func.sum(case((line.is_not(None), SalesTarget.amount)))).label("amount"))
+        .where(*within).group_by(SalesTarget.user_id, SalesTarget.month, kind)
+        .subquery("per_type"))
+    type_target = {type_id: _cents(amount) for type_id, amount in db.session.execute(
+        select(per_type.c.type_id, func.sum(per_type.c.amount)).group_by(per_type.c.type_id))}
+    line_type_target = {(line_id, type_id): _cents(amount)
+                        for line_id, type_id, amount in db.session.execute(
+                            select(line, kind, func.sum(SalesTarget.amount))
+                            .where(*within, line.is_not(None)).group_by(line, kind))}
     sold: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     span, edges = summary.whole_months(period.start, period.end)
     if span is not None:
@@ -347,15 +338,9 @@ def monthly_series(user_ids, start: date, end: date, breakdown: SalesBreakdown |
     """(month, target, credited sales) per month of [start, end], for the charts; the sales from
     a sales_breakdown when it covers the months."""
     months = months_between(start, end)
-    rows = db.session.execute(_target_rows(user_ids, months))
-    per: dict[tuple[int, date], list] = defaultdict(list)
-    for row in rows:
-        per[(row.user_id, row.month)].append(row)
-    target_by_month: dict[date, Decimal] = {}
-    for (_uid, month), month_rows in per.items():
-        value = month_target(month_rows)
-        if value is not None:
-            target_by_month[month] = target_by_month.get(month, ZERO) + value
+    per = month_targets(user_ids, months[0], months[-1])
+    target_by_month = {month: _cents(amount) for month, amount in db.session.execute(
+        select(per.c.month, func.sum(per.c.amount)).group_by(per.c.month))}
     sold_by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     if breakdown is None:
         breakdown = sales_breakdown(user_ids, months[0], end)
