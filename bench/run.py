@@ -209,6 +209,10 @@ def run_wrk(base: str, session: Session, paths: list[str], seconds: int) -> floa
     out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", str(script), base],
                          capture_output=True, text=True).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if failed:  # a page that fails fast would flatter the figure
+        print(f"wrk: {failed.group(1)} responses were errors", flush=True)
+        return None
     return float(match.group(1)) if match else None
 
 
@@ -309,7 +313,8 @@ def page_kind(path: str) -> str:
 
 
 def goals(result: dict) -> list[dict]:
-    """Each goal of issue 9: the figure, the limit, met or not, and by how much it is missed."""
+    """Each goal of issue 16 (which raised issue 9's): the figure, the limit, met or not, and by
+    how much it is missed."""
     out = []
 
     def goal(name, value, limit, more_is_better=False):
@@ -322,24 +327,27 @@ def goals(result: dict) -> list[dict]:
                         (limit / value) if more_is_better else (value / limit), 2)})
 
     pages, floor = result["pages"], result["floor"]["p50_ms"]
-    for kind, limit in (("list", 50), ("dashboard", 150)):
+    for kind, limit in (("list", 100), ("dashboard", 300)):
         chosen = [p for p in pages if p["kind"] == kind]
         if chosen:
             worst = max(chosen, key=lambda p: p["p95_ms"])
-            goal(f"{kind} pages p95 ms (worst: {worst['role']} {worst['path']})",
+            within = sum(p["p95_ms"] <= limit for p in chosen)
+            goal(f"{kind} pages p95 ms ({within} of {len(chosen)} within; "
+                 f"worst: {worst['role']} {worst['path']})",
                  worst["p95_ms"], limit)
     worst = max(pages, key=lambda p: p["sql"])
     goal(f"SQL statements per page (worst: {worst['role']} {worst['path']})", worst["sql"], 20)
     worst = max(pages, key=lambda p: p["p50_ms"])
     goal(f"page p50 / floor p50 (worst: {worst['role']} {worst['path']})",
-         worst["p50_ms"] / floor if floor else None, 10)
+         worst["p50_ms"] / floor if floor else None, 15)
     for key, size in (("ratio_to_s", "S"), ("ratio_to_m", "M")):
         ratios = [p for p in pages if p.get(key) is not None]
         if ratios:
             worst = max(ratios, key=lambda p: p[key])
             goal(f"p50 {result['size'].upper()} / p50 {size} (worst: {worst['role']} {worst['path']})",
                  worst[key], 2)
-    goal("mixed read requests/s", result["mixed_read_rps"], 300, more_is_better=True)
+    goal("mixed read requests/s", result["mixed_read_rps"],
+         100 if result["database"] == "postgresql" else 150, more_is_better=True)
     if result["writers"]:
         goal("writer errors", result["writers"]["errors"], 0)
         goal("lost writes", result["writers"]["lost"], 0)

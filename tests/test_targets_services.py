@@ -178,8 +178,8 @@ def test_a_manager_adds_a_duty_for_their_area(client_as, org):
 def test_one_pass_over_the_sales_gives_the_same_team_lines_and_chart(org):
     """The targets page sums the team's line, the product lines and the monthly chart from one
     sales_breakdown; each must equal what its own queries give."""
-    from portal.targets.services import (monthly_series, product_line_rows, sales_breakdown,
-                                         team_figures)
+    from portal.targets.services import (customer_type_rows, monthly_series, product_line_rows,
+                                         sales_breakdown, team_figures)
 
     staff1, staff2 = org.users["staff1"], org.users["staff2"]
     bb, mob = org.product_lines[0], org.product_lines[1]
@@ -194,10 +194,12 @@ def test_one_pass_over_the_sales_gives_the_same_team_lines_and_chart(org):
     ids = [staff1.id, staff2.id]
     quarter = parse_period("2026-Q4", date(2026, 11, 26))
     breakdown = sales_breakdown(ids, quarter.start, quarter.end)
-    assert sum(a for _d, _l, a in breakdown) == Decimal("230.15")  # September left out
+    assert sum(row[-1] for row in breakdown) == Decimal("230.15")  # September left out
     for period in (parse_period("2026-11", date(2026, 11, 26)), quarter):
         assert team_figures(ids, period, breakdown) == team_figures(ids, period)
         assert product_line_rows(ids, period, breakdown) == product_line_rows(ids, period)
+        assert (customer_type_rows(ids, period, breakdown)
+                == customer_type_rows(ids, period) != [])
     assert (monthly_series(ids, quarter.start, quarter.end, breakdown)
             == monthly_series(ids, quarter.start, quarter.end))
     november = team_figures(ids, parse_period("2026-11", date(2026, 11, 26)), breakdown)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from portal import audit
 from portal.extensions import db
@@ -203,33 +203,37 @@ def team_total(rows: list[AttainmentRow]) -> AttainmentRow:
     return AttainmentRow(None, target, sold, percent(sold, target), None, False)
 
 
-SalesBreakdown = list[tuple[date, int | None, Decimal]]
+SalesBreakdown = list[tuple[date, int | None, int | None, Decimal]]
 
 
 def sales_breakdown(user_ids, start: date, end: date) -> SalesBreakdown:
-    """(day, product line id, credited sales) of a team in [start, end], from which the team's
-    line, the product lines and the monthly chart are all summed: whole months come from the
-    monthly summary as one row per month dated its first day (so windows taken from it must
-    be whole months, as periods are), partial months at the edges per day from the sales."""
+    """(day, product line id, customer type id, credited sales) of a team in [start, end], from
+    which the team's line, the product lines, the customer types and the monthly chart are all
+    summed: whole months come from the monthly summary as one row per month dated its first day
+    (so windows taken from it must be whole months, as periods are), partial months at the edges
+    per day from the sales (by the customer's type, as the summary keeps it)."""
     months, edges = summary.whole_months(start, end)
     rows: SalesBreakdown = []
     if months is not None:
-        rows += [(month, line_id, Decimal(str(amount or 0)))
-                 for month, line_id, amount in db.session.execute(
+        rows += [(month, line_id, type_id, Decimal(str(amount or 0)))
+                 for month, line_id, type_id, amount in db.session.execute(
                      select(SalesSummary.month, SalesSummary.product_line_id,
-                            func.sum(SalesSummary.amount))
+                            SalesSummary.customer_type_id, func.sum(SalesSummary.amount))
                      .where(SalesSummary.user_id.in_(user_ids), SalesSummary.month >= months[0],
                             SalesSummary.month <= months[1])
-                     .group_by(SalesSummary.month, SalesSummary.product_line_id))]
+                     .group_by(SalesSummary.month, SalesSummary.product_line_id,
+                               SalesSummary.customer_type_id))]
     for edge_start, edge_end in edges:
-        rows += [(sold_on, line_id, Decimal(str(amount or 0)))
-                 for sold_on, line_id, amount in db.session.execute(
-                     select(SalesRecord.sold_on, SalesRecord.product_line_id,
+        rows += [(sold_on, line_id, type_id, Decimal(str(amount or 0)))
+                 for sold_on, line_id, type_id, amount in db.session.execute(
+                     select(SalesRecord.sold_on, SalesRecord.product_line_id, Customer.type_id,
                             func.sum(SalesRecord.amount))
                      .join(CustomerAssignment, credit_join())
+                     .join(Customer, SalesRecord.customer_id == Customer.id)
                      .where(CustomerAssignment.account_manager_id.in_(user_ids),
                             SalesRecord.sold_on >= edge_start, SalesRecord.sold_on <= edge_end)
-                     .group_by(SalesRecord.sold_on, SalesRecord.product_line_id))]
+                     .group_by(SalesRecord.sold_on, SalesRecord.product_line_id,
+                               Customer.type_id))]
     return rows
 
 
@@ -237,17 +241,24 @@ def _within(breakdown: SalesBreakdown, start: date, end: date) -> SalesBreakdown
     return [row for row in breakdown if start <= row[0] <= end]
 
 
+def total_target(user_ids, start: date, end: date) -> Decimal | None:
+    """The summed targets of people over the months of [start, end]; None when none has one."""
+    months = months_between(start, end)
+    per = month_targets(user_ids, months[0], months[-1])
+    total = db.session.scalar(select(func.sum(per.c.amount)))
+    return None if total is None else _cents(total)
+
+
 def team_figures(user_ids, period: Period,
                  breakdown: SalesBreakdown | None = None) -> AttainmentRow:
     """The team's line over everyone in it (not only one page of people): two queries, or one
-    with a sales_breakdown that covers the period."""
-    targets = targets_by_person(user_ids, period.start, period.end)
+    with a sales_breakdown that covers the period. The ids may be a list or a query of ids."""
+    target = total_target(user_ids, period.start, period.end)
     if breakdown is None:
         sold = sum(sales_by_person(user_ids, period.start, period.end).values(), ZERO)
     else:
-        sold = sum((a for _d, _l, a in _within(breakdown, period.start, period.end)),
-                   ZERO).quantize(Decimal("0.01"))
-    target = sum(targets.values(), ZERO) if targets else None
+        sold = sum((row[-1] for row in _within(breakdown, period.start, period.end)),
+                   ZERO).quantize(CENTS)
     return AttainmentRow(None, target, sold, percent(sold, target), None, False)
 
 
@@ -266,21 +277,21 @@ def product_line_rows(user_ids, period: Period, breakdown: SalesBreakdown | None
     if breakdown is None:
         breakdown = sales_breakdown(user_ids, period.start, period.end)
     sales: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for _day, line_id, amount in _within(breakdown, period.start, period.end):
+    for _day, line_id, _type_id, amount in _within(breakdown, period.start, period.end):
         sales[line_id] += amount
     keys = sorted(set(targets) | set(sales))
     return [(k, targets.get(k), Decimal(sales.get(k) or 0)) for k in keys]
 
 
-def customer_type_rows(user_ids, period: Period
+def customer_type_rows(user_ids, period: Period, breakdown: SalesBreakdown | None = None
                        ) -> list[tuple[int | None, int | None, Decimal | None, Decimal]]:
     """(product line id or None, customer type id or None, target, credited sales) of a team in
     a period: first one row per customer type (line None), then one per product line × customer
     type. Sales count by the customer's type (None: a customer without a type). A type's target
     per person-month is its row without a product line, else the sum of its product-line rows.
-    Whole months from the monthly summary, partial edges from the sales."""
-    ids = list(user_ids)
-    if not ids:
+    Sales from a sales_breakdown covering the period (read here when not given)."""
+    ids = user_ids if isinstance(user_ids, Select) else list(user_ids)
+    if not isinstance(ids, Select) and not ids:
         return []
     months = months_between(period.start, period.end)
     line, kind = SalesTarget.product_line_id, SalesTarget.customer_type_id
@@ -297,25 +308,11 @@ def customer_type_rows(user_ids, period: Period
                         for line_id, type_id, amount in db.session.execute(
                             select(line, kind, func.sum(SalesTarget.amount))
                             .where(*within, line.is_not(None)).group_by(line, kind))}
+    if breakdown is None:
+        breakdown = sales_breakdown(ids, period.start, period.end)
     sold: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    span, edges = summary.whole_months(period.start, period.end)
-    if span is not None:
-        for line_id, type_id, amount in db.session.execute(
-                select(SalesSummary.product_line_id, SalesSummary.customer_type_id,
-                       func.sum(SalesSummary.amount))
-                .where(SalesSummary.user_id.in_(ids), SalesSummary.month >= span[0],
-                       SalesSummary.month <= span[1])
-                .group_by(SalesSummary.product_line_id, SalesSummary.customer_type_id)):
-            sold[(line_id, type_id)] += Decimal(str(amount or 0))
-    for edge_start, edge_end in edges:
-        for line_id, type_id, amount in db.session.execute(
-                select(SalesRecord.product_line_id, Customer.type_id, func.sum(SalesRecord.amount))
-                .join(CustomerAssignment, credit_join())
-                .join(Customer, SalesRecord.customer_id == Customer.id)
-                .where(CustomerAssignment.account_manager_id.in_(ids),
-                       SalesRecord.sold_on >= edge_start, SalesRecord.sold_on <= edge_end)
-                .group_by(SalesRecord.product_line_id, Customer.type_id)):
-            sold[(line_id, type_id)] += Decimal(str(amount or 0))
+    for _day, line_id, type_id, amount in _within(breakdown, period.start, period.end):
+        sold[(line_id, type_id)] += amount
     by_type: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
     for (_line, type_id), amount in sold.items():
         by_type[type_id] += amount
@@ -344,7 +341,7 @@ def monthly_series(user_ids, start: date, end: date, breakdown: SalesBreakdown |
     sold_by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     if breakdown is None:
         breakdown = sales_breakdown(user_ids, months[0], end)
-    for sold_on, _line, amount in _within(breakdown, months[0], end):
+    for sold_on, _line, _type, amount in _within(breakdown, months[0], end):
         sold_by_month[month_start(sold_on)] += amount
     cents = Decimal("0.01")
     return [(m, target_by_month.get(m), sold_by_month[m].quantize(cents)) for m in months]
