@@ -55,12 +55,14 @@ def measure_tier_cadence_many(duty: ServiceDuty, user_ids: list[int], start: dat
     cadences = cadence_months()
     today = clock.today()
     tiers = [tier] if tier else list(Tier)
-    customers = db.session.execute(
+    # The tier is checked here, not in SQL: a condition on the tier leads SQLite to read every
+    # customer of the tier company-wide (its index looks selective) instead of the people's
+    # assignments; a person has a few hundred customers (22 ms against 2 at size L).
+    customers = [row for row in db.session.execute(
         select(CustomerAssignment.account_manager_id, Customer.id, Customer.tier,
                CustomerAssignment.starts_on, CustomerAssignment.ends_on)
         .join(CustomerAssignment, CustomerAssignment.customer_id == Customer.id)
-        .where(CustomerAssignment.account_manager_id.in_(user_ids), Customer.tier.in_(tiers))
-    ).all()
+        .where(CustomerAssignment.account_manager_id.in_(user_ids))) if row.tier in tiers]
     visits = db.session.execute(
         select(Visit.account_manager_id, Visit.customer_id, Visit.done_on).where(
             Visit.account_manager_id.in_(user_ids), Visit.done_on >= start, Visit.done_on <= end)
