@@ -58,7 +58,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
     url = database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url),
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url, app.config["POSTGRES_OPTIONS"]),
                                                **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app)

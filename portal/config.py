@@ -11,6 +11,9 @@ class Defaults:
     #: None means SQLite at instance/portal.db; DATABASE_URL overrides it.
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: PostgreSQL session settings (libpq options); None: portal.database.POSTGRES_OPTIONS,
+    #: "" the server's own (PORTAL_POSTGRES_OPTIONS).
+    POSTGRES_OPTIONS: str | None = None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event, literal_column
 from sqlalchemy.engine import Engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,11 +60,21 @@ def database_url(app) -> str:
     return url
 
 
-def engine_options(url: str) -> dict:
-    """Engine options per backend: pre-ping pooled PostgreSQL connections, wait on SQLite locks."""
+#: PostgreSQL settings of the portal's sessions (libpq `options`). random_page_cost 1.1 is
+#: PostgreSQL's own advice for SSDs and cached data (its default, 4, models spinning disks): at
+#: 4 the planner reads a manager's visits by scanning all 1 M rows rather than through the
+#: customer index (docs/decisions.md, "The visit scope on each database"). PORTAL_POSTGRES_OPTIONS
+#: replaces it ("" keeps the server's settings, e.g. behind a pooler that refuses options).
+POSTGRES_OPTIONS = "-c random_page_cost=1.1"
+
+
+def engine_options(url: str, postgres_options: str | None = None) -> dict:
+    """Engine options per backend: pre-ping pooled PostgreSQL connections with the portal's
+    session settings, wait on SQLite locks."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 5}}
-    return {"pool_pre_ping": True}
+    options = POSTGRES_OPTIONS if postgres_options is None else postgres_options
+    return {"pool_pre_ping": True, **({"connect_args": {"options": options}} if options else {})}
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -87,3 +97,11 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
+
+
+def int_array(ids) -> ColumnElement:
+    """A PostgreSQL integer array written into the statement ('{1,2,3}'::integer[]), for
+    `column = ANY(...)` over a few thousand ids read just before: the planner sees the values
+    (a bound array may get a generic plan that guesses its size), and writing them costs
+    microseconds where SQLAlchemy's literal binds cost ~20 ms for 5,000. Integers only."""
+    return literal_column("'{" + ",".join(str(int(i)) for i in ids) + "}'::integer[]")

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -165,6 +165,10 @@ class Visit(db.Model):
         #: The open or recent visits of a set of customers (a manager's area) without reading
         #: every open visit of the company.
         Index("ix_visits_customer_done_planned", "customer_id", "done_on", "planned_on"),
+        #: The visit list's order (day, undated last, newest first): PostgreSQL walks it and
+        #: stops when a manager's page is full instead of sorting the area's 26,000 visits.
+        Index("ix_visits_day", text("(coalesce(done_on, planned_on) IS NULL)"),
+              text("coalesce(done_on, planned_on) DESC"), text("id DESC")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
