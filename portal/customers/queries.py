@@ -2,14 +2,13 @@
 lists (filters, search, sort) are built here from a kernel Listing."""
 from datetime import date, timedelta
 
-from flask import has_request_context, request
-from sqlalchemy import Select, and_, any_, false, func, or_, select, union
+from sqlalchemy import Select, and_, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from portal import people_picker
-from portal.access import (customer_scope, managed_user_ids,  # noqa: F401
-                           visible_customer_ids, visible_customers)
-from portal.database import int_array
+from portal.access import (among_visible_customers, customer_scope,  # noqa: F401
+                           managed_user_ids, postgresql, visible_customer_ids,
+                           visible_customers)
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.kernel.periods import add_months, month_start
@@ -44,22 +43,13 @@ def visible_visits_where(user: User, *conditions) -> Select:
       the company and read all 1 M visits, twice: 460 ms for a manager's list at size L.
     """
     own = Visit.account_manager_id == user.id
-    if db.session.get_bind().dialect.name == "postgresql":
-        to_my_customers = Visit.customer_id == any_(int_array(_customer_ids(user)))
+    if postgresql():
+        to_my_customers = among_visible_customers(user, Visit.customer_id)
         return select(Visit).where(or_(to_my_customers, own), *conditions)
     to_my_customers = Visit.customer_id.in_(visible_customer_ids(user))
     ids = union(select(Visit.id).where(to_my_customers, *conditions),
                 select(Visit.id).where(own, *conditions))
     return select(Visit).where(Visit.id.in_(ids))
-
-
-def _customer_ids(user: User) -> list[int]:
-    """The ids of visible_customer_ids, read once per request (a page asks for its list, its
-    count and its chart separately). Kept on the request object: `g` can outlive a request."""
-    cache = request.__dict__.setdefault("_customer_ids", {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = db.session.scalars(visible_customer_ids(user)).all()
-    return cache[user.id]
 
 
 def get_visit_or_404(user: User, visit_id: int) -> Visit:
