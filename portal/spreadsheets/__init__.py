@@ -8,7 +8,10 @@
   formats, widths, frozen header, autofilter) in write-only mode;
 - portal.spreadsheets.checking: what every import's check step shares: the header found on the
   sheet the person chose (else the first with a header), the data rows with the file's line
-  numbers, checked files kept between the check and the import, queued imports (run_job).
+  numbers, checked files kept between the check and the import, queued imports (run_job);
+- portal.spreadsheets.flow: the check step of an import page, written once (check_step): the
+  upload, the check, the kept file checked again or confirmed, wrong rows refused, big files
+  queued; the view gives what differs and writes the rows.
 """
 from portal.spreadsheets.reading import MAX_UPLOAD, SpreadsheetError, Table, read
 from portal.spreadsheets.writing import (FORMULA_STARTS, Column, csv_bytes, csv_file, csv_stream,

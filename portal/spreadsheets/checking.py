@@ -4,7 +4,8 @@ the server between the check and the import (and run on the queue when they are 
 
 An import (sales, customers, targets) declares its columns, reads the file with `locate`, checks
 each of `data_rows` with its own rules, keeps the file with `keep_checked` and, above its row
-limit, hands the job to the queue, whose task calls `run_job`.
+limit, hands the job to the queue, whose task calls `run_job`. The page's side of that (the
+upload, the kept file checked again or confirmed) is portal.spreadsheets.flow.check_step.
 """
 from dataclasses import dataclass
 

@@ -16,9 +16,8 @@ from portal.kernel.audience import audience
 from portal.kernel.downloads import download
 from portal.kernel.forms import ConfirmForm
 from portal.kernel.periods import Period, month_start, months_between
-from portal.models import CustomerType, ProductLine, Role, User, utcnow
-from portal.models.sales import ImportJobState
-from portal.spreadsheets import checking
+from portal.models import CustomerType, ProductLine, Role, User
+from portal.spreadsheets import flow
 from portal.targets import bp, grid_sheet, queries, services
 from portal.targets.forms import TargetChangeForm
 
@@ -172,61 +171,28 @@ def grid_export():
 def grid_import():
     """Check a filled-in grid row by row (new, changed, unchanged targets; wrong rows), keep it
     on the server, then import all rows (refused if one is wrong) or the good rows only."""
-    form = ConfirmForm()
-    report, error, job, sheets = None, None, None, []
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        action = request.form.get("action", "check")
-        job_id = request.form.get("job", type=int)
-        sheet = checking.sheet_choice(request.form.get("sheet"))
-        upload = request.files.get("file")
-        if (upload and upload.filename) or not job_id:
-            content = upload.stream.read(spreadsheets.MAX_UPLOAD + 1) if upload else b""
-            filename = (upload.filename or "").replace("\x00", "") if upload else ""
-            if not content:
-                error = _("Choose a file.")
-            elif len(content) > spreadsheets.MAX_UPLOAD:
-                error = _("The file is larger than %(mb)d MB.",
-                          mb=spreadsheets.MAX_UPLOAD // (1024 * 1024))
-        else:
-            job = checking.checked_job_or_404(current_user, job_id, grid_sheet.KIND)
-            if job.state != ImportJobState.CHECKED:
-                flash(_("This file was imported already."), "warning")
-                return redirect(url_for("targets.grid"), code=303)
-            content, filename = job.content, job.filename
-            if "sheet" in request.form and sheet != job.options.get("sheet"):
-                action = "check"
-            if action != "check":
-                sheet = job.options.get("sheet")
-        if not error:
-            try:
-                report = grid_sheet.check_file(filename, content, current_user, sheet=sheet)
-            except spreadsheets.SpreadsheetError as failure:
-                error, sheets = str(failure), getattr(failure, "sheets", [])
-        if report is not None and job is None:
-            job = checking.keep_checked(grid_sheet.KIND, filename, content, current_user,
-                                        len(report.rows), {"sheet": report.sheet or None})
-            db.session.commit()
-        elif job is not None and action == "check":
-            if report is not None:
-                job.options = {**job.options, "sheet": report.sheet or None}
-            db.session.commit()
-        if report is not None and action in ("import_all", "import_good"):
-            result = grid_sheet.import_rows(report, only_good=action == "import_good")
-            if result is None:
-                error = _("Nothing was imported: correct the rows marked below, or import the "
-                          "good rows only.")
-            else:
-                job.state, job.content, job.finished_at = ImportJobState.DONE, b"", utcnow()
-                job.result = result
-                db.session.commit()
-                flash(_("%(n)d targets added, %(c)d changed, %(s)d unchanged; %(r)d rows left "
-                        "out.", n=result["new"], c=result["changed"], s=result["unchanged"],
-                        r=result["rejected"]), "success")
-                return redirect(url_for("targets.grid", period=_period_key(report)), code=303)
-    return render("targets/grid_import.html", form=form, report=report, error=error, job=job,
-                  sheets=sheets, status=422 if error else 200)
+    step = flow.check_step(
+        ConfirmForm(), current_user, grid_sheet.KIND,
+        lambda filename, content, sheet: grid_sheet.check_file(
+            filename, content, current_user, sheet=sheet),
+        answer_job=_imported_already)
+    if step.answer is not None:
+        return step.answer
+    if step.confirmed:
+        result = grid_sheet.import_rows(step.report, only_good=step.only_good)
+        step.finish(result)
+        db.session.commit()
+        flash(_("%(n)d targets added, %(c)d changed, %(s)d unchanged; %(r)d rows left "
+                "out.", n=result["new"], c=result["changed"], s=result["unchanged"],
+                r=result["rejected"]), "success")
+        return redirect(url_for("targets.grid", period=_period_key(step.report)), code=303)
+    return render("targets/grid_import.html", **step.page)
+
+
+def _imported_already(job_id: int):
+    """A kept grid file sent again after its import: back to the grid."""
+    flash(_("This file was imported already."), "warning")
+    return redirect(url_for("targets.grid"), code=303)
 
 
 def _period_key(report) -> str:

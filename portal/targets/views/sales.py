@@ -1,7 +1,7 @@
 """Sales records: the list, entry by hand, deletion, import from CSV/Excel, export."""
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,15 +12,12 @@ from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.forms import ConfirmForm
-from portal.models import Role, utcnow
+from portal.models import Role
 from portal.models.sales import ImportJobState, SalesRecord
-from portal.spreadsheets import checking
+from portal.spreadsheets import flow
 from portal.targets import bp, imports, queries, services
 from portal.targets.forms import ImportForm, SaleForm
-from portal.targets.imports import (ImportFileError, check_file, export_columns, export_row,
-                                    import_rows)
-
-MAX_UPLOAD = spreadsheets.MAX_UPLOAD
+from portal.targets.imports import check_file, export_columns, export_row, import_rows
 
 
 @bp.route("/sales")
@@ -87,74 +84,29 @@ def sale_import():
     """Check a CSV/Excel file row by row (new, already there, wrong) and keep it on the server;
     then import everything (refused if a row is wrong) or, explicitly, the good rows only.
     Files above the row limit are imported in the background, with progress."""
-    form = ImportForm()
-    report, error, job, sheets = None, None, None, []
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        action = request.form.get("action", "check")
-        upload = request.files.get("file")
-        sheet = checking.sheet_choice(request.form.get("sheet"))
-        job_id = request.form.get("job", type=int)
-        if (upload and upload.filename) or not job_id:
-            content = upload.stream.read(MAX_UPLOAD + 1) if upload and upload.filename else b""
-            filename = (upload.filename or "").replace("\x00", "") if upload else ""
-            if not content:
-                error = _("Choose a file.")
-            elif len(content) > MAX_UPLOAD:
-                error = _("The file is larger than %(mb)d MB.", mb=MAX_UPLOAD // (1024 * 1024))
-        else:  # the kept file: checked again on another sheet, or imported
-            job = imports.checked_job_or_404(current_user, job_id, "sales")
-            if job.state != ImportJobState.CHECKED:
-                return redirect(url_for("targets.sale_import_job", import_job_id=job.id), code=303)
-            content, filename = job.content, job.filename
-            if "sheet" in request.form and sheet != job.options.get("sheet"):
-                action = "check"  # another sheet chosen on the check page: check it first
-            if action == "check":
-                job.options = {**job.options, "sheet": sheet}
-            else:
-                sheet = job.options.get("sheet")
-        if not error:
-            try:
-                report = check_file(filename, content, queries.sale_customers(current_user),
-                                    clock.today(), sheet=sheet)
-            except ImportFileError as failure:
-                error = str(failure)
-                sheets = getattr(failure, "sheets", [])
-        if report is not None and job is None:
-            job = imports.keep_checked("sales", filename, content, current_user,
-                                       len(report.rows), {"sheet": report.sheet or None})
-            db.session.commit()
-        elif job is not None and action == "check":
-            if report is not None:
-                job.options = {**job.options, "sheet": report.sheet or None}
-            db.session.commit()
-        if report is not None and action in ("import_all", "import_good"):
-            only_good = action == "import_good"
-            if report.bad_rows and not only_good:
-                error = _("Nothing was imported: correct the rows marked below, or import the "
-                          "good rows only.")
-            elif len(report.good_rows) > imports.MAX_ROWS:
-                job.state = ImportJobState.QUEUED
-                job.options = {**job.options, "only_good": only_good}
-                job.total = len(report.good_rows)
-                job_id = job.id  # read before the commit: after it, a read would begin a
-                db.session.commit()  # write transaction that the queued task then waits on
-                imports.start_import_job(job_id)
-                return redirect(url_for("targets.sale_import_job", import_job_id=job_id), code=303)
-            else:
-                batch = import_rows(report, current_user, only_good=only_good)
-                job.state, job.content, job.finished_at = ImportJobState.DONE, b"", utcnow()
-                job.done = job.total = batch.rows_imported
-                job.result = {"imported": batch.rows_imported,
-                              "duplicate": batch.rows_duplicate, "rejected": batch.rows_rejected}
-                db.session.commit()
-                flash(_("%(n)d sales imported; %(d)d already there were skipped; "
-                        "%(r)d rows left out.", n=batch.rows_imported,
-                        d=batch.rows_duplicate, r=batch.rows_rejected), "success")
-                return redirect(url_for("targets.sales"), code=303)
-    return render("targets/import.html", form=form, report=report, error=error, job=job,
-                  sheets=sheets, max_rows=imports.MAX_ROWS, status=422 if error else 200)
+    step = flow.check_step(
+        ImportForm(), current_user, "sales",
+        lambda filename, content, sheet: check_file(
+            filename, content, queries.sale_customers(current_user), clock.today(), sheet=sheet),
+        answer_job=_import_progress,
+        background=flow.Background(imports.MAX_ROWS, imports.start_import_job))
+    if step.answer is not None:
+        return step.answer
+    if step.confirmed:
+        batch = import_rows(step.report, current_user, only_good=step.only_good)
+        step.finish({"imported": batch.rows_imported, "duplicate": batch.rows_duplicate,
+                     "rejected": batch.rows_rejected}, written=batch.rows_imported)
+        db.session.commit()
+        flash(_("%(n)d sales imported; %(d)d already there were skipped; "
+                "%(r)d rows left out.", n=batch.rows_imported,
+                d=batch.rows_duplicate, r=batch.rows_rejected), "success")
+        return redirect(url_for("targets.sales"), code=303)
+    return render("targets/import.html", **step.page, max_rows=imports.MAX_ROWS)
+
+
+def _import_progress(job_id: int):
+    """The progress page of a kept sales file that is queued, running or done."""
+    return redirect(url_for("targets.sale_import_job", import_job_id=job_id), code=303)
 
 
 @bp.route("/sales/import/<int:import_job_id>")
