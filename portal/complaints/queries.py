@@ -4,7 +4,7 @@ from sqlalchemy import Select, case, func, literal, or_, select, union, union_al
 from sqlalchemy.orm import selectinload
 
 from portal import people_picker
-from portal.access import department_ids, visible_user_ids
+from portal.access import department_ids, visible_customers, visible_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
@@ -110,12 +110,9 @@ def get_complaint_or_404(user: User, complaint_id: int) -> Complaint:
 
 def intake_customers(user: User) -> Select:
     """The customers this person may file a complaint for: their own, or their people's/areas'."""
-    query = select(Customer).options(selectinload(Customer.account_manager))
-    if user.has_role(Role.HR, Role.ADMIN):
-        return query.where(False)
-    headed = select(Area.id).where(Area.head_id == user.id)
-    return query.where(or_(Customer.account_manager_id.in_(visible_user_ids(user)),
-                           Customer.area_id.in_(headed)))
+    # The customers module's scope (own, the people's and the areas headed; none for HR and
+    # admins), which PostgreSQL is asked through the scope's ids.
+    return visible_customers(user).options(selectinload(Customer.account_manager))
 
 
 @people_picker.scope("complaints.owner")
