@@ -14,9 +14,6 @@ from portal.extensions import db
 from tests.conftest import TEST_CONFIG
 
 
-# SQLite cannot reflect an index on expressions (ix_visits_day); alembic then leaves it out of
-# the comparison there, and PostgreSQL compares it.
-@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrated_schema_matches_the_models(app):
     """The test database was built by `flask db upgrade`; autogenerate must find nothing to do."""
     with db.engine.connect() as conn:
