@@ -339,3 +339,33 @@ def test_the_company_wide_team_pipeline_pages_its_people_and_totals_everyone(cli
         assert f"全部（{len(owners)}人）" in page or f"Everyone ({len(owners)} people)" in page
     by_name = sorted(owners, key=lambda u: (u.display_name, u.id))
     assert seen == [str(u.id) for u in by_name][:6]  # in name order, nobody twice
+
+
+def test_team_pipeline_totals_equal_the_raw_sums_and_statements_do_not_grow_with_people(
+        client, org, count_queries):
+    """The totals row is summed in SQL over every visible open deal, and only the page's people
+    are broken down by stage: as many statements for one owner as for every person."""
+    login(client, "hr")
+    people = list(org.users.values())
+
+    def statements(owners):
+        for i, person in enumerate(owners):
+            make_opportunity(make_customer(org.users["staff1"], name=f"团队客户{person.username}{i}"),
+                             [(org.product_lines[0], f"{1000 + i}.50")], owner=person,
+                             stage_name="需求确认")
+        db.session.commit()
+        with count_queries() as counter:
+            page = client.get("/pipeline/team?per_page=2").text
+        return counter.count, page
+
+    few, _page = statements(people[:1])
+    many, page = statements(people)
+    assert few == many
+    open_deals = db.session.execute(select(func.count(), func.sum(Opportunity.amount),
+                                           func.sum(Opportunity.amount * Opportunity.probability))
+                                    ).one()
+    assert open_deals[0] == len(people) + 1
+    assert f"{Decimal(str(open_deals[1])):,.2f}" in page
+    assert f"{Decimal(str(open_deals[2])) / 100:,.2f}" in page
+    owners = len({p.id for p in people})
+    assert f"全部（{owners}人）" in page or f"Everyone ({owners} people)" in page

@@ -184,16 +184,38 @@ def stale_query(viewer: User, today: date, owner_id: int | None = None,
     return query
 
 
-def team_pipeline(viewer: User) -> list[tuple]:
-    """(owner, stage id, count, amount, weighted) of the open deals the viewer sees."""
+def _open_deals(viewer: User) -> Select:
+    """The open deals the viewer sees, as a select to give columns to."""
+    return (select(Opportunity.id).join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+            .where(opportunity_scope(viewer), PipelineStage.outcome == OPEN))
+
+
+def team_owners(viewer: User) -> Select:
+    """The people owning open deals the viewer sees: a select of User (to page through)."""
+    return select(User).where(User.id.in_(
+        _open_deals(viewer).with_only_columns(Opportunity.owner_id)))
+
+
+def team_totals(viewer: User) -> tuple[int, int, Decimal, Decimal]:
+    """(people, count, amount, weighted) of the open deals the viewer sees, in one statement."""
     weighted = func.sum(Opportunity.amount * Opportunity.probability / 100)
-    rows = db.session.execute(
-        select(Opportunity.owner_id, Opportunity.stage_id, func.count(), func.sum(Opportunity.amount),
-               weighted)
-        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
-        .where(opportunity_scope(viewer), PipelineStage.outcome == OPEN)
-        .group_by(Opportunity.owner_id, Opportunity.stage_id)).all()
-    return rows
+    people, n, amount, total = db.session.execute(_open_deals(viewer).with_only_columns(
+        func.count(Opportunity.owner_id.distinct()), func.count(), func.sum(Opportunity.amount),
+        weighted)).one()
+    return people, n, Decimal(str(amount or 0)), Decimal(str(total or 0))
+
+
+def team_pipeline(viewer: User, owner_ids=None) -> list[tuple]:
+    """(owner, stage id, count, amount, weighted) of the open deals the viewer sees (of these
+    owners only, when given: a page of people)."""
+    weighted = func.sum(Opportunity.amount * Opportunity.probability / 100)
+    query = (_open_deals(viewer)
+             .with_only_columns(Opportunity.owner_id, Opportunity.stage_id, func.count(),
+                                func.sum(Opportunity.amount), weighted)
+             .group_by(Opportunity.owner_id, Opportunity.stage_id))
+    if owner_ids is not None:
+        query = query.where(Opportunity.owner_id.in_(list(owner_ids)))
+    return db.session.execute(query).all()
 
 
 def closed_deals(viewer: User, start: date, end: date) -> list[tuple]:
