@@ -3,7 +3,7 @@ managers) and by its owner; HR and admins see every deal, read-only."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.access import COMPANY_WIDE, customer_scope, managed_user_ids
@@ -218,38 +218,88 @@ def team_pipeline(viewer: User, owner_ids=None) -> list[tuple]:
     return db.session.execute(query).all()
 
 
-def closed_deals(viewer: User, start: date, end: date) -> list[tuple]:
-    """(owner id, outcome, product line id, line amount, days from creation to close) of the
-    deals closed in [start, end]."""
-    return db.session.execute(
-        select(Opportunity.owner_id, PipelineStage.outcome, OpportunityLine.product_line_id,
-               OpportunityLine.amount, Opportunity.created_on, Opportunity.closed_on,
-               Opportunity.id)
-        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
-        .join(OpportunityLine, OpportunityLine.opportunity_id == Opportunity.id)
-        .where(opportunity_scope(viewer), PipelineStage.outcome.in_((WON, LOST)),
-               Opportunity.closed_on >= start, Opportunity.closed_on <= end)).all()
+def _days_between(later, earlier):
+    """The whole days from one date column to another, in SQL (SQLite has no date arithmetic)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return later - earlier
+
+
+def _closed(viewer: User, start: date, end: date, lines: bool = False) -> Select:
+    """The deals with at least one product line closed in [start, end] that the viewer sees
+    (joined to their lines, one row per line, with `lines`)."""
+    query = (select(Opportunity.id)
+             .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+             .where(opportunity_scope(viewer), PipelineStage.outcome.in_((WON, LOST)),
+                    Opportunity.closed_on >= start, Opportunity.closed_on <= end))
+    if lines:
+        return query.join(OpportunityLine, OpportunityLine.opportunity_id == Opportunity.id)
+    return query.where(select(OpportunityLine.id)
+                       .where(OpportunityLine.opportunity_id == Opportunity.id)
+                       .correlate(Opportunity).exists())
+
+
+def _tallies(query) -> dict[int, tuple[int, int, int]]:
+    """{key: (won, lost, days)} from a subquery of (key, outcome, days) rows, summed in SQL."""
+    return {key: (int(won or 0), int(lost or 0), int(round(days or 0))) for key, won, lost, days
+            in db.session.execute(
+                select(query.c.key, func.sum(case((query.c.outcome == WON, 1), else_=0)),
+                       func.sum(case((query.c.outcome == LOST, 1), else_=0)),
+                       func.sum(query.c.days)).group_by(query.c.key))}
+
+
+def closed_people(viewer: User, start: date, end: date) -> tuple[Select, int]:
+    """The people owning deals closed in [start, end] the viewer sees (a select of User, to
+    page through) and how many they are."""
+    owners = _closed(viewer, start, end).with_only_columns(Opportunity.owner_id)
+    count = db.session.scalar(select(func.count()).select_from(
+        owners.distinct().subquery()))
+    return select(User).where(User.id.in_(owners)), count
+
+
+def closed_by_owner(viewer: User, start: date, end: date, owner_ids) -> dict[int, tuple]:
+    """Of the deals closed in [start, end], per owner of these: (won, lost, days from creation
+    to close summed), each deal once; counted in SQL."""
+    deals = (_closed(viewer, start, end)
+             .where(Opportunity.owner_id.in_(list(owner_ids)))
+             .with_only_columns(Opportunity.owner_id.label("key"),
+                                PipelineStage.outcome.label("outcome"),
+                                _days_between(Opportunity.closed_on, Opportunity.created_on)
+                                .label("days")).subquery())
+    return _tallies(deals)
+
+
+def closed_by_line(viewer: User, start: date, end: date) -> dict[int, tuple]:
+    """The same per product line: a deal counts once for each product line it has."""
+    pairs = (_closed(viewer, start, end, lines=True)
+             .with_only_columns(Opportunity.id, OpportunityLine.product_line_id.label("key"),
+                                PipelineStage.outcome.label("outcome"),
+                                _days_between(Opportunity.closed_on, Opportunity.created_on)
+                                .label("days")).distinct().subquery())
+    return _tallies(pairs)
 
 
 def loss_breakdown(viewer: User, start: date, end: date) -> tuple[list, list]:
     """Loss reasons and winning competitors of the deals lost in [start, end]: (label, count,
-    amount), most first."""
-    base = (select(func.count(), func.sum(Opportunity.amount))
-            .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
-            .where(opportunity_scope(viewer), PipelineStage.outcome == LOST,
-                   Opportunity.closed_on >= start, Opportunity.closed_on <= end))
-    reasons = db.session.execute(
-        base.add_columns(LossReason.id).outerjoin(LossReason,
-                                                   Opportunity.loss_reason_id == LossReason.id)
-        .group_by(LossReason.id)).all()
+    amount), most first. One statement grouped by both (a few dozen rows), summed here."""
+    rows = db.session.execute(
+        select(Opportunity.loss_reason_id, Competitor.name, func.count(),
+               func.sum(Opportunity.amount))
+        .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+        .outerjoin(Competitor, Opportunity.won_by_id == Competitor.id)
+        .where(opportunity_scope(viewer), PipelineStage.outcome == LOST,
+               Opportunity.closed_on >= start, Opportunity.closed_on <= end)
+        .group_by(Opportunity.loss_reason_id, Competitor.name)).all()
     names = {r.id: r.label for r in loss_reasons(active_only=False)}
-    by_reason = sorted(((names.get(rid), n, amount or Decimal(0)) for n, amount, rid in reasons),
+    reasons: dict = {}
+    winners: dict = {}
+    for reason_id, winner, n, amount in rows:
+        for found, key in ((reasons, reason_id), (winners, winner)):
+            count, total = found.get(key, (0, Decimal(0)))
+            found[key] = (count + n, total + Decimal(str(amount or 0)))
+    by_reason = sorted(((names.get(key), n, amount) for key, (n, amount) in reasons.items()),
                        key=lambda r: (-r[1], str(r[0])))
-    winners = db.session.execute(
-        base.add_columns(Competitor.name).outerjoin(Competitor,
-                                                    Opportunity.won_by_id == Competitor.id)
-        .group_by(Competitor.name)).all()
-    by_winner = sorted(((name, n, amount or Decimal(0)) for n, amount, name in winners),
+    by_winner = sorted(((key, n, amount) for key, (n, amount) in winners.items()),
                        key=lambda r: (-r[1], str(r[0])))
     return by_reason, by_winner
 

@@ -15,7 +15,8 @@ from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
 from portal.models import Area, Role, User, UserRole
 from portal.pipeline import bp
-from portal.pipeline.queries import (closed_deals, lines_by_id, loss_breakdown, product_lines,
+from portal.pipeline.queries import (closed_by_line, closed_by_owner, closed_people, lines_by_id,
+                                     loss_breakdown, product_lines,
                                      stages, stale_query, team_owners, team_pipeline,
                                      team_totals)
 from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win_rates
@@ -60,14 +61,15 @@ def _period(default_kind: str = "quarter") -> Period:
 @bp.route("/analysis")
 def analysis():
     """Win rate and cycle time per person (a page of people at a time, by name) and product
-    line; loss reasons and competitors."""
+    line; loss reasons and competitors. Counted in SQL; only the page's people are tallied."""
     period = Period.parse(request.args.get("period")) or Period.year_of(clock.today())
-    rows = closed_deals(current_user, period.start, period.end)
-    by_person, by_line = win_rates(rows)
-    reasons, winners = loss_breakdown(current_user, period.start, period.end)
+    people, count = closed_people(current_user, period.start, period.end)
     listing = Listing(filters=("period",), sorts={"name": User.display_name}, default_sort="name")
-    page = listing.paginate(listing.order(select(User).where(User.id.in_(list(by_person))),
-                                          User.id))
+    page = listing.paginate(listing.order(people, User.id), total=count)
+    by_person = win_rates(closed_by_owner(current_user, period.start, period.end,
+                                          [person.id for person in page.items]))
+    by_line = win_rates(closed_by_line(current_user, period.start, period.end))
+    reasons, winners = loss_breakdown(current_user, period.start, period.end)
     lines = lines_by_id()
     return render("pipeline/analysis.html", period=period, page=page,
                   by_person=[(person, by_person[person.id]) for person in page.items],
