@@ -1,5 +1,6 @@
 """Customer care: campaigns create exactly one care task per chosen customer for its owner
 (double-submit safe), contacts are recorded, progress per person, the on-time duty figure."""
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -239,3 +240,36 @@ def test_care_activities_appear_on_the_customers_timeline_scoped_like_the_custom
     page = s1.get(f"/customers/{other.id}").text
     assert "中秋问候" not in page and "新品发布会" not in page
     assert client_as_en("staff3").get(f"/customers/{cared.id}").status_code == 404
+
+
+def test_a_campaigns_tasks_come_a_page_at_a_time_each_once(app, client_as, org, count_queries,
+                                                           monkeypatch):
+    """A campaign of a whole company has thousands of tasks: its page lists them a page at a
+    time (by owner, then customer), each once across the pages, with as many statements for
+    many tasks as for few; the progress per person still counts every task."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 4)
+    staff1, staff2 = org.users["staff1"], org.users["staff2"]
+    m1 = client_as("manager1")
+
+    def campaign(token, n):
+        for i in range(n):
+            make_customer(staff1 if i % 2 else staff2, tier=Tier.A, name=f"分页客户{token}{i:02d}")
+        assert m1.post("/care/campaigns/new", data=campaign_form(token=token)).status_code == 303
+        item = db.session.scalar(select(CareCampaign).where(CareCampaign.submit_token == token))
+        with count_queries() as counter:
+            assert m1.get(f"/care/campaigns/{item.id}").status_code == 200
+        return item, counter.count
+
+    _few, few_statements = campaign("t-few", 2)
+    item, many_statements = campaign("t-many", 9)  # 11 A customers by now
+    assert few_statements == many_statements
+    seen = []
+    for number in (1, 2, 3, 4):
+        page = m1.get(f"/care/campaigns/{item.id}?page={number}").text
+        rows = re.findall(r"分页客户t-(?:few|many)\d\d", page)
+        assert len(rows) <= 4
+        seen += rows
+        assert "11 in all" in page or "共11条" in page
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 11
+    progress = m1.get(f"/care/campaigns/{item.id}").text
+    assert re.search(rf"<td>{staff1.display_name}</td><td>\d+</td>", progress)

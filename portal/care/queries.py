@@ -41,13 +41,13 @@ def get_task_or_404(user: User, task_id: int) -> CareTask:
         selectinload(CareTask.customer), selectinload(CareTask.campaign)))
 
 
-def campaign_tasks(user: User, campaign_id: int) -> list[CareTask]:
-    """The campaign's tasks this person may see, by owner and customer."""
-    return list(db.session.scalars(
-        visible_tasks(user).where(CareTask.campaign_id == campaign_id)
-        .join(Customer, CareTask.customer_id == Customer.id)
-        .options(selectinload(CareTask.customer), selectinload(CareTask.owner))
-        .order_by(CareTask.owner_id, Customer.name)))
+def campaign_tasks(user: User, campaign_id: int) -> Select:
+    """The campaign's tasks this person may see, by owner and customer (a select to page
+    through: a company-wide campaign has thousands)."""
+    return (visible_tasks(user).where(CareTask.campaign_id == campaign_id)
+            .join(Customer, CareTask.customer_id == Customer.id)
+            .options(selectinload(CareTask.customer), selectinload(CareTask.owner))
+            .order_by(CareTask.owner_id, Customer.name, CareTask.id))
 
 
 def progress(campaign_id: int) -> list[tuple]:

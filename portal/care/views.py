@@ -18,6 +18,7 @@ from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
+from portal.kernel.lists import Listing
 from portal.models import CustomerType, Role
 from portal.models.care import CARE_LABELS, CareCampaign, CareEvent, CareMethod, EventKind, Rsvp
 from portal.models.customers import Customer
@@ -85,10 +86,11 @@ def campaign_new():
 
 @bp.route("/campaigns/<int:campaign_id>")
 def campaign(campaign_id: int):
-    """A campaign: progress per person and its care tasks I may see."""
+    """A campaign: progress per person and its care tasks I may see, a page at a time."""
     item = get_campaign_or_404(current_user, campaign_id)
+    page = Listing().paginate(campaign_tasks(current_user, item.id))
     return render("care/campaign.html", campaign=item, progress=progress(item.id),
-                  tasks=campaign_tasks(current_user, item.id))
+                  tasks=page.items, page=page)
 
 
 @bp.route("/tasks/<int:care_task_id>", methods=["GET", "POST"])
