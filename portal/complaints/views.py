@@ -331,9 +331,8 @@ def figures():
         (Complaint.received_at >= since) | (Complaint.closed_at >= since))
     if area_id:
         scoped = scoped.where(Complaint.area_id == area_id)
-    rows = db.session.execute(scoped.with_only_columns(
-        Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status)).all()
-    table = services.monthly_figures(rows, months)
+    table = services.month_figures(scoped.with_only_columns(
+        Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status), months)
     departments = services.department_figures(
         scoped.with_only_columns(Complaint.id))
     return render("complaints/figures.html", table=table, areas=areas, area_id=area_id,
