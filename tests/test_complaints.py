@@ -1,5 +1,6 @@
 """Complaints: deadlines, the status process, scoping, intake, overdue lists, figures, and the
 two functions other modules call."""
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -233,6 +234,39 @@ def test_overdue_lists_per_person_and_area(client_as, org):
     assert "逾期未处理" in page and "刚收到" not in page and "早已关闭" not in page
     assert org.users["staff1"].display_name in page and "A01" in page
     assert services.is_overdue(late)
+
+
+def test_overdue_people_come_a_page_at_a_time_most_overdue_first(app, client_as, org,
+                                                                   count_queries, monkeypatch):
+    """The per-person counts of a company's overdue complaints are paged (`people=`), the most
+    overdue first, each person once, with the number of people in all; as many statements for
+    many people as for few."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    long_ago = utcnow() - timedelta(days=30)
+    hr = client_as("hr")
+
+    def overdue(who, n):
+        for _ in range(n):
+            make_complaint(make_customer(org.users["staff1"]), owner=org.users[who],
+                           received_at=long_ago)
+        db.session.commit()
+
+    overdue("staff1", 3)
+    with count_queries() as counter:
+        assert hr.get("/complaints/overdue").status_code == 200
+    few = counter.count
+    overdue("staff2", 2)
+    overdue("manager1", 1)
+    with count_queries() as counter:
+        first = hr.get("/complaints/overdue").text
+    assert counter.count == few
+    row = r'<tr><td><a href="/complaints/\?owner=(\d+)&amp;overdue=1">[^<]+</a></td><td>(\d+)</td>'
+    second = hr.get("/complaints/overdue?people=2").text
+    people = re.findall(row, first) + re.findall(row, second)
+    assert people == [(str(org.users[u].id), n) for u, n in
+                      (("staff1", "3"), ("staff2", "2"), ("manager1", "1"))]
+    assert "people=2" in first and "people=1" in second
+    assert "共3条" in first or "3 in all" in first
 
 
 def test_figures_page(client_as, org):
