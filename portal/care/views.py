@@ -148,8 +148,9 @@ def _event_page(event: CareEvent, invite_form: InviteForm | None = None, status:
     if invite_form is None:
         invite_form = InviteForm(formdata=None)
         _invite_choices(invite_form, event)
-    mine = {c for (c,) in db.session.execute(chooseable_customers(current_user)
-                                             .with_only_columns(Customer.id))}
+    invited = [i.customer_id for i in event.invitations]
+    mine = set(db.session.scalars(chooseable_customers(current_user).where(
+        Customer.id.in_(invited)).with_only_columns(Customer.id))) if invited else set()
     return render("care/event.html", event=event, invite_form=invite_form,
                   answer_form=AnswerForm(formdata=None), seats=services.seats_taken(event),
                   mine=mine, may_follow_up=current_user.has_role(Role.MANAGER)
