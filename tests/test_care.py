@@ -290,10 +290,19 @@ def test_the_campaign_page_reads_the_reporting_line_first(client_as, org):
     def capture(_conn, _cursor, statement, *_rest):
         statements.append(statement)
 
+    care_event = CareEvent(kind=EventKind.LAUNCH, title="新品发布", held_on=date(2026, 12, 20),
+                           capacity=10, created_by_id=org.users["manager1"].id,
+                           area_id=org.users["manager1"].area_id)
+    db.session.add(care_event)
+    db.session.commit()
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
         assert m1.get(f"/care/campaigns/{campaign_id}").status_code == 200
+        assert m1.get(f"/care/events/{care_event.id}").status_code == 200
+        assert m1.get("/care/campaigns/new").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     tasks = [s for s in statements if "FROM care_tasks" in s and "care_tasks.contact_name" in s]
     assert tasks and not any("RECURSIVE" in s for s in tasks)
+    customers = [s for s in statements if "SELECT customers.id, customers.name" in s]
+    assert customers and not any("RECURSIVE" in s for s in customers)
