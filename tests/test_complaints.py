@@ -1,5 +1,6 @@
 """Complaints: deadlines, the status process, scoping, intake, overdue lists, figures, and the
 two functions other modules call."""
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -235,6 +236,39 @@ def test_overdue_lists_per_person_and_area(client_as, org):
     assert services.is_overdue(late)
 
 
+def test_overdue_people_come_a_page_at_a_time_most_overdue_first(app, client_as, org,
+                                                                   count_queries, monkeypatch):
+    """The per-person counts of a company's overdue complaints are paged (`people=`), the most
+    overdue first, each person once, with the number of people in all; as many statements for
+    many people as for few."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    long_ago = utcnow() - timedelta(days=30)
+    hr = client_as("hr")
+
+    def overdue(who, n):
+        for _ in range(n):
+            make_complaint(make_customer(org.users["staff1"]), owner=org.users[who],
+                           received_at=long_ago)
+        db.session.commit()
+
+    overdue("staff1", 3)
+    with count_queries() as counter:
+        assert hr.get("/complaints/overdue").status_code == 200
+    few = counter.count
+    overdue("staff2", 2)
+    overdue("manager1", 1)
+    with count_queries() as counter:
+        first = hr.get("/complaints/overdue").text
+    assert counter.count == few
+    row = r'<tr><td><a href="/complaints/\?owner=(\d+)&amp;overdue=1">[^<]+</a></td><td>(\d+)</td>'
+    second = hr.get("/complaints/overdue?people=2").text
+    people = re.findall(row, first) + re.findall(row, second)
+    assert people == [(str(org.users[u].id), n) for u, n in
+                      (("staff1", "3"), ("staff2", "2"), ("manager1", "1"))]
+    assert "people=2" in first and "people=1" in second
+    assert "共3条" in first or "3 in all" in first
+
+
 def test_figures_page(client_as, org):
     customer = make_customer(org.users["staff1"])
     received = utcnow() - timedelta(days=2)
@@ -242,6 +276,41 @@ def test_figures_page(client_as, org):
                    closed_at=received + timedelta(hours=5), satisfaction=5)
     page = client_as("manager1").get("/complaints/figures")
     assert page.status_code == 200 and '<svg class="fb-chart"' in page.text and "100%" in page.text
+
+
+def test_figures_counted_in_sql_equal_the_python_count_of_the_same_rows(app, org):
+    """The figures page counts in the database; month_figures gives what monthly_figures gives
+    over the same complaints, at the business months' edges (16:30 UTC on 31 January is 1
+    February in Shanghai) and for closes late, on time, outside the months, still open."""
+    import random
+
+    from portal.complaints.queries import visible_complaints
+    from portal.models import User
+
+    rng = random.Random(16)
+    customers = [make_customer(org.users[u]) for u in ("staff1", "staff2", "staff3")]
+    moments = [datetime(2026, 1, 31, 16, 30), datetime(2026, 1, 31, 15, 59),
+               datetime(2025, 11, 30, 15, 59, 59), datetime(2025, 11, 30, 16, 0)]
+    for i in range(60):
+        received = moments[i] if i < len(moments) else \
+            datetime(2025, 11, 20) + timedelta(minutes=rng.randrange(0, 60 * 24 * 110))
+        closed = received + timedelta(hours=rng.choice([3, 30, 100, 200, 700]),
+                                      seconds=rng.randrange(60)) if i % 3 else None
+        make_complaint(rng.choice(customers), severity=rng.choice(["low", "medium", "critical"]),
+                       received_at=received, closed_at=closed,
+                       status="closed" if closed and i % 5 else "resolved" if closed else "new")
+    db.session.commit()
+    months = services.last_months(date(2026, 2, 10), 3)
+    columns = (Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status)
+    for who in ("hr", "manager1"):
+        scoped = visible_complaints(db.session.get(User, org.users[who].id)).with_only_columns(
+            *columns)
+        expected = services.monthly_figures(db.session.execute(scoped).all(), months)
+        got = services.month_figures(scoped, months)
+        assert [(f.month, f.received, f.closed, f.on_time, f.on_time_percent, f.average_days)
+                for f in got] == [(f.month, f.received, f.closed, f.on_time, f.on_time_percent,
+                                   f.average_days) for f in expected]
+        assert sum(f.received for f in got) > 0 and sum(f.closed for f in got) > 0
 
 
 def test_list_statements_do_not_grow_with_rows(client_as, org, count_queries):

@@ -4,7 +4,7 @@ from sqlalchemy import (Select, String, cast, func, literal, null, or_, select,
 from sqlalchemy.orm import selectinload
 
 from portal import people_picker
-from portal.access import customer_scope, visible_customers
+from portal.access import customer_scope, visible_customer_ids, visible_customers
 from portal.extensions import db
 from portal.models import Area, Role, User
 from portal.models.care import (CareCampaign, CareEvent, CareInvitation, CareMethod, CareTask,
@@ -17,8 +17,10 @@ def visible_tasks(user: User) -> Select:
     query = select(CareTask)
     if user.has_role(Role.HR, Role.ADMIN):
         return query
-    scoped = select(Customer.id).where(customer_scope(user))
-    return query.where(or_(CareTask.owner_id == user.id, CareTask.customer_id.in_(scoped)))
+    # The customers' ids through visible_customer_ids: the people and areas read first, as
+    # PostgreSQL misjudges a reporting line's recursive CTE (100 ms a campaign page at L).
+    return query.where(or_(CareTask.owner_id == user.id,
+                           CareTask.customer_id.in_(visible_customer_ids(user))))
 
 
 def visible_campaigns(user: User) -> Select:
@@ -41,13 +43,13 @@ def get_task_or_404(user: User, task_id: int) -> CareTask:
         selectinload(CareTask.customer), selectinload(CareTask.campaign)))
 
 
-def campaign_tasks(user: User, campaign_id: int) -> list[CareTask]:
-    """The campaign's tasks this person may see, by owner and customer."""
-    return list(db.session.scalars(
-        visible_tasks(user).where(CareTask.campaign_id == campaign_id)
-        .join(Customer, CareTask.customer_id == Customer.id)
-        .options(selectinload(CareTask.customer), selectinload(CareTask.owner))
-        .order_by(CareTask.owner_id, Customer.name)))
+def campaign_tasks(user: User, campaign_id: int) -> Select:
+    """The campaign's tasks this person may see, by owner and customer (a select to page
+    through: a company-wide campaign has thousands)."""
+    return (visible_tasks(user).where(CareTask.campaign_id == campaign_id)
+            .join(Customer, CareTask.customer_id == Customer.id)
+            .options(selectinload(CareTask.customer), selectinload(CareTask.owner))
+            .order_by(CareTask.owner_id, Customer.name, CareTask.id))
 
 
 def progress(campaign_id: int) -> list[tuple]:

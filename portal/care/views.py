@@ -18,6 +18,7 @@ from portal.htmx import render
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
+from portal.kernel.lists import Listing
 from portal.models import CustomerType, Role
 from portal.models.care import CARE_LABELS, CareCampaign, CareEvent, CareMethod, EventKind, Rsvp
 from portal.models.customers import Customer
@@ -85,10 +86,11 @@ def campaign_new():
 
 @bp.route("/campaigns/<int:campaign_id>")
 def campaign(campaign_id: int):
-    """A campaign: progress per person and its care tasks I may see."""
+    """A campaign: progress per person and its care tasks I may see, a page at a time."""
     item = get_campaign_or_404(current_user, campaign_id)
+    page = Listing().paginate(campaign_tasks(current_user, item.id))
     return render("care/campaign.html", campaign=item, progress=progress(item.id),
-                  tasks=campaign_tasks(current_user, item.id))
+                  tasks=page.items, page=page)
 
 
 @bp.route("/tasks/<int:care_task_id>", methods=["GET", "POST"])
@@ -146,8 +148,9 @@ def _event_page(event: CareEvent, invite_form: InviteForm | None = None, status:
     if invite_form is None:
         invite_form = InviteForm(formdata=None)
         _invite_choices(invite_form, event)
-    mine = {c for (c,) in db.session.execute(chooseable_customers(current_user)
-                                             .with_only_columns(Customer.id))}
+    invited = [i.customer_id for i in event.invitations]
+    mine = set(db.session.scalars(chooseable_customers(current_user).where(
+        Customer.id.in_(invited)).with_only_columns(Customer.id))) if invited else set()
     return render("care/event.html", event=event, invite_form=invite_form,
                   answer_form=AnswerForm(formdata=None), seats=services.seats_taken(event),
                   mine=mine, may_follow_up=current_user.has_role(Role.MANAGER)

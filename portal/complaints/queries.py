@@ -131,20 +131,31 @@ def visible_areas(user: User) -> Select:
     return query.where(or_(Area.head_id == user.id, Area.id == user.area_id))
 
 
-def overdue_counts(user: User, now) -> tuple[list, list]:
-    """Open complaints past their deadline, counted per owner and per area (two statements)."""
+def overdue_counts(user: User, now, page: int = 1, per_page: int = 25
+                   ) -> tuple[list, int, list]:
+    """Open complaints past their deadline, counted per owner (a page of people, the most
+    overdue first: a company has hundreds) and per area. Returns (the page's people, how many
+    people in all, the areas); two statements (a third past the last page)."""
     overdue = visible_complaints(user).where(Complaint.status != ComplaintStatus.CLOSED,
                                              Complaint.due_at < now).subquery()
-    per_person = db.session.execute(
-        select(User.id, User.display_name, func.count(overdue.c.id), func.min(overdue.c.due_at))
+    page = max(1, page)
+    rows = db.session.execute(
+        select(User.id, User.display_name, func.count(overdue.c.id), func.min(overdue.c.due_at),
+               func.count().over())
         .join(overdue, overdue.c.owner_id == User.id)
-        .group_by(User.id, User.display_name).order_by(func.count(overdue.c.id).desc(),
-                                                       User.display_name)).all()
+        .group_by(User.id, User.display_name)
+        .order_by(func.count(overdue.c.id).desc(), User.display_name, User.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        people = rows[0][4]
+    else:
+        people = db.session.scalar(select(func.count(User.id.distinct()))
+                                   .join(overdue, overdue.c.owner_id == User.id))
     per_area = db.session.execute(
         select(Area.id, Area.code, Area.name, Area.name_en, func.count(overdue.c.id))
         .join(overdue, overdue.c.area_id == Area.id)
         .group_by(Area.id, Area.code, Area.name, Area.name_en).order_by(Area.code)).all()
-    return per_person, per_area
+    return [tuple(r[:4]) for r in rows], people, per_area
 
 
 def handoff_departments() -> Select:

@@ -1,7 +1,7 @@
 """Views of the complaints module: list, intake, detail with timeline and moves, overdue, figures."""
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -310,11 +310,16 @@ def assign_in_department(complaint_id: int):
 
 @bp.route("/overdue")
 def overdue():
-    """Open complaints past their deadline: counts per person and per area, then the list."""
+    """Open complaints past their deadline: counts per person (a page of people, `people=`)
+    and per area, then the list."""
     now = clock.utcnow()
-    per_person, per_area = overdue_counts(current_user, now)
+    per_page = current_app.config["PER_PAGE"]
+    people_page = max(1, request.args.get("people", 1, type=int))
+    per_person, people, per_area = overdue_counts(current_user, now, people_page, per_page)
     page = Listing().paginate(overdue_list(current_user, now))
-    return render("complaints/overdue.html", per_person=per_person, per_area=per_area, page=page)
+    return render("complaints/overdue.html", per_person=per_person, per_area=per_area, page=page,
+                  people=people, people_page=people_page,
+                  people_pages=max(1, -(-people // per_page)))
 
 
 @bp.route("/figures")
@@ -331,9 +336,8 @@ def figures():
         (Complaint.received_at >= since) | (Complaint.closed_at >= since))
     if area_id:
         scoped = scoped.where(Complaint.area_id == area_id)
-    rows = db.session.execute(scoped.with_only_columns(
-        Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status)).all()
-    table = services.monthly_figures(rows, months)
+    table = services.month_figures(scoped.with_only_columns(
+        Complaint.received_at, Complaint.closed_at, Complaint.due_at, Complaint.status), months)
     departments = services.department_figures(
         scoped.with_only_columns(Complaint.id))
     return render("complaints/figures.html", table=table, areas=areas, area_id=area_id,

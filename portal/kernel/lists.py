@@ -101,10 +101,14 @@ class Listing:
         ordered = [c.desc() if self.descending else c.asc() for c in columns]
         return query.order_by(*ordered, *tiebreak)
 
-    def paginate(self, query: Select, per_page: int | None = None):
-        """One page of the query (Flask-SQLAlchemy's Pagination; out-of-range pages are empty)."""
-        return db.paginate(query, per_page=per_page or current_app.config["PER_PAGE"],
-                           max_per_page=200, error_out=False)
+    def paginate(self, query: Select, per_page: int | None = None, total: int | None = None):
+        """One page of the query (Flask-SQLAlchemy's Pagination; out-of-range pages are empty).
+        `total`: the number of rows when the caller has already counted them (no COUNT)."""
+        page = db.paginate(query, per_page=per_page or current_app.config["PER_PAGE"],
+                           max_per_page=200, error_out=False, count=total is None)
+        if total is not None:
+            page.total = total
+        return page
 
     def pages(self, query: Select, key, tiebreak, *, nullable: bool = False,
               descending: bool | None = None, per_page: int | None = None):

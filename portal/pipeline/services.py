@@ -177,28 +177,16 @@ def lose(opp: Opportunity, reason_id: int | None, note: str, won_by_id: int | No
 
 # --- figures -----------------------------------------------------------------------------------
 
-def win_rates(rows) -> tuple[dict, dict]:
-    """Win rate (% of closed deals won) and average cycle (days) per owner and per product line,
-    from queries.closed_deals rows."""
-    def tally(key_index):
-        found: dict = {}
-        for row in rows:
-            key = row[key_index]
-            entry = found.setdefault(key, {"won": 0, "lost": 0, "days": 0, "ids": set(),
-                                           "amount": ZERO})
-            if (row[6], key) in entry["ids"]:
-                continue
-            entry["ids"].add((row[6], key))
-            entry["won" if row[1] == WON else "lost"] += 1
-            entry["days"] += (row[5] - row[4]).days
-            if row[1] == WON:
-                entry["amount"] += row[3]
-        for entry in found.values():
-            closed = entry["won"] + entry["lost"]
-            entry["rate"] = targets.percent(Decimal(entry["won"]), Decimal(closed))
-            entry["cycle"] = round(entry["days"] / closed, 1) if closed else None
-        return found
-    return tally(0), tally(2)
+def win_rates(counts: dict) -> dict:
+    """Win rate (% of closed deals won) and average cycle (days) per key, from queries'
+    closed_by_owner / closed_by_line {key: (won, lost, days)}."""
+    found = {}
+    for key, (won, lost, days) in counts.items():
+        closed = won + lost
+        found[key] = {"won": won, "lost": lost,
+                      "rate": targets.percent(Decimal(won), Decimal(closed)),
+                      "cycle": round(days / closed, 1) if closed else None}
+    return found
 
 
 @dataclass

@@ -15,28 +15,31 @@ from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
 from portal.models import Area, Role, User, UserRole
 from portal.pipeline import bp
-from portal.pipeline.queries import (closed_deals, lines_by_id, loss_breakdown, product_lines,
-                                     stages, stale_query, team_pipeline)
+from portal.pipeline.queries import (closed_by_line, closed_by_owner, closed_people, lines_by_id,
+                                     loss_breakdown, product_lines,
+                                     stages, stale_query, team_owners, team_pipeline,
+                                     team_totals)
 from portal.pipeline.services import forecast, forecast_rows, sum_forecasts, win_rates
 
 
 @bp.route("/team")
 def team():
     """Open deals per person and stage, with their amounts and weighted amounts: a page of
-    people at a time (HR and admins see the whole company), the totals over everyone."""
-    rows = team_pipeline(current_user)
-    table: dict = {}
-    totals = {"amount": Decimal(0), "weighted": Decimal(0), "count": 0}
-    for owner_id, stage_id, n, amount, weighted in rows:
-        entry = table.setdefault(owner_id, {"stages": {}, "amount": Decimal(0),
-                                            "weighted": Decimal(0), "count": 0})
-        entry["stages"][stage_id] = (n, amount)
-        for bucket in (entry, totals):
-            bucket["amount"] += Decimal(str(amount or 0))
-            bucket["weighted"] += Decimal(str(weighted or 0))
-            bucket["count"] += n
+    people at a time (HR and admins see the whole company), the totals over everyone, summed
+    in SQL; only the page's people are broken down by stage."""
+    people, count, amount, weighted = team_totals(current_user)
+    totals = {"amount": amount, "weighted": weighted, "count": count}
     listing = Listing(sorts={"name": User.display_name}, default_sort="name")
-    page = listing.paginate(listing.order(select(User).where(User.id.in_(list(table))), User.id))
+    page = listing.paginate(listing.order(team_owners(current_user), User.id), total=people)
+    table: dict = {person.id: {"stages": {}, "amount": Decimal(0), "weighted": Decimal(0),
+                               "count": 0} for person in page.items}
+    for owner_id, stage_id, n, stage_amount, stage_weighted in team_pipeline(current_user,
+                                                                            list(table)):
+        entry = table[owner_id]
+        entry["stages"][stage_id] = (n, stage_amount)
+        entry["amount"] += Decimal(str(stage_amount or 0))
+        entry["weighted"] += Decimal(str(stage_weighted or 0))
+        entry["count"] += n
     return render("pipeline/team.html", rows=[(person, table[person.id]) for person in page.items],
                   page=page, totals=totals, stages=[s for s in stages() if s.outcome == "open"])
 
@@ -58,14 +61,15 @@ def _period(default_kind: str = "quarter") -> Period:
 @bp.route("/analysis")
 def analysis():
     """Win rate and cycle time per person (a page of people at a time, by name) and product
-    line; loss reasons and competitors."""
+    line; loss reasons and competitors. Counted in SQL; only the page's people are tallied."""
     period = Period.parse(request.args.get("period")) or Period.year_of(clock.today())
-    rows = closed_deals(current_user, period.start, period.end)
-    by_person, by_line = win_rates(rows)
-    reasons, winners = loss_breakdown(current_user, period.start, period.end)
+    people, count = closed_people(current_user, period.start, period.end)
     listing = Listing(filters=("period",), sorts={"name": User.display_name}, default_sort="name")
-    page = listing.paginate(listing.order(select(User).where(User.id.in_(list(by_person))),
-                                          User.id))
+    page = listing.paginate(listing.order(people, User.id), total=count)
+    by_person = win_rates(closed_by_owner(current_user, period.start, period.end,
+                                          [person.id for person in page.items]))
+    by_line = win_rates(closed_by_line(current_user, period.start, period.end))
+    reasons, winners = loss_breakdown(current_user, period.start, period.end)
     lines = lines_by_id()
     return render("pipeline/analysis.html", period=period, page=page,
                   by_person=[(person, by_person[person.id]) for person in page.items],
