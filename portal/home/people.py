@@ -9,14 +9,14 @@ and the record exists for that kind of person (customers for account managers, n
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.access import (COMPANY_WIDE, can_see_user, department_of, get_user_or_404,
-                           visible_user_ids)
+                           managed_id_list, visible_user_ids)
 from portal.appraisals.queries import visible_appraisals
 from portal.extensions import db
 from portal.home import bp
@@ -109,7 +109,4 @@ def sees_person(user) -> bool:
         return False
     if current_user.has_role(*COMPANY_WIDE) or user.id == current_user.id:
         return True
-    visible = g.get("_visible_people")
-    if visible is None:
-        visible = g._visible_people = set(db.session.scalars(visible_user_ids(current_user)))
-    return user.id in visible
+    return user.id in managed_id_list(current_user)
