@@ -70,6 +70,8 @@ class Opportunity(db.Model):
         CheckConstraint("probability BETWEEN 0 AND 100", name="opportunity_probability_range"),
         CheckConstraint("amount >= 0", name="opportunity_amount_positive"),
         Index("ix_opportunities_owner_close", "owner_id", "expected_close"),
+        #: The deal list's default order, walked a page at a time (company-wide: 40,000 deals).
+        Index("ix_opportunities_close", "expected_close", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
