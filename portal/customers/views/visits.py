@@ -10,9 +10,9 @@ from portal import people_picker
 from portal.access import visible_users
 from portal.customers import bp
 from portal.customers.forms import METHOD_LABELS, CadenceForm, VisitForm
-from portal.customers.queries import (VISIT_DAY, VISIT_FILTERS, VISIT_SORTS,
-                                      get_customer_or_404, get_visit_or_404, overdue_by_person,
-                                      visible_customers, visit_list, visits_done_per_month,
+from portal.customers.queries import (VISIT_FILTERS, VISIT_SORTS, get_customer_or_404,
+                                      get_visit_or_404, overdue_by_person, visible_customers,
+                                      visit_list, visit_list_key, visits_done_per_month,
                                       week_visits)
 from portal.customers.services import cadence_months, new_visit, plan_visits, save_cadence
 from portal.extensions import db
@@ -33,8 +33,8 @@ def visits():
     today = clock.today()
     listing = Listing(filters=VISIT_FILTERS, sorts=VISIT_SORTS, default_sort="-date")
     who = people_picker.person_filter(listing, "who", _("Account manager"), "people.visible")
-    page = listing.pages(visit_list(current_user, listing, today), VISIT_DAY, Visit.id,
-                         nullable=True)
+    page = listing.pages(visit_list(current_user, listing, today),
+                         visit_list_key(current_user), Visit.id, nullable=True)
     return render("customers/visits.html", "customers/_visit_results.html", page=page,
                   who=who, today=today, methods=list(VisitMethod),
                   chart=visit_chart(current_user, today))
