@@ -144,6 +144,24 @@ def among_visible_customers(user: User, column):
     return column == any_(int_array(visible_customer_id_list(user)))
 
 
+#: Below this many customers a scope's big lists are sorted without their day index on
+#: PostgreSQL (scope_sort_key).
+SMALL_SCOPE = 1000
+
+
+def scope_sort_key(user: User, key):
+    """The sort key of a big list over the user's customers (visits, sales by day).
+
+    PostgreSQL walks the table's index on the key until a page of the scope's rows is found: a
+    manager's area (2.6 % of the rows at size L) fills a page within a thousand entries, but an
+    account manager's hundred customers (0.05 %) take 50,000 (75 ms), which the planner cannot
+    foresee. For a small scope the key is written `key + 0`, which the index does not match, so
+    the scope's few hundred rows are read through the customer index and sorted."""
+    if postgresql() and len(visible_customer_id_list(user)) < SMALL_SCOPE:
+        return key + 0
+    return key
+
+
 def postgresql() -> bool:
     """Whether the session's database is PostgreSQL (some scopes are asked differently)."""
     return db.session.get_bind().dialect.name == "postgresql"

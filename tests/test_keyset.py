@@ -61,8 +61,8 @@ def _check(client, url: str, marker: re.Pattern, expected: list[int]):
 @pytest.mark.parametrize("small_scope", [1000, 0], ids=["day+0 key", "indexed day key"])
 def test_visits_page_by_day_and_id_with_ties(org, client_as, monkeypatch, small_scope):
     """Both forms of the day key (PostgreSQL writes `day + 0` for a small scope: see
-    customers.queries.visit_list_key) give the same pages."""
-    monkeypatch.setattr("portal.customers.queries.SMALL_SCOPE", small_scope)
+    access.scope_sort_key) give the same pages."""
+    monkeypatch.setattr("portal.access.SMALL_SCOPE", small_scope)
     staff = org.users["staff1"]
     customer = make_customer(staff, name="键集客户")
     day = date(2026, 3, 10)
@@ -86,7 +86,9 @@ def test_visits_page_by_day_and_id_with_ties(org, client_as, monkeypatch, small_
            ascending)
 
 
-def test_sales_page_by_day_and_id_with_ties(org, client_as):
+@pytest.mark.parametrize("small_scope", [1000, 0], ids=["day+0 key", "indexed day key"])
+def test_sales_page_by_day_and_id_with_ties(org, client_as, monkeypatch, small_scope):
+    monkeypatch.setattr("portal.access.SMALL_SCOPE", small_scope)
     customer = make_customer(org.users["staff1"], name="键集客户")
     line = org.product_lines[0]
     sales = [make_sale(customer, line, date(2026, 2, 1) + timedelta(days=n // 4), "10.00",

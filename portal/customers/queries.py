@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import people_picker
 from portal.access import (among_visible_customers, customer_scope,  # noqa: F401
-                           managed_user_ids, postgresql, visible_customer_id_list,
+                           managed_user_ids, postgresql, scope_sort_key,
                            visible_customer_ids, visible_customers)
 from portal.extensions import db
 from portal.kernel.lists import Listing
@@ -212,20 +212,12 @@ def tier_loads(users: list[User]) -> dict[int, dict]:
 VISIT_FILTERS = ("who", "state", "method")
 VISIT_DAY = func.coalesce(Visit.done_on, Visit.planned_on)
 VISIT_SORTS = {"date": VISIT_DAY}
-#: Below this many customers PostgreSQL is kept off ix_visits_day for the visit list.
-SMALL_SCOPE = 1000
 
 
 def visit_list_key(viewer: User):
-    """The visit list's day key for this viewer. PostgreSQL walks ix_visits_day in the list's
-    order until a page of the scope's visits is found: a manager's area (2.6 % of the visits
-    at size L) fills a page within a thousand entries, but an account manager's hundred
-    customers (0.05 %) take 50,000 (75 ms), which the planner cannot foresee. For a small
-    scope the same day is written as `day + 0`, which the index does not match, so the
-    scope's few hundred visits are read through the customer index and sorted."""
-    if postgresql() and len(visible_customer_id_list(viewer)) < SMALL_SCOPE:
-        return VISIT_DAY + 0
-    return VISIT_DAY
+    """The visit list's day key for this viewer (access.scope_sort_key: a small scope on
+    PostgreSQL is kept off ix_visits_day)."""
+    return scope_sort_key(viewer, VISIT_DAY)
 
 
 def _open_before(today: date):

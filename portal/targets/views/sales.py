@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import spreadsheets
+from portal.access import scope_sort_key
 from portal.exports import services as exports
 from portal.extensions import db
 from portal.htmx import render
@@ -25,7 +26,8 @@ def sales():
     """Sales records of the visible customers, with search, filters, sorting and pagination."""
     listing = queries.sales_listing()
     query = queries.filtered_sales(current_user, listing)
-    page = listing.pages(query, SalesRecord.sold_on, SalesRecord.id)
+    page = listing.pages(query, scope_sort_key(current_user, SalesRecord.sold_on),
+                         SalesRecord.id)
     return render("targets/sales.html", "targets/_sales_results.html", page=page,
                   credited=queries.credited_names(s.id for s in page.items),
                   total=Decimal(queries.sales_total(query)), lines=queries.product_lines(),
