@@ -332,8 +332,8 @@ def goals(result: dict) -> list[dict]:
         if chosen:
             worst = max(chosen, key=lambda p: p["p95_ms"])
             within = sum(p["p95_ms"] <= limit for p in chosen)
-            goal(f"{kind} pages p95 ms ({within} of {len(chosen)} within; "
-                 f"worst: {worst['role']} {worst['path']})",
+            goal(f"{kind} pages p95 ms (worst: {worst['role']} {worst['path']}; "
+                 f"{within} of {len(chosen)} within)",
                  worst["p95_ms"], limit)
     worst = max(pages, key=lambda p: p["sql"])
     goal(f"SQL statements per page (worst: {worst['role']} {worst['path']})", worst["sql"], 20)
