@@ -465,3 +465,19 @@ def test_home_panel_shows_compliance(client_as, org):
     page = client_as("staff1").get("/").text
     # staff see it on their dashboard's "training due" card, which takes the panel's place
     assert "0%" in page or "0.0%" in page or "0.0 %" in page
+
+
+def test_a_course_page_shows_its_sessions_a_page_at_a_time(app, client_as, monkeypatch):
+    """A course run in every area has hundreds of sessions (398 at size L): the course page
+    pages them, newest first, instead of drawing every one."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    course = make_course(title="分页课程")
+    start = utcnow() + timedelta(days=30)
+    sessions = [make_session(course, starts_at=start - timedelta(days=n)) for n in range(7)]
+    db.session.commit()
+    client = client_as("staff1")
+    first = client.get(f"/training/courses/{course.id}").get_data(as_text=True)
+    links = [f"/training/sessions/{s.id}\"" for s in sessions]
+    assert [link in first for link in links] == [True] * 3 + [False] * 4
+    third = client.get(f"/training/courses/{course.id}?page=3").get_data(as_text=True)
+    assert [link in third for link in links] == [False] * 6 + [True]

@@ -105,11 +105,11 @@ def required_courses(course_ids, category: str = "") -> list[Course]:
     return list(db.session.scalars(query))
 
 
-def course_sessions(viewer: User, course: Course) -> list[TrainingSession]:
-    """A course's sessions, newest first (the catalogue is everyone's)."""
-    return list(db.session.scalars(select(TrainingSession)
-                                   .where(TrainingSession.course_id == course.id)
-                                   .order_by(TrainingSession.starts_at.desc())))
+def course_sessions(viewer: User, course: Course) -> Select:
+    """A course's sessions, newest first (the catalogue is everyone's), to be paged: a course
+    run in every area has hundreds (398 at size L)."""
+    return (select(TrainingSession).where(TrainingSession.course_id == course.id)
+            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
 
 
 def my_session_ids(viewer: User, course: Course) -> set[int]:

@@ -79,7 +79,7 @@ def course_edit(course_id: int):
 def course_detail(course_id: int):
     """A course and its sessions, past and future, with the seats left."""
     course = queries.get_course_or_404(current_user, course_id)
-    sessions = queries.course_sessions(current_user, course)
+    page = Listing().paginate(queries.course_sessions(current_user, course))
     mine = queries.my_session_ids(current_user, course)
-    return render("training/course_detail.html", course=course, sessions=sessions, mine=mine,
+    return render("training/course_detail.html", course=course, page=page, mine=mine,
                   now=utcnow())
