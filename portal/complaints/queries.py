@@ -1,10 +1,9 @@
 """Queries of the complaints module: every read goes through visible_complaints(user)."""
-from flask import has_request_context, request
-from sqlalchemy import Select, case, func, literal, or_, select, union, union_all
+from sqlalchemy import Select, case, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from portal import people_picker
-from portal.access import department_ids, visible_customers, visible_user_ids
+from portal.access import reach, visible_customers, visible_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
@@ -40,23 +39,10 @@ def visible_complaints(user: User) -> Select:
 
 
 def _reach(user: User) -> tuple[list[int], list[int], list[int]]:
-    """The ids of the people, areas headed and departments whose complaints the person sees:
-    read once per request (a page asks for its complaint list and its counts separately)."""
-    # Kept on the request object itself: `g` can outlive a request (an app context pushed
-    # around several, as in the tests or a worker), and the reach may change between them.
-    cache = request.__dict__.setdefault("_complaint_reach", {}) if has_request_context() else {}
-    if user.id not in cache:
-        people = visible_user_ids(user).subquery()
-        departments = department_ids(user).subquery()
-        tagged = union_all(
-            select(literal("person"), people.c[0]),
-            select(literal("area"), Area.id).where(Area.head_id == user.id),
-            select(literal("department"), departments.c[0]))
-        reach = {"person": [], "area": [], "department": []}
-        for kind, ident in db.session.execute(tagged):  # one statement for the three lists
-            reach[kind].append(ident)
-        cache[user.id] = (reach["person"], reach["area"], reach["department"])
-    return cache[user.id]
+    """The ids of the people, areas headed and departments whose complaints the person sees
+    (access.reach, read once per request)."""
+    found = reach(user)
+    return [user.id, *found.managed], found.areas, found.departments
 
 
 def _with_list_data(user: User) -> Select:
