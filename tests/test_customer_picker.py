@@ -110,6 +110,7 @@ def test_an_unknown_or_ambiguous_name_is_said_beside_the_field_text_kept(org, cl
     unknown = client.post("/complaints/new", data=data(org, "没有这个客户"))
     assert unknown.status_code == 422
     assert "No customer called “没有这个客户” can be chosen here." in unescape(unknown.text)
+    assert unknown.text.count('id="customer_id-error"') == 1  # one message, not two
     assert count(Complaint) == 0
     # the code tells them apart
     assert client.post("/complaints/new", data=data(org, "PICK-S2")).status_code == 303

@@ -105,7 +105,8 @@ def create():
         customer = db.session.scalar(intake_customers(current_user).where(
             Customer.id == form.customer_id.data)) if form.customer_id.data else None
         if customer is None:
-            form.customer_id.errors.append(_("Choose the customer."))
+            if not form.customer_id.errors:  # the picker says already what it could not find
+                form.customer_id.errors.append(_("Choose the customer."))
             ok = False
         received = _local_to_utc(form.received_at.data) if form.received_at.data else clock.utcnow()
         if received > clock.utcnow():
