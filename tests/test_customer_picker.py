@@ -11,26 +11,22 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models.care import CareCampaign, CareEvent, CareInvitation, CareTask
+from portal.models.care import CareEvent, CareInvitation, CareTask
 from portal.models.feedback import Complaint
 from portal.models.intel import IntelPost
 from portal.models.pipeline import Opportunity
 from portal.models.sales import SalesRecord
 from tests.customer_factories import make_customer
 from tests.pipeline_factories import stage
+from tests.test_people_picker import _options as picker_options
 
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _options(client, scope: str, text: str, field: str = "customer_id") -> list[str]:
-    response = client.get(f"/customers/search?scope={scope}&field={field}&{field}={text}",
-                          headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    return [unescape(v) for v in
-            re.findall(r'role="option" id="[^"]+" data-value="([^"]+)"',
-                       response.get_data(as_text=True))]
+def _options(client, scope: str, text: str) -> list[str]:
+    return picker_options(client, scope, text, "customer_id", search="/customers/search")
 
 
 def _event(client) -> CareEvent:
