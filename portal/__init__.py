@@ -123,9 +123,10 @@ def register_blueprints(app: Flask) -> None:
                    tasks, training, careers, appraisals, surveys, complaints, care, intel,
                    incentives, reviews, notifications, reminders, exports):
         app.register_blueprint(module.bp)
-    from portal import people_picker
+    from portal import customer_picker, people_picker
 
     app.register_blueprint(people_picker.bp)
+    app.register_blueprint(customer_picker.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -7,46 +7,37 @@ view calls `bind(form.field)`: the field resolves the typed name among exactly t
 the search endpoint (`/people/search?scope=…`) offers exactly them, so a person of another area is
 neither found nor accepted.
 """
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
-from portal.htmx import render
 from portal.kernel.audience import SIGNED_IN, blueprint_audience
 from portal.access import visible_users
 from portal.extensions import db
-from portal.kernel.forms import (PersonField, person_label, person_problem, resolve_person,
-                                 search_people)
+from portal.kernel.forms import PEOPLE, PersonField, person_label, person_problem, resolve_person
 from portal.kernel.lists import MAX_SEARCH, Listing
+from portal.pickers import Pickers
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 blueprint_audience(bp, SIGNED_IN)
 
+REGISTRY = Pickers(PEOPLE)
 #: Scope name → function(viewer) → select of the people the viewer may choose there.
-SCOPES: dict[str, Callable[..., Select]] = {}
-
-
-def scope(name: str):
-    """Register a picker's scope (a decorator)."""
-    def register(function):
-        assert name not in SCOPES or SCOPES[name] is function, f"picker scope {name} twice"
-        SCOPES[name] = function
-        return function
-    return register
+SCOPES = REGISTRY.scopes
+#: Register a picker's scope (a decorator).
+scope = REGISTRY.scope
 
 
 def people_for(name: str, viewer) -> Select:
     """The people the viewer may choose in this scope."""
-    return SCOPES[name](viewer)
+    return REGISTRY.choices_for(name, viewer)
 
 
 def bind(field: PersonField, viewer=None) -> PersonField:
     """Give a person field the people its scope allows the viewer (the signed-in person)."""
-    field.choose_from(people_for(field.scope, viewer or current_user))
-    return field
+    return REGISTRY.bind(field, viewer)
 
 
 @scope("people.visible")
@@ -98,12 +89,4 @@ def person_filter(listing: Listing, name: str, label: str, scope_name: str,
 def search():
     """The people of a picker's scope whose name or username contains the typed text: the
     options of the combobox (`?scope=…&field=NAME&NAME=text`, as htmx sends the input)."""
-    name = request.args.get("scope", "")
-    if name and name not in SCOPES:
-        abort(404)
-    field = request.args.get("field", "q")
-    text = request.args.get(field if field.isidentifier() else "q", "")
-    # No scope named: no one (the page answers, empty).
-    people = search_people(people_for(name, current_user), text) if name else []
-    return render("people/_options.html", people=people, label=person_label,
-                  field=field if field.isidentifier() else "q", text=text)
+    return REGISTRY.search()

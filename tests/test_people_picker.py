@@ -13,8 +13,10 @@ from portal.models.customers import Customer
 from tests.customer_factories import make_customer
 
 
-def _options(client, scope: str, text: str, field: str = "account_manager_id") -> list[str]:
-    response = client.get(f"/people/search?scope={scope}&field={field}&{field}={text}",
+def _options(client, scope: str, text: str, field: str = "account_manager_id",
+             search: str = "/people/search") -> list[str]:
+    """The values of the options a picker's search offers (the customer pickers' too)."""
+    response = client.get(f"{search}?scope={scope}&field={field}&{field}={text}",
                           headers={"HX-Request": "true"})
     assert response.status_code == 200
     return [unescape(v) for v in

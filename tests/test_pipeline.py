@@ -2,6 +2,7 @@
 import re
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 import pytest
 from sqlalchemy import func, select
@@ -208,7 +209,8 @@ def test_recommendations_on_a_small_hand_made_sales_table(client, org):
     assert f"3 of 5 similar customers buy {cld.name_en}" in panel
     assert f"/pipeline/new?customer_id={me.id}&amp;line_id={cld.id}" in panel
     form = client.get(f"/pipeline/new?customer_id={me.id}&line_id={cld.id}").text
-    assert f'selected value="{me.id}"' in form and f'selected value="{cld.id}"' in form
+    # the customer pre-chosen in its picker (typed "Name (code)"), the line in its select
+    assert f'value="{escape(me.name)} ({me.code})"' in form and f'selected value="{cld.id}"' in form
 
 
 @pytest.mark.parametrize("field,value,message", [

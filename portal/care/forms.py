@@ -1,11 +1,11 @@
 """Forms of customer care."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, PeopleField, strip_filter
+from portal.kernel.forms import (CustomerField, CustomersField, MultiCheckboxField, NoControlCharacters,
+                                 PeopleField, strip_filter)
 from portal.models.care import CARE_LABELS, CareMethod, EventKind, Rsvp
 from portal.models.customers import Tier
 
@@ -24,7 +24,7 @@ class CampaignForm(FlaskForm):
     tiers = MultiCheckboxField(_l("Tiers"), choices=[(t.value, t.value) for t in Tier])
     type_ids = MultiCheckboxField(_l("Customer types"), coerce=int, choices=[])
     owner_ids = PeopleField(_l("Account managers"), scope="care.owner")
-    customer_ids = SelectMultipleField(_l("Hand-picked customers"), coerce=int, choices=[])
+    customer_ids = CustomersField(_l("Hand-picked customers"), scope="care.campaign")
 
 
 class ContactForm(FlaskForm):
@@ -53,7 +53,7 @@ class EventForm(FlaskForm):
 class InviteForm(FlaskForm):
     """Invite a customer and its contact."""
 
-    customer_id = SelectField(_l("Customer"), coerce=int, choices=[])
+    customer_id = CustomerField(_l("Customer"), scope="care.invite")
     contact_name = StringField(_l("Contact person"), filters=[strip_filter],
                                validators=[Optional(), Length(max=100), *TEXT])
 

@@ -3,7 +3,7 @@ from sqlalchemy import (Select, String, cast, func, literal, null, or_, select,
                         union_all)
 from sqlalchemy.orm import selectinload
 
-from portal import people_picker
+from portal import customer_picker, people_picker
 from portal.access import customer_scope, visible_customer_ids, visible_customers
 from portal.extensions import db
 from portal.models import Area, Role, User
@@ -71,8 +71,11 @@ def my_open_tasks(user: User) -> list[CareTask]:
         .order_by(CareCampaign.due_on, CareTask.id).limit(50)))
 
 
+@customer_picker.scope("care.campaign")
+@customer_picker.scope("care.invite")
 def chooseable_customers(user: User) -> Select:
-    """The customers a campaign of this person may include."""
+    """The customers a campaign or an event of this person may include (the campaign form's and
+    the invite form's customer pickers offer them)."""
     return visible_customers(user)
 
 

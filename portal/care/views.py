@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import people_picker
+from portal import customer_picker, people_picker
 from portal.care import bp, services
 from portal.care.forms import AnswerForm, CampaignForm, ContactForm, EventForm, InviteForm
 from portal.care.queries import (campaign_tasks, chooseable_customers,
@@ -46,9 +46,7 @@ def _fill(form: CampaignForm) -> None:
     form.type_ids.choices = [(t.id, t.label) for t in db.session.scalars(
         select(CustomerType).order_by(CustomerType.code))]
     people_picker.bind(form.owner_ids)
-    form.customer_ids.choices = [(i, n) for i, n in db.session.execute(
-        chooseable_customers(current_user).order_by(Customer.name)
-        .with_only_columns(Customer.id, Customer.name))]
+    customer_picker.bind(form.customer_ids)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -72,7 +70,7 @@ def campaign_new():
             [*(form.tiers.data or []),
              *(dict(form.type_ids.choices)[i] for i in form.type_ids.data or []),
              *(p.display_name for p in form.owner_ids.chosen()),
-             *(dict(form.customer_ids.choices)[i] for i in form.customer_ids.data or [])])
+             *(c.name for c in form.customer_ids.chosen())])
         campaign, created = services.create_campaign(
             current_user, form.title.data, form.message.data or "", form.due_on.data,
             customers, selection, (form.token.data or "")[:64])
@@ -135,19 +133,10 @@ def event_new():
                   status=422 if request.method == "POST" else 200)
 
 
-def _invite_choices(form: InviteForm, event: CareEvent) -> None:
-    invited = {i.customer_id for i in event.invitations}
-    form.customer_id.choices = [(0, _("— choose —"))] + [
-        (i, n) for i, n in db.session.execute(chooseable_customers(current_user)
-                                             .order_by(Customer.name)
-                                             .with_only_columns(Customer.id, Customer.name))
-        if i not in invited]
-
-
 def _event_page(event: CareEvent, invite_form: InviteForm | None = None, status: int = 200):
     if invite_form is None:
         invite_form = InviteForm(formdata=None)
-        _invite_choices(invite_form, event)
+        customer_picker.bind(invite_form.customer_id)
     invited = [i.customer_id for i in event.invitations]
     mine = set(db.session.scalars(chooseable_customers(current_user).where(
         Customer.id.in_(invited)).with_only_columns(Customer.id))) if invited else set()
@@ -168,15 +157,17 @@ def event_invite(event_id: int):
     """Invite one of my customers (once; not past the capacity)."""
     item = get_event_or_404(current_user, event_id)
     form = InviteForm()
-    _invite_choices(form, item)
+    customer_picker.bind(form.customer_id)
     ok = form.validate_on_submit()
     if ok and not form.customer_id.data:
         form.customer_id.errors.append(_("Choose the customer."))
         ok = False
     if ok:
         try:
-            services.invite(item, form.customer_id.data, form.contact_name.data or "",
-                            current_user.id)
+            if services.invite(item, form.customer_id.data, form.contact_name.data or "",
+                               current_user.id) is None:
+                form.customer_id.errors.append(_("This customer is invited already."))
+                ok = False
         except services.EventFull:
             form.customer_id.errors.append(_("The event is full."))
             ok = False

@@ -5,7 +5,7 @@ from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.complaints.labels import LABELS
-from portal.kernel.forms import NoControlCharacters, PersonField, strip_filter
+from portal.kernel.forms import CustomerField, NoControlCharacters, PersonField, strip_filter
 from portal.models.feedback import ComplaintCategory, ComplaintChannel, Severity
 
 TEXT = [NoControlCharacters()]
@@ -18,7 +18,7 @@ def _choices(kind):
 class ComplaintForm(FlaskForm):
     """Intake: who complains, how, about what, how badly, and who handles it."""
 
-    customer_id = SelectField(_l("Customer"), coerce=int, choices=[])
+    customer_id = CustomerField(_l("Customer"), scope="complaints.intake")
     channel = SelectField(_l("Channel"), choices=_choices(ComplaintChannel))
     category = SelectField(_l("Category"), choices=_choices(ComplaintCategory))
     severity = SelectField(_l("Severity"), choices=_choices(Severity), default=Severity.MEDIUM.value)

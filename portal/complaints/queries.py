@@ -2,7 +2,7 @@
 from sqlalchemy import Select, case, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
-from portal import people_picker
+from portal import customer_picker, people_picker
 from portal.access import reach, visible_customers, visible_user_ids
 from portal.extensions import db
 from portal.kernel.lists import Listing
@@ -94,6 +94,7 @@ def get_complaint_or_404(user: User, complaint_id: int) -> Complaint:
                  selectinload(Complaint.events).selectinload(ComplaintEvent.author)))
 
 
+@customer_picker.scope("complaints.intake")
 def intake_customers(user: User) -> Select:
     """The customers this person may file a complaint for: their own, or their people's/areas'."""
     # The customers module's scope (own, the people's and the areas headed; none for HR and

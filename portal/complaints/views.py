@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit, people_picker
+from portal import audit, customer_picker, people_picker
 from portal.access import heads_department, manages
 from portal.complaints import bp, services
 from portal.complaints.forms import (ComplaintForm, DepartmentOwnerForm, HandoffForm, NoteForm,
@@ -95,11 +95,8 @@ def _local_to_utc(moment: datetime) -> datetime:
 def create():
     """Take a complaint in; its deadline follows from the severity, its owner from the customer."""
     form = ComplaintForm()
-    # Only the two columns the list shows: an area has thousands of customers (ORM objects cost
-    # 0.5 s at size M); the chosen one is loaded alone below.
-    choices = db.session.execute(intake_customers(current_user).order_by(Customer.name)
-                                 .with_only_columns(Customer.id, Customer.name)).all()
-    form.customer_id.choices = [(0, _("— choose —"))] + [(i, name) for i, name in choices]
+    # Typed and searched: an area has thousands of customers; the chosen one is loaded alone.
+    customer_picker.bind(form.customer_id)
     people_picker.bind(form.owner_id)
     if request.method == "GET" and request.args.get("customer", type=int):
         form.customer_id.data = request.args.get("customer", type=int)
@@ -108,7 +105,8 @@ def create():
         customer = db.session.scalar(intake_customers(current_user).where(
             Customer.id == form.customer_id.data)) if form.customer_id.data else None
         if customer is None:
-            form.customer_id.errors.append(_("Choose the customer."))
+            if not form.customer_id.errors:  # the picker says already what it could not find
+                form.customer_id.errors.append(_("Choose the customer."))
             ok = False
         received = _local_to_utc(form.received_at.data) if form.received_at.data else clock.utcnow()
         if received > clock.utcnow():

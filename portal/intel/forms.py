@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.kernel.forms import MultiCheckboxField, NoControlCharacters, strip_filter
+from portal.kernel.forms import CustomerField, MultiCheckboxField, NoControlCharacters, strip_filter
 from portal.models.intel import INTEL_LABELS, IntelKind, IntelSharing
 
 TEXT = [NoControlCharacters()]
@@ -20,7 +20,7 @@ class PostForm(FlaskForm):
                          validators=[DataRequired(), Length(max=10000), *TEXT])
     tags = StringField(_l("Tags"), filters=[strip_filter],
                        validators=[Optional(), Length(max=300), *TEXT])
-    customer_id = SelectField(_l("Customer"), coerce=int, choices=[])
+    customer_id = CustomerField(_l("Customer"), scope="intel.post")
     product_line_id = SelectField(_l("Product line"), coerce=int, choices=[])
     sharing = SelectField(_l("Shared with"),
                           choices=[(s.value, INTEL_LABELS[s]) for s in IntelSharing],

@@ -2,7 +2,8 @@
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.access import department_ids
+from portal import customer_picker
+from portal.access import department_ids, visible_customers
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, Role, User
@@ -79,3 +80,9 @@ def recent_area_posts(user: User, limit: int = 5) -> list[IntelPost]:
 
 def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+@customer_picker.scope("intel.post")
+def post_customers(user: User) -> Select:
+    """The customers a post may be about: those the author may see (the post form's picker)."""
+    return visible_customers(user)

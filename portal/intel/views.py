@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.access import visible_customers
+from portal import customer_picker
 from portal.extensions import db
 from portal.htmx import render
 from portal.intel import bp, services
@@ -14,7 +14,6 @@ from portal.intel.queries import (SORTS, all_departments, get_post_or_404,
 from portal.kernel.lists import Listing
 from portal.kernel.markdown import render_markdown
 from portal.models import ProductLine
-from portal.models.customers import Customer
 from portal.models.intel import INTEL_LABELS, IntelKind, IntelSharing
 
 
@@ -32,9 +31,7 @@ def index():
 
 
 def _fill(form: PostForm) -> None:
-    customers = db.session.execute(visible_customers(current_user).order_by(Customer.name)
-                                   .with_only_columns(Customer.id, Customer.name)).all()
-    form.customer_id.choices = [(0, _("— none —"))] + [(i, n) for i, n in customers]
+    customer_picker.bind(form.customer_id)
     form.product_line_id.choices = [(0, _("— none —"))] + [
         (p.id, p.label) for p in db.session.scalars(select(ProductLine).order_by(ProductLine.code))]
     form.department_ids.choices = [(d.id, d.label) for d in all_departments()]
@@ -51,10 +48,12 @@ def create():
         if kind in {k.value for k in IntelKind}:
             form.kind.data = kind
         form.title.data = (request.args.get("title") or "")[:200]
-        for field, name in ((form.customer_id, "customer"), (form.product_line_id, "product_line")):
-            value = request.args.get(name, type=int)
-            if value in {c[0] for c in field.choices}:
-                field.data = value
+        form.customer_id.data = request.args.get("customer", type=int)
+        if form.customer_id.chosen() is None:  # only a customer the viewer may choose
+            form.customer_id.data = None
+        value = request.args.get("product_line", type=int)
+        if value in {c[0] for c in form.product_line_id.choices}:
+            form.product_line_id.data = value
     ok = form.validate_on_submit()
     if ok and form.sharing.data == IntelSharing.DEPARTMENTS.value and not form.department_ids.data:
         form.department_ids.errors.append(_("Choose at least one department."))

@@ -10,7 +10,7 @@ from wtforms import (DateField, DecimalField, FieldList, Form, FormField, Intege
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.kernel import clock
-from portal.kernel.forms import (MultiCheckboxField, NoControlCharacters, WholeNumberBetween,
+from portal.kernel.forms import (CustomerField, MultiCheckboxField, NoControlCharacters, WholeNumberBetween,
                                  strip_filter)
 
 TEXT = [NoControlCharacters()]
@@ -33,7 +33,8 @@ class LineForm(Form):
 
 
 class OpportunityForm(FlaskForm):
-    customer_id = SelectField(_l("Customer"), coerce=int, choices=[], validate_choice=False)
+    customer_id = CustomerField(_l("Customer"), scope="pipeline.deal",
+                                validators=[DataRequired(message=_l("Choose the customer."))])
     title = StringField(_l("Title"), filters=[strip_filter],
                         validators=[DataRequired(), Length(max=200), *TEXT])
     stage_id = SelectField(_l("Stage"), coerce=int, choices=[], validate_choice=False)

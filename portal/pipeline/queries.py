@@ -7,7 +7,8 @@ from flask import has_request_context, request
 from sqlalchemy import Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
-from portal.access import COMPANY_WIDE, customer_scope, managed_user_ids
+from portal import customer_picker
+from portal.access import COMPANY_WIDE, customer_scope, managed_user_ids, visible_customers
 from portal.extensions import db
 from portal.kernel.lists import Listing
 from portal.models import Area, ProductLine, Role, User
@@ -105,11 +106,11 @@ def product_lines() -> list[ProductLine]:
                               .order_by(ProductLine.code)).all()
 
 
-def customer_choices(user: User) -> list[tuple[int, str]]:
-    """The customers a user may open a deal for (their own, or their team's)."""
-    return [(c.id, f"{c.name} ({c.code})") for c in db.session.execute(
-        select(Customer.id, Customer.name, Customer.code).where(customer_scope(user))
-        .order_by(Customer.name).limit(2000))]
+@customer_picker.scope("pipeline.deal")
+def deal_customers(user: User) -> Select:
+    """The customers a user may open a deal for (those they may see: their own, or their
+    team's); the deal form's customer picker offers them."""
+    return visible_customers(user)
 
 
 def opportunity_visits(opp: Opportunity) -> tuple[list[Visit], list[Visit]]:

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.kernel import clock
-from portal.kernel.forms import NoControlCharacters, WholeNumberBetween, strip_filter
+from portal.kernel.forms import CustomerField, NoControlCharacters, WholeNumberBetween, strip_filter
 from portal.models.sales import TargetStatus
 from portal.targets.imports import parse_amount
 
@@ -29,7 +29,7 @@ class AmountField(StringField):
 class SaleForm(FlaskForm):
     """One sale entered by hand."""
 
-    customer_id = SelectField(_l("Customer"), coerce=int, choices=[])
+    customer_id = CustomerField(_l("Customer"), scope="targets.sale")
     sold_on = DateField(_l("Date"), default=clock.today, validators=[DataRequired()])
     product_line_id = SelectField(_l("Product line"), coerce=int, choices=[])
     amount = AmountField(_l("Amount (¥)"), filters=[strip_filter], validators=[DataRequired()])

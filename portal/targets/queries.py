@@ -6,6 +6,7 @@ from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from portal import customer_picker
 from portal.access import (among_visible_customers, customer_scope, managed_user_ids, manages,
                            postgresql, visible_customer_ids, visible_customers,
                            visible_user_ids)
@@ -222,16 +223,7 @@ def credited_names(sale_ids) -> dict[int, str]:
     return names
 
 
-def customer_choices(viewer: User) -> list[tuple[int, str]]:
-    """(id, "code name") of the customers the viewer may record sales for.
-
-    Only the columns shown: an area has thousands of customers (ORM objects cost 0.4 s at M).
-    """
-    return [(i, f"{code} {name}") for i, code, name in db.session.execute(
-        visible_customers(viewer).order_by(Customer.code)
-        .with_only_columns(Customer.id, Customer.code, Customer.name))]
-
-
+@customer_picker.scope("targets.sale")
 def sale_customers(viewer: User) -> Select:
     """The customers the viewer may record or import sales for."""
     return visible_customers(viewer)

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import people_picker
+from portal import customer_picker, people_picker
 from portal.extensions import db
 from portal.htmx import is_htmx, render
 from portal.intel import services as intel
@@ -18,7 +18,7 @@ from portal.pipeline import bp
 from portal.pipeline.forms import (ActivityForm, LoseForm, MoveForm, OpportunityForm, WinForm)
 from portal.pipeline.labels import EVENT_LABELS
 from portal.pipeline.queries import (LIST_FILTERS, LIST_SORTS, board, can_change, competitors,
-                                     customer_choices, get_opportunity_or_404, loss_reasons,
+                                     get_opportunity_or_404, loss_reasons,
                                      opportunity_visits,
                                      opportunity_list, product_lines,
                                      report_scope, stages)
@@ -62,7 +62,7 @@ def deals():
 
 
 def _choices(form: OpportunityForm) -> None:
-    form.customer_id.choices = customer_choices(current_user)
+    customer_picker.bind(form.customer_id)
     form.stage_id.choices = [(s.id, s.label) for s in stages() if s.outcome == OPEN]
     lines = [(0, _("— none —"))] + [(p.id, p.label) for p in product_lines()]
     for entry in form.lines:

@@ -5,7 +5,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import spreadsheets
+from portal import customer_picker, spreadsheets
 from portal.access import scope_sort_key
 from portal.exports import services as exports
 from portal.extensions import db
@@ -36,7 +36,7 @@ def sales():
 
 
 def _sale_form_choices(form: SaleForm) -> None:
-    form.customer_id.choices = [(0, _("— choose —"))] + queries.customer_choices(current_user)
+    customer_picker.bind(form.customer_id)
     form.product_line_id.choices = [(0, _("— choose —"))] + [
         (p.id, p.label) for p in queries.product_lines(active_only=True)]
 
