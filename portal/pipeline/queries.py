@@ -332,7 +332,9 @@ def open_pipeline(user_ids, start: date, end: date, line_id: int | None = None
              .select_from(Opportunity)
              .join(OpportunityLine, OpportunityLine.opportunity_id == Opportunity.id)
              .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
-             .where(Opportunity.owner_id.in_(list(user_ids)), PipelineStage.outcome == OPEN,
+             .where(Opportunity.owner_id.in_(
+                 user_ids if isinstance(user_ids, Select) else list(user_ids)),
+                    PipelineStage.outcome == OPEN,
                     Opportunity.expected_close >= start, Opportunity.expected_close <= end))
     if line_id:
         query = query.where(OpportunityLine.product_line_id == line_id)

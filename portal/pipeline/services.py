@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from portal import audit
 from portal.extensions import db
@@ -223,16 +223,15 @@ class Forecast:
 def forecast(user_ids, period: Period, line_id: int | None = None) -> Forecast:
     """Attainment to date + weighted open pipeline closing in the period, against the target
     (of the product line when one is given)."""
-    ids = list(user_ids)
-    if not ids:
+    ids = user_ids if isinstance(user_ids, Select) else list(user_ids)  # a list, or a query
+    if not isinstance(ids, Select) and not ids:
         return Forecast(period, None, ZERO, ZERO, ZERO)
     if line_id:
         line_rows = {k: (t, s) for k, t, s in targets.product_line_rows(ids, period)}
         target, attained = line_rows.get(line_id, (None, ZERO))
         attained = Decimal(attained).quantize(Decimal("0.01"))
     else:
-        found = targets.targets_by_person(ids, period.start, period.end)
-        target = sum(found.values(), ZERO) if found else None
+        target = targets.total_target(ids, period.start, period.end)
         attained = sum(targets.sales_by_person(ids, period.start, period.end).values(), ZERO)
     weighted, best = open_pipeline(ids, period.start, period.end, line_id)
     return Forecast(period, target, attained, weighted, best)
