@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import customer_picker, people_picker
+from portal.access import customer_scope
 from portal.care import bp, services
 from portal.care.forms import AnswerForm, CampaignForm, ContactForm, EventForm, InviteForm
 from portal.care.queries import (campaign_tasks, chooseable_customers,
@@ -138,8 +139,10 @@ def _event_page(event: CareEvent, invite_form: InviteForm | None = None, status:
         invite_form = InviteForm(formdata=None)
         customer_picker.bind(invite_form.customer_id)
     invited = [i.customer_id for i in event.invitations]
-    mine = set(db.session.scalars(chooseable_customers(current_user).where(
-        Customer.id.in_(invited)).with_only_columns(Customer.id))) if invited else set()
+    # The invited few checked against the scope's rule row by row (chooseable_customers is the
+    # customers module's scope; as a list on PostgreSQL it made this an area-sized probe).
+    mine = set(db.session.scalars(select(Customer.id).where(
+        Customer.id.in_(invited), customer_scope(current_user)))) if invited else set()
     return render("care/event.html", event=event, invite_form=invite_form,
                   answer_form=AnswerForm(formdata=None), seats=services.seats_taken(event),
                   mine=mine, may_follow_up=current_user.has_role(Role.MANAGER)
