@@ -142,11 +142,6 @@ def customer_scope(user: User):
     return or_(*conditions) if conditions else false()
 
 
-def _headed_area_list(user: User) -> list[int]:
-    """The ids of the areas this person heads (reach)."""
-    return reach(user).areas
-
-
 def visible_customer_ids(user: User):
     """The ids of the customers customer_scope admits, as one UNION of indexed selects.
 
@@ -161,7 +156,7 @@ def visible_customer_ids(user: User):
     if not user.has_role(Role.MANAGER):
         return select(Customer.id).where(Customer.account_manager_id == user.id)
     people = [user.id, *managed_id_list(user)]
-    areas = _headed_area_list(user)
+    areas = reach(user).areas
     owned = select(Customer.id).where(Customer.account_manager_id.in_(people))
     if not areas:
         return owned
@@ -180,7 +175,7 @@ def visible_customer_id_list(user: User) -> list[int]:
             return db.session.scalars(
                 select(Customer.id).where(Customer.account_manager_id == user.id)).all()
         owned = Customer.account_manager_id.in_([user.id, *managed_id_list(user)])
-        areas = _headed_area_list(user)
+        areas = reach(user).areas
         return db.session.scalars(select(Customer.id).where(
             or_(owned, Customer.area_id.in_(areas)) if areas else owned)).all()
     return _per_request("_customer_ids", user, read)
