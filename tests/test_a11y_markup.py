@@ -138,6 +138,7 @@ def test_fields_are_described_only_by_what_exists(client_as):
 
 
 @pytest.mark.slow  # every kind of page as every account
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("username", ACCOUNTS)
 def test_every_page_has_unique_ids_and_labelled_fields(demo_app, username):
     client = demo_app.test_client()

@@ -63,6 +63,7 @@ def test_the_checker_fails_on_a_box():
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
 def test_every_rare_name_and_comment_prints_without_a_box(org, rare_cycle, client_as,
                                                           inline_jobs, locale):

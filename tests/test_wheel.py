@@ -35,6 +35,7 @@ def run(args, **kwargs):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # it upgrades a SQLite file of its own whatever the run's database
 def test_the_installed_wheel_serves_chinese_and_upgrades_a_database(tmp_path):
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=NOT_BUILT_FROM)
