@@ -277,6 +277,24 @@ def test_stale_deals_as_talking_points_and_manager_views(client, org, deal):
     assert stale.id
 
 
+def test_the_stale_list_pages_by_closing_day_and_shows_each_deal_once(client, org, deal):
+    """Keyset pages (no count of the whole scope): walked forwards two at a time, every stale
+    deal of the manager's area appears once, in closing-day order; fresh deals never."""
+    days = [date(2026, 10, 1 + i) for i in range(5)]
+    stale = [make_opportunity(deal.customer, [(org.product_lines[1], "100")], expected_close=day,
+                              last_activity_on=date(2026, 9, 1), title=f"久未跟进{i}")
+             for i, day in enumerate(reversed(days))]  # made out of order
+    db.session.commit()
+    login(client, "manager1")
+    seen, url = [], "/pipeline/stale?per_page=2"
+    while url:
+        page = client.get(url).text
+        seen += re.findall(r">(久未跟进\d|测试商机)</a>", page)
+        following = re.search(r'href="([^"]*after=[^"]*)"', page)
+        url = following.group(1).replace("&amp;", "&") if following else None
+    assert seen == [o.title for o in reversed(stale)]
+
+
 def test_attainment_by_customer_type_and_export(client, org):
     staff1 = org.users["staff1"]
     kind = make_customer_type("SCHOOL")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from openpyxl import Workbook
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -125,6 +126,36 @@ def test_staff_see_only_sales_of_their_customers(client_as, org):
     assert "乙客户" not in client.get("/targets/sales/export").get_data().decode("utf-8-sig")
     assert client_as("manager1").get(f"/targets/sales/{other.id}/delete").status_code == 200
     assert client_as("manager2").get(f"/targets/sales/{other.id}/delete").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["staff1", "manager1", "manager2", "hr"])
+def test_the_lists_total_is_the_sum_of_what_it_finds(client_as_en, org, username):
+    """The total above the sales list (read without the customers' join unless a search needs
+    them) equals a hand sum of the sales the user may see, filtered the same way."""
+    import re
+
+    lines = org.product_lines
+    a = make_customer(org.users["staff1"], "甲客户", code="K-A")
+    b = make_customer(org.users["staff2"], "乙客户", code="K-B")
+    c = make_customer(org.users["staff3"], "丙客户", code="K-C")
+    rows = [(a, lines[0], date(2026, 10, 3), "10.00"), (a, lines[1], date(2026, 11, 2), "0.50"),
+            (b, lines[0], date(2026, 11, 5), "200.00"), (c, lines[0], date(2026, 11, 6), "4000")]
+    for customer, line, day, amount in rows:
+        make_sale(customer, line, day, amount)
+    # HR reads the company's figures, not its customers' sales (PRODUCT.md): an empty list
+    sees = {"staff1": {a}, "manager1": {a, b}, "manager2": {c}, "hr": set()}[username]
+    client = client_as_en(username)
+    cases = [("", lambda r: True),
+             (f"line={lines[0].id}", lambda r: r[1] == lines[0]),
+             ("from=2026-11-01&to=2026-11-05", lambda r: date(2026, 11, 1) <= r[2]
+              <= date(2026, 11, 5)),
+             ("q=甲客户", lambda r: r[0] == a),
+             (f"q=K-&line={lines[0].id}", lambda r: r[1] == lines[0])]
+    for query, wanted in cases:
+        page = client.get(f"/targets/sales?{query}").get_data(as_text=True)
+        shown = re.search(r"Total of the selection: CN?¥([\d,.]+)", page).group(1)
+        expected = sum((Decimal(r[3]) for r in rows if r[0] in sees and wanted(r)), Decimal(0))
+        assert Decimal(shown.replace(",", "")) == expected, query
 
 
 def test_grid_saves_audits_refuses_bad_cells_and_locks_approved(client_as, org):

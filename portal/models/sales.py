@@ -77,7 +77,10 @@ class SalesRecord(db.Model):
 
     __tablename__ = "sales_records"
     __table_args__ = (
-        Index("ix_sales_records_customer_sold_on", "customer_id", "sold_on"),
+        #: A customer's sales by day, with the amount: totals of a scope's sales come from the
+        #: index alone (a manager's all-time total at size L on PostgreSQL, 52,000 sales:
+        #: 185,000 buffer reads → 16,000, 150 → 30 ms).
+        Index("ix_sales_records_customer_day_amount", "customer_id", "sold_on", "amount"),
         #: Who bought which product line, from the index alone (a customer's recommendations
         #: read the pairs of the area's 52,000 sales: 111 → 37 ms on PostgreSQL at size L).
         Index("ix_sales_records_customer_line", "customer_id", "product_line_id"),

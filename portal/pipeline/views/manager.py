@@ -14,6 +14,7 @@ from portal.kernel.bar_charts import grouped_bars
 from portal.kernel.lists import Listing
 from portal.kernel.periods import Period
 from portal.models import Area, Role, User, UserRole
+from portal.models.pipeline import Opportunity
 from portal.pipeline import bp
 from portal.pipeline.queries import (closed_by_line, closed_by_owner, closed_people, lines_by_id,
                                      loss_breakdown, product_lines,
@@ -48,7 +49,10 @@ def team():
 def stale():
     """Open deals without activity for 30 days, or past their expected close date."""
     today = clock.today()
-    page = Listing().paginate(stale_query(current_user, today))
+    # Keyset pages in the list's order (closing day, then id; ix_opportunities_close): a manager
+    # of 5,000 customers' deals paid 30 ms a page at L on PostgreSQL to count them all.
+    page = Listing().keyset(stale_query(current_user, today), Opportunity.expected_close,
+                            Opportunity.id, descending=False)
     return render("pipeline/stale.html", deals=page.items, page=page, today=today)
 
 
