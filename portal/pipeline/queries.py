@@ -149,10 +149,13 @@ LIST_SORTS = {"title": Opportunity.title, "close": Opportunity.expected_close,
 
 
 def opportunity_list(viewer: User, listing: Listing) -> Select:
+    # Outer joins on the three required keys find the same rows as inner ones, and PostgreSQL
+    # leaves out those no search, sort or filter names: the page's capped count joined all
+    # three for 1,001 deals (a manager's list at size L, 18 of its 100 ms).
     query = (visible_opportunities(viewer)
-             .join(Customer, Opportunity.customer_id == Customer.id)
-             .join(User, Opportunity.owner_id == User.id)
-             .join(PipelineStage, Opportunity.stage_id == PipelineStage.id)
+             .outerjoin(Customer, Opportunity.customer_id == Customer.id)
+             .outerjoin(User, Opportunity.owner_id == User.id)
+             .outerjoin(PipelineStage, Opportunity.stage_id == PipelineStage.id)
              .options(selectinload(Opportunity.customer), selectinload(Opportunity.owner),
                       selectinload(Opportunity.stage)))
     query = listing.search(query, Opportunity.title, Customer.name)
