@@ -8,7 +8,7 @@
 from dataclasses import dataclass
 
 from flask import has_request_context, request
-from sqlalchemy import Select, any_, false, literal, or_, select, union, union_all
+from sqlalchemy import Select, any_, false, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import aliased
 
 from portal.database import int_array
@@ -167,25 +167,31 @@ def visible_customer_id_list(user: User) -> list[int]:
     """The ids of the customers customer_scope admits, as a list (at most an area's few
     thousand), read once per request: a page asks for its list, its count and its chart
     separately. Read as one OR over the two indexes, which PostgreSQL answers with a bitmap OR
-    (2 ms for an area's 5,240 at size L, where the UNION's de-duplication took 7)."""
+    (2 ms for an area's 5,240 at size L, where the UNION's de-duplication took 7).
+    On PostgreSQL the ids come back as one array (`array_agg`): 5 ms for 5,240, where as rows
+    through the ORM's result they took 20."""
     def read() -> list[int]:
         if not user.has_role(Role.STAFF, Role.MANAGER):
             return []
         if not user.has_role(Role.MANAGER):
-            return db.session.scalars(
-                select(Customer.id).where(Customer.account_manager_id == user.id)).all()
-        owned = Customer.account_manager_id.in_([user.id, *managed_id_list(user)])
-        areas = reach(user).areas
-        return db.session.scalars(select(Customer.id).where(
-            or_(owned, Customer.area_id.in_(areas)) if areas else owned)).all()
+            where = Customer.account_manager_id == user.id
+        else:
+            owned = Customer.account_manager_id.in_([user.id, *managed_id_list(user)])
+            areas = reach(user).areas
+            where = or_(owned, Customer.area_id.in_(areas)) if areas else owned
+        if postgresql():
+            return db.session.scalar(select(func.array_agg(Customer.id)).where(where)) or []
+        return db.session.connection().execute(select(Customer.id).where(where)).scalars().all()
     return _per_request("_customer_ids", user, read)
 
 
 def among_visible_customers(user: User, column):
     """The condition "column holds a customer this user may see", for PostgreSQL: the ids
     written into the statement, so that the planner knows the share (docs/decisions.md, "The
-    visit scope on each database")."""
-    return column == any_(int_array(visible_customer_id_list(user)))
+    visit scope on each database"). The array is written once per request."""
+    ids = _per_request("_customer_array", user,
+                       lambda: int_array(visible_customer_id_list(user)))
+    return column == any_(ids)
 
 
 #: Below this many customers a scope's big lists are sorted without their day index on
