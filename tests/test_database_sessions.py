@@ -12,11 +12,13 @@ def test_postgresql_sessions_plan_for_cached_data(app, db_url):
     if not db_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
     assert db.session.scalar(text("SHOW random_page_cost")) == "1.1"
+    assert db.session.scalar(text("SHOW parallel_setup_cost")) == "10000"
 
 
 def test_the_option_can_be_replaced_or_left_to_the_server():
     url = "postgresql+psycopg://portal@/portal"
-    assert engine_options(url)["connect_args"] == {"options": "-c random_page_cost=1.1"}
+    assert engine_options(url)["connect_args"] == {
+        "options": "-c random_page_cost=1.1 -c parallel_setup_cost=10000"}
     assert engine_options(url, "-c work_mem=64MB")["connect_args"] == {"options": "-c work_mem=64MB"}
     assert "connect_args" not in engine_options(url, "")
     assert engine_options("sqlite:///x.db", "-c anything") == {"connect_args": {"timeout": 5}}
