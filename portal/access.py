@@ -199,15 +199,18 @@ def among_visible_customers(user: User, column):
 SMALL_SCOPE = 1000
 
 
-def scope_sort_key(user: User, key):
+def scope_sort_key(user: User, key, searched: bool = False):
     """The sort key of a big list over the user's customers (visits, sales by day).
 
     PostgreSQL walks the table's index on the key until a page of the scope's rows is found: a
     manager's area (2.6 % of the rows at size L) fills a page within a thousand entries, but an
     account manager's hundred customers (0.05 %) take 50,000 (75 ms), which the planner cannot
     foresee. For a small scope the key is written `key + 0`, which the index does not match, so
-    the scope's few hundred rows are read through the customer index and sorted."""
-    if postgresql() and len(visible_customer_id_list(user)) < SMALL_SCOPE:
+    the scope's few hundred rows are read through the customer index and sorted. So is it when
+    the list is `searched`: a search text that few rows match sent the walk through all two
+    million sales (a manager's sales searched for "K" at size L: 5.6 s a page, sorted 0.7 s;
+    their visits 2.1 → 0.5 s)."""
+    if postgresql() and (searched or len(visible_customer_id_list(user)) < SMALL_SCOPE):
         return key + 0
     return key
 

@@ -219,10 +219,10 @@ VISIT_DAY = func.coalesce(Visit.done_on, Visit.planned_on)
 VISIT_SORTS = {"date": VISIT_DAY}
 
 
-def visit_list_key(viewer: User):
-    """The visit list's day key for this viewer (access.scope_sort_key: a small scope on
-    PostgreSQL is kept off ix_visits_day)."""
-    return scope_sort_key(viewer, VISIT_DAY)
+def visit_list_key(viewer: User, listing: Listing):
+    """The visit list's day key for this viewer (access.scope_sort_key: a small scope, or a
+    searched list, on PostgreSQL is kept off ix_visits_day)."""
+    return scope_sort_key(viewer, VISIT_DAY, searched=bool(listing.q))
 
 
 def _open_before(today: date):

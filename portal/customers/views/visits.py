@@ -34,7 +34,7 @@ def visits():
     listing = Listing(filters=VISIT_FILTERS, sorts=VISIT_SORTS, default_sort="-date")
     who = people_picker.person_filter(listing, "who", _("Account manager"), "people.visible")
     page = listing.pages(visit_list(current_user, listing, today),
-                         visit_list_key(current_user), Visit.id, nullable=True)
+                         visit_list_key(current_user, listing), Visit.id, nullable=True)
     return render("customers/visits.html", "customers/_visit_results.html", page=page,
                   who=who, today=today, methods=list(VisitMethod),
                   chart=visit_chart(current_user, today))

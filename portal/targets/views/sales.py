@@ -26,7 +26,8 @@ def sales():
     """Sales records of the visible customers, with search, filters, sorting and pagination."""
     listing = queries.sales_listing()
     query = queries.filtered_sales(current_user, listing)
-    page = listing.pages(query, scope_sort_key(current_user, SalesRecord.sold_on),
+    page = listing.pages(query, scope_sort_key(current_user, SalesRecord.sold_on,
+                                                   searched=bool(listing.q)),
                          SalesRecord.id)
     return render("targets/sales.html", "targets/_sales_results.html", page=page,
                   credited=queries.credited_names(s.id for s in page.items),
