@@ -104,7 +104,8 @@ def seed_scale(size: str, seed: int, today, reset: bool) -> None:
 
 
 def rebuild_sales_summary_rows() -> int:
-    """Recompute the monthly sales summary from the sales; the rows written."""
+    """Recompute the monthly sales summary (and the pairs of customer and product line bought)
+    from the sales; the summary rows written."""
     from portal.targets.summary import rebuild
 
     return rebuild()
@@ -113,7 +114,8 @@ def rebuild_sales_summary_rows() -> int:
 @click.command("rebuild-sales-summary")
 @with_appcontext
 def rebuild_sales_summary() -> None:
-    """Recompute the monthly sales summary from the sales (after writes made outside the app)."""
+    """Recompute the monthly sales summary, and the product lines each customer bought, from the
+    sales (after writes made outside the app)."""
     import time
 
     started = time.perf_counter()

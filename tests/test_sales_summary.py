@@ -1,6 +1,6 @@
 """The monthly sales summary against the raw sums of the sales, after random writes through the
 services (hand-entered sales, deletions, an import, reassignments, a customer's type changed),
-and the rebuild command."""
+and the rebuild command; the same for the kept pairs of customer and product line bought."""
 import random
 from collections import defaultdict
 from datetime import date, timedelta
@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from portal.customers.services import reassign
 from portal.extensions import db
 from portal.models.customers import Customer, CustomerAssignment
-from portal.models.sales import SalesRecord, SalesSummary
+from portal.models.sales import CustomerProductLine, SalesRecord, SalesSummary
 from portal.kernel.periods import month_start
 from portal.targets import services
 from portal.targets.imports import check_file, import_rows
@@ -46,6 +46,17 @@ def summary_sums() -> dict:
     return {k: (v[0].quantize(Decimal("0.01")), v[1]) for k, v in found.items() if v[1]}
 
 
+def raw_pairs() -> set:
+    return set(db.session.execute(select(SalesRecord.customer_id, SalesRecord.product_line_id)))
+
+
+def kept_pairs() -> set:
+    rows = db.session.execute(select(CustomerProductLine.customer_id,
+                                     CustomerProductLine.product_line_id)).all()
+    assert len(rows) == len(set(rows))
+    return set(rows)
+
+
 def test_summary_follows_random_writes(app, org):
     rng = random.Random(16)
     staff = [org.users["staff1"], org.users["staff2"]]
@@ -73,6 +84,8 @@ def test_summary_follows_random_writes(app, org):
             sale = rng.choice(sales)
             sale.amount = Decimal(rng.randint(100, 900000)) / 100
             sale.sold_on = start + timedelta(days=rng.randint(0, 440))
+            if rng.random() < .5:  # a line corrected: the pairs change, the summary moves
+                sale.product_line_id = rng.choice(org.product_lines).id
         elif action < .95:
             customer = rng.choice(customers)
             owner = staff[1] if customer.account_manager_id == staff[0].id else staff[0]
@@ -87,6 +100,7 @@ def test_summary_follows_random_writes(app, org):
         db.session.commit()
         if step % 10 == 9:
             assert summary_sums() == raw_sums(), step
+            assert kept_pairs() == raw_pairs(), step
 
     # An import: many sales in one flush.
     lines = "\n".join(f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)},{c.code},"
@@ -100,6 +114,7 @@ def test_summary_follows_random_writes(app, org):
     raw = raw_sums()
     assert summary_sums() == raw
     assert sum(count for _a, count in raw.values()) > 50
+    assert kept_pairs() == raw_pairs() and len(raw_pairs()) > 12
 
 
 def test_a_rolled_back_write_leaves_the_summary_alone(app, org):
@@ -110,9 +125,13 @@ def test_a_rolled_back_write_leaves_the_summary_alone(app, org):
     before = summary_sums()
     services.record_sale(customer.id, date(2026, 3, 4), org.product_lines[0].id,
                          Decimal("50.00"), "", org.users["manager1"])
+    pairs = kept_pairs()
+    services.record_sale(customer.id, date(2026, 3, 5), org.product_lines[1].id,
+                         Decimal("70.00"), "", org.users["manager1"])
     db.session.flush()
     db.session.rollback()
     assert summary_sums() == before == raw_sums()
+    assert kept_pairs() == pairs == raw_pairs()
 
 
 def test_figures_for_partial_months_add_the_edge_days(app, org):
@@ -150,10 +169,12 @@ def test_rebuild_command_restores_a_damaged_summary(app, org, runner):
     expected = raw_sums()
     assert summary_sums() == expected
     db.session.execute(delete(SalesSummary))
+    db.session.execute(delete(CustomerProductLine))
     db.session.commit()
-    assert summary_sums() != expected
+    assert summary_sums() != expected and kept_pairs() == set()
     result = runner.invoke(args=["rebuild-sales-summary"])
     assert result.exit_code == 0, result.output
     assert "Sales summary rebuilt" in result.output
     db.session.expire_all()
     assert summary_sums() == expected
+    assert kept_pairs() == raw_pairs() == {(customer.id, org.product_lines[0].id)}

@@ -139,6 +139,20 @@ class SalesSummary(db.Model):
     sales_count: Mapped[int]
 
 
+class CustomerProductLine(db.Model):
+    """A product line a customer has bought (one row however many sales): what a customer's
+    recommendations count over the area's customers, 22,000 pairs where the sales are 52,000
+    (manager1's area at size L). Kept with the monthly summary by portal.targets.summary, in
+    the same flush as every write of a sale, and rebuilt by the same command."""
+
+    __tablename__ = "customer_product_lines"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="CASCADE"), primary_key=True)
+
+
 class TargetStatus(enum.StrEnum):
     """Draft targets may be changed; approved ones are locked (the manager may still change them, audited)."""
 

@@ -16,6 +16,9 @@ How it is kept (in the same transaction as the write, whatever module makes it):
 - Writes that bypass the ORM (the scale generator's bulk inserts, SQL by hand) are not seen:
   they call rebuild() (`flask --app wsgi rebuild-sales-summary`), which recomputes everything.
 
+The same flush keeps the pairs of customer and product line bought (CustomerProductLine): the
+customers whose sales changed have theirs read again from their sales.
+
 The customer type is the customer's current type, as the figures by customer type read it.
 """
 from collections import defaultdict
@@ -27,7 +30,7 @@ from sqlalchemy.orm import Session, attributes
 from portal.extensions import db
 from portal.kernel.periods import add_months, month_start
 from portal.models.customers import Customer, CustomerAssignment
-from portal.models.sales import SalesRecord, SalesSummary
+from portal.models.sales import CustomerProductLine, SalesRecord, SalesSummary
 from portal.targets.sales import credit_join
 
 _KEY = "sales_summary_dirty"
@@ -60,7 +63,29 @@ def rebuild(session=None) -> int:
     query = _credited(month).group_by(CustomerAssignment.account_manager_id, month,
                                       SalesRecord.product_line_id, Customer.type_id)
     connection.execute(insert(SalesSummary.__table__).from_select(_COLUMNS, query))
+    recompute_pairs(connection, None)
     return connection.execute(select(func.count()).select_from(SalesSummary.__table__)).scalar()
+
+
+def _pairs(where=None):
+    query = select(SalesRecord.customer_id, SalesRecord.product_line_id).distinct()
+    return query if where is None else query.where(where)
+
+
+def recompute_pairs(connection, customers: set[int] | None) -> None:
+    """Read again the product lines these customers bought (None: every customer's)."""
+    table = CustomerProductLine.__table__
+    columns = ("customer_id", "product_line_id")
+    if customers is None:
+        connection.execute(delete(table))
+        connection.execute(insert(table).from_select(columns, _pairs()))
+        return
+    ids = sorted(customers)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        connection.execute(delete(table).where(table.c.customer_id.in_(chunk)))
+        connection.execute(insert(table).from_select(
+            columns, _pairs(SalesRecord.customer_id.in_(chunk))))
 
 
 def _month_end(month: date) -> date:
@@ -158,6 +183,8 @@ def _after_flush(session, _context) -> None:
             customers.add(obj.customer_id)
             people[obj.customer_id].add(obj.account_manager_id)
     connection = session.connection()
+    if cells:
+        recompute_pairs(connection, {c for c, _m in cells})
     all_customers = {c for c, _m in cells} | customers
     owners: dict[int, set[int]] = defaultdict(set)
     months_of: dict[int, set[date]] = defaultdict(set)
