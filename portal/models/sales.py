@@ -81,8 +81,8 @@ class SalesRecord(db.Model):
         #: index alone (a manager's all-time total at size L on PostgreSQL, 52,000 sales:
         #: 185,000 buffer reads → 16,000, 150 → 30 ms).
         Index("ix_sales_records_customer_day_amount", "customer_id", "sold_on", "amount"),
-        #: Who bought which product line, from the index alone (a customer's recommendations
-        #: read the pairs of the area's 52,000 sales: 111 → 37 ms on PostgreSQL at size L).
+        #: Who bought which product line, from the index alone: the kept pairs
+        #: (CustomerProductLine) are read again through it after every sale write.
         Index("ix_sales_records_customer_line", "customer_id", "product_line_id"),
     )
 

@@ -183,9 +183,10 @@ def _after_flush(session, _context) -> None:
             customers.add(obj.customer_id)
             people[obj.customer_id].add(obj.account_manager_id)
     connection = session.connection()
-    if cells:
-        recompute_pairs(connection, {c for c, _m in cells})
-    all_customers = {c for c, _m in cells} | customers
+    sold_to = {c for c, _m in cells}
+    if sold_to:
+        recompute_pairs(connection, sold_to)
+    all_customers = sold_to | customers
     owners: dict[int, set[int]] = defaultdict(set)
     months_of: dict[int, set[date]] = defaultdict(set)
     ids = sorted(all_customers)

@@ -31,7 +31,8 @@ def sales():
                          SalesRecord.id)
     return render("targets/sales.html", "targets/_sales_results.html", page=page,
                   credited=queries.credited_names(s.id for s in page.items),
-                  total=Decimal(queries.sales_total(current_user, listing)), lines=queries.product_lines(),
+                  total=Decimal(queries.sales_total(current_user, listing)),
+                  lines=queries.product_lines(),
                   export_args={k: v for k, v in listing.args.items()
                                if k not in ("page", "per_page", "after", "before")})
 
