@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/signin_rush.py [--users 50] [--workers 2] [--argon2-time-cost 3]
     .venv/bin/python bench/signin_rush.py --directory [--rounds 2]
+    .venv/bin/python bench/signin_rush.py --hashed-at 3,65536,4 --rounds 2
 
 With --directory the people are in a company directory (slapd started by scripts/ldap-server,
 as the tests do) and the password is checked by binding as their entry, as for the 2,000
 account managers of a directory deployment; the first round creates their accounts, later rounds
-sign in to existing ones. Without it, local accounts with an argon2 hash.
+sign in to existing ones. Without it, local accounts with an argon2 hash; with --hashed-at their
+hashes were made at another cost (time, memory KiB, lanes: 3,65536,4 was production's until
+1 December 2026), so the first round checks at that cost and remakes each hash at the configured
+one, as on the first morning after a cost change, and later rounds sign in at the new cost.
 
 Each browser fetches the sign-in page (CSRF token), then all post their username and password
 at the same moment (a barrier). Reports errors (anything but the redirect home), p50/p95/max of
@@ -79,8 +83,10 @@ def start_directory(tmp: str, users: int) -> tuple[str, dict]:
         "PORTAL_LDAP_GROUP_ROLES": json.dumps({f"cn=portal-staff,{GROUPS}": "staff"})}
 
 
-def prepare(url: str, users: int) -> None:
-    """The schema and N accounts with the production password hash cost (users=0: none)."""
+def prepare(url: str, users: int, hashed_at: tuple[int, int, int] | None = None) -> None:
+    """The schema and N accounts with the production password hash cost, or the one given
+    (users=0: none)."""
+    from argon2 import PasswordHasher
     from flask_migrate import upgrade
 
     from portal import create_app
@@ -91,7 +97,9 @@ def prepare(url: str, users: int) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        digest = hash_password(PASSWORD)  # one hash, shared: the check costs the same
+        # One hash, shared: the check costs the same.
+        digest = (PasswordHasher(*hashed_at).hash(PASSWORD) if hashed_at
+                  else hash_password(PASSWORD))
         for i in range(users):
             user = User(username=f"rush{i}", display_name=f"Rush {i}", password_hash=digest)
             user.roles = [Role.STAFF]
@@ -162,6 +170,8 @@ def main() -> int:
     parser.add_argument("--argon2-time-cost", type=int, default=None,
                         help="lower the hash cost (default: production's)")
     parser.add_argument("--argon2-memory-cost", type=int, default=None)
+    parser.add_argument("--hashed-at", default=None, metavar="T,M,P",
+                        help="make the accounts' hashes at this argon2 cost (time,memory,lanes)")
     args = parser.parse_args()
     cost = {}
     if args.argon2_time_cost:
@@ -172,7 +182,8 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         url = "sqlite:///" + os.path.join(tmp, "rush.db")
-        prepare(url, 0 if args.directory else args.users)
+        hashed_at = tuple(int(n) for n in args.hashed_at.split(",")) if args.hashed_at else None
+        prepare(url, 0 if args.directory else args.users, hashed_at)
         directory, ldap_env = start_directory(tmp, args.users) if args.directory else (None, {})
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-rush",
@@ -193,7 +204,8 @@ def main() -> int:
                 print(server.stderr.read().decode()[-2000:])
                 return 2
             how = ("the company directory (slapd)" if args.directory
-                   else f"local passwords, argon2 {cost or 'production cost'}")
+                   else f"local passwords, argon2 {cost or 'production cost'}"
+                   + (f", hashed at {args.hashed_at}" if hashed_at else ""))
             for round_ in range(1, args.rounds + 1):
                 out, wall = rush(base, args.users)
                 first = " (accounts created)" if args.directory and round_ == 1 else ""

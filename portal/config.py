@@ -30,9 +30,12 @@ class Defaults:
     #: Locales the UI offers, in the order the language switch shows them.
     LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
 
-    #: argon2id cost; tests lower it, production keeps the library's defaults.
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_COST = 65536
+    #: argon2id cost: OWASP's minimum (19 MiB, 2 passes, 1 lane; docs/decisions.md), ~30 ms of one
+    #: core a check. Tests lower it. A hash made at another cost is remade at this one on the
+    #: person's next sign-in.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19456
+    ARGON2_PARALLELISM = 1
     #: Failed logins allowed for one username from one address before it backs off, the same
     #: for one address across every username, the first and longest wait, and how long a count
     #: is remembered after the last failure.

@@ -4,13 +4,12 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from portal.models import User
 
-MIN_PASSWORD = 10
 #: The commonest passwords of 10 characters or more (lower case, one a line), bundled.
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
@@ -18,12 +17,20 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 MIN_PASSWORD = 10
 
 
+def _cost() -> tuple[int, int, int]:
+    config = current_app.config
+    return (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"],
+            config.get("ARGON2_PARALLELISM", 1))
+
+
+@lru_cache(maxsize=4)
+def _hasher_at(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
 def _hasher() -> PasswordHasher:
     """An argon2id hasher with the configured cost (tests use a cheap one)."""
-    return PasswordHasher(
-        time_cost=current_app.config["ARGON2_TIME_COST"],
-        memory_cost=current_app.config["ARGON2_MEMORY_COST"],
-    )
+    return _hasher_at(*_cost())
 
 
 def hash_password(password: str) -> str:
@@ -32,19 +39,25 @@ def hash_password(password: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
     """A hash of nothing anyone types, at the configured cost, made once per process."""
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost).hash("\x00dummy\x00")
+    return _hasher_at(time_cost, memory_cost, parallelism).hash("\x00dummy\x00")
 
 
 def dummy_verify(password: str) -> None:
     """Spend the work of one real check (for unknown accounts and refused attempts)."""
-    config = current_app.config
     try:
-        _hasher().verify(_dummy_hash(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"]),
-                         password)
+        _hasher().verify(_dummy_hash(*_cost()), password)
     except (VerificationError, InvalidHashError):
         pass
+
+
+def upgraded_hash(user: User) -> str | None:
+    """The hash that replaces this account's, when a check in this request succeeded on a hash
+    made at another cost and the account still has that hash; else None. The login view stores
+    it in its short write, so a cost change reaches every hash at its next sign-in."""
+    checked, remade = g.get("password_rehash", (None, None))
+    return remade if checked is not None and user.password_hash == checked else None
 
 
 def verify_password(user: User | None, password: str) -> bool:
@@ -52,10 +65,14 @@ def verify_password(user: User | None, password: str) -> bool:
     if user is None or not user.password_hash:
         dummy_verify(password)
         return False
+    hasher = _hasher()
     try:
-        return _hasher().verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+    if hasher.check_needs_rehash(user.password_hash):  # for upgraded_hash
+        g.password_rehash = (user.password_hash, hasher.hash(password))
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -161,6 +161,31 @@ def test_passwords_are_argon2id(org):
     assert org.users["staff1"].password_hash.startswith("$argon2id$")
 
 
+def test_a_hash_at_another_cost_is_remade_at_the_configured_one_on_sign_in(app, client, org):
+    """A cost change (docs/decisions.md) reaches existing hashes at their next sign-in; a wrong
+    password changes nothing."""
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher(time_cost=3, memory_cost=2048, parallelism=2).hash("portal-demo")
+    user = org.users["staff1"]
+    user.password_hash = old
+    db.session.commit()
+    assert client.post("/login", data={"username": "staff1",
+                                       "password": "wrong-password"}).status_code == 422
+    assert fresh(user.id).password_hash == old
+    assert client.post("/login", data={"username": "staff1",
+                                       "password": "portal-demo"}).status_code == 302
+    remade = fresh(user.id).password_hash
+    cost = (f"m={TEST_CONFIG['ARGON2_MEMORY_COST']},t={TEST_CONFIG['ARGON2_TIME_COST']},"
+            f"p={app.config['ARGON2_PARALLELISM']}")
+    assert remade != old and f"${cost}$" in remade
+    assert PasswordHasher().verify(remade, "portal-demo")
+    client.post("/logout")
+    assert client.post("/login", data={"username": "staff1",
+                                       "password": "portal-demo"}).status_code == 302
+    assert fresh(user.id).password_hash == remade  # made once, not at every sign-in
+
+
 def test_logout_ends_the_session(client_as):
     client = client_as("staff1")
     assert client.get("/").status_code == 200

@@ -15,7 +15,7 @@ from portal.htmx import render
 from portal.kernel.audience import SIGNED_IN, audience
 from portal.kernel.urls import redirect_next
 from portal.models import User
-from portal.passwords import dummy_verify, hash_password, verify_password
+from portal.passwords import dummy_verify, hash_password, upgraded_hash, verify_password
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,6 +47,8 @@ def login():
                 _("Too many failed attempts. Try again in %(seconds)d seconds.", seconds=wait))
         elif (signed := _check_sign_in(form, user)) is not None and signed.active:
             user = db.session.get(User, signed.id)
+            if new_hash := upgraded_hash(user):  # made by the check, outside this write
+                user.password_hash = new_hash
             record_success(user, username, address)
             session.clear()
             login_user(user)  # reads the session id before the commit expires the user
