@@ -633,7 +633,7 @@ def pay_visible_user_ids(viewer):
     if viewer.has_role(Role.MANAGER) and managers_see_reports():
         # One flat UNION: SQLite refuses nested, parenthesised compound selects.
         return union(select(literal(viewer.id)), report_ids(viewer.id),
-                     headed_area_member_ids(viewer))
+                     headed_area_member_ids(viewer.id))
     return select(literal(viewer.id))
 
 

@@ -24,7 +24,7 @@ def visible_posts(user: User) -> Select:
     query = select(IntelPost)
     if user.has_role(Role.HR, Role.ADMIN):
         return query
-    mine = department_ids(user)
+    mine = department_ids(user.id)
     areas = select(Area.id).where(Area.head_id == user.id)
     conditions = [IntelPost.author_id == user.id, IntelPost.sharing == IntelSharing.COMPANY,
                   IntelPost.area_id.in_(areas),
@@ -65,7 +65,7 @@ def get_post_or_404(user: User, post_id: int) -> IntelPost:
 def in_product_department(user: User) -> bool:
     """Whether the person belongs to (or heads) the product department."""
     return db.session.scalar(select(Department.id).where(
-        Department.id.in_(department_ids(user)), Department.is_product.is_(True)).limit(1)) \
+        Department.id.in_(department_ids(user.id)), Department.is_product.is_(True)).limit(1)) \
         is not None
 
 
