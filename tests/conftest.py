@@ -3,6 +3,7 @@ the demo organisation, and a counter of SQL statements."""
 import os
 import re
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import date
 
@@ -17,6 +18,12 @@ from portal import create_app, queue
 from portal.demo import DEMO_PASSWORD, DemoContext, clear_database, seed_organisation
 from portal.extensions import db
 from portal.models import Area, CustomerType, ProductLine, User
+
+# The tests' `date.today()` is the company's day, as `clock.today()` is the app's: run in UTC, the
+# two differed from 16:00 to midnight (Asia/Shanghai is already tomorrow), and tests that put a
+# visit "today" found it yesterday's.
+os.environ["TZ"] = "Asia/Shanghai"
+time.tzset()
 
 TEST_CONFIG = {
     "TESTING": True,

@@ -139,3 +139,27 @@ def test_other_sorts_keep_numbered_pages(org, client_as):
     html = client_as("manager1").get("/complaints/?q=KS-&sort=due&per_page=2").get_data(
         as_text=True)
     assert 'page=2' in html and "after=" not in html
+
+
+def test_a_lists_count_is_the_number_of_rows_its_query_gives(org):
+    """count_rows counts over the query's FROMs with a constant for its columns (a DISTINCT
+    select over its own): the count matches the rows for an entity, a join, a grouping, a
+    DISTINCT, and a select whose second entity's table only its columns name."""
+    from sqlalchemy import func, select
+
+    from portal.kernel.lists import count_rows
+    from portal.models import Area, User
+
+    queries = [
+        select(User),
+        select(User).join(Area, User.area_id == Area.id).where(Area.id == org.areas[0].id),
+        select(User.area_id, func.count()).group_by(User.area_id),
+        select(User.area_id).distinct(),
+        select(User, Area.name).where(User.area_id == Area.id),
+        select(User).order_by(User.username),
+    ]
+    for query in queries:
+        rows = len(db.session.execute(query).all())
+        assert rows > 1 and count_rows(query) == rows, query
+    assert count_rows(select(User).where(User.id < 0)) == 0
+    assert count_rows(select(User), cap=2) == 3  # up to cap + 1: "more than the cap"

@@ -96,9 +96,6 @@ def team_drafts(viewer: User, period: Period) -> Select:
         SalesTarget.month >= period.start, SalesTarget.month <= period.end)
 
 
-def count(query: Select) -> int:
-    """How many rows a select of one entity finds."""
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 # --- reference lists ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.downloads import download
 from portal.kernel.forms import ConfirmForm
+from portal.kernel.lists import count_rows
 from portal.kernel.periods import Period, month_start, months_between
 from portal.models import CustomerType, ProductLine, Role, User
 from portal.spreadsheets import flow
@@ -118,7 +119,7 @@ def approve():
     return render("confirm.html", form=form,
                   question=_("Approve the %(n)d draft targets of your team for %(period)s? "
                              "Approved targets are locked; changing one later is recorded in "
-                             "the audit log.", n=queries.count(drafts), period=period.key),
+                             "the audit log.", n=count_rows(drafts), period=period.key),
                   action=_("Approve"), cancel=url_for("targets.grid", period=period.key))
 
 
