@@ -3,7 +3,8 @@ the compiled catalogue it is read from."""
 import os
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 #: The primary language tag of a browser's entry, mapped to the locale we serve.
@@ -87,3 +88,19 @@ def translation_directory(root: Path, instance_path: str) -> str:
             if _stale(po, mo):
                 compile_catalogue(po, mo)
         return str(target)
+
+
+def translations():
+    """The current translations, looked up once per request (bench/hot_pages.py: a template's
+    `_()` went through Flask-Babel's domain, context and locale lookups on every call, ~250 calls
+    a page). Kept where Flask-Babel itself keeps them (`babel_translations` on its context in
+    `g`), which `force_locale` clears and restores and `refresh` drops, so a forced language (an
+    e-mail, a printed form) still gets its own."""
+    try:
+        context = g._flask_babel
+    except (AttributeError, RuntimeError):  # not looked up yet in this context, or no context
+        return get_translations()
+    cached = getattr(context, "babel_translations", None)
+    if cached is None:
+        cached = context.babel_translations = get_translations()
+    return cached

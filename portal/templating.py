@@ -3,10 +3,10 @@ label's colon; navigation; pagination."""
 import json
 from decimal import Decimal
 
-from flask import Flask, current_app, g
-from flask_babel import (format_date, format_datetime, format_decimal, get_locale,
-                         get_translations)
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from portal.i18n import translations
 from portal.kernel.formats import colon, comma, hours, percent
 from portal.kernel.lists import list_args, page_url, sort_url
 from portal.navigation import nav_for
@@ -19,22 +19,6 @@ def money(value) -> str:
     from babel.numbers import format_currency
 
     return format_currency(Decimal(value), "CNY", locale=get_locale())
-
-
-def translations():
-    """The current translations, looked up once per request (bench/hot_pages.py: a template's
-    `_()` went through Flask-Babel's domain, context and locale lookups on every call, ~250 calls
-    a page). Kept where Flask-Babel itself keeps them (`babel_translations` on its context in
-    `g`), which `force_locale` clears and restores and `refresh` drops, so a forced language (an
-    e-mail, a printed form) still gets its own."""
-    try:
-        context = g._flask_babel
-    except (AttributeError, RuntimeError):  # not looked up yet in this context, or no context
-        return get_translations()
-    cached = getattr(context, "babel_translations", None)
-    if cached is None:
-        cached = context.babel_translations = get_translations()
-    return cached
 
 
 def install_gettext(app: Flask) -> None:

@@ -7,6 +7,7 @@ the customers package is imported.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -48,25 +49,40 @@ def measure_tier_cadence(duty: ServiceDuty, user_id: int, start: date, end: date
     return measure_tier_cadence_many(duty, [user_id], start, end)[user_id]
 
 
+def _owned_and_visited(user_ids: list[int], start: date, end: date):
+    """The people's customers (owner, customer, tier, owned from, owned until) and their visits
+    done in [start, end] (person, customer, day): read once per request, whatever the number of
+    tier duties measured on them, through Core (thousands of plain rows; no objects needed).
+
+    The tier is checked by the caller, not in SQL: a condition on the tier leads SQLite to read
+    every customer of the tier company-wide (its index looks selective) instead of the people's
+    assignments; a person has a few hundred customers (22 ms against 2 at size L)."""
+    key = (tuple(user_ids), start, end)
+    cache = request.__dict__.setdefault("_owned_and_visited", {}) if has_request_context() else {}
+    if key not in cache:
+        connection = db.session.connection()
+        customers = connection.execute(
+            select(CustomerAssignment.account_manager_id, Customer.id, Customer.tier,
+                   CustomerAssignment.starts_on, CustomerAssignment.ends_on)
+            .join(CustomerAssignment, CustomerAssignment.customer_id == Customer.id)
+            .where(CustomerAssignment.account_manager_id.in_(user_ids))).all()
+        visits = connection.execute(
+            select(Visit.account_manager_id, Visit.customer_id, Visit.done_on).where(
+                Visit.account_manager_id.in_(user_ids), Visit.done_on >= start,
+                Visit.done_on <= end)).all()
+        cache[key] = customers, visits
+    return cache[key]
+
+
 def measure_tier_cadence_many(duty: ServiceDuty, user_ids: list[int], start: date, end: date
                               ) -> dict[int, Decimal | None]:
-    """measure_tier_cadence for several people in two queries."""
+    """measure_tier_cadence for several people in two queries (shared by the tier duties)."""
     tier = Tier(duty.tier) if duty.tier else None
     cadences = cadence_months()
     today = clock.today()
-    tiers = [tier] if tier else list(Tier)
-    # The tier is checked here, not in SQL: a condition on the tier leads SQLite to read every
-    # customer of the tier company-wide (its index looks selective) instead of the people's
-    # assignments; a person has a few hundred customers (22 ms against 2 at size L).
-    customers = [row for row in db.session.execute(
-        select(CustomerAssignment.account_manager_id, Customer.id, Customer.tier,
-               CustomerAssignment.starts_on, CustomerAssignment.ends_on)
-        .join(CustomerAssignment, CustomerAssignment.customer_id == Customer.id)
-        .where(CustomerAssignment.account_manager_id.in_(user_ids))) if row.tier in tiers]
-    visits = db.session.execute(
-        select(Visit.account_manager_id, Visit.customer_id, Visit.done_on).where(
-            Visit.account_manager_id.in_(user_ids), Visit.done_on >= start, Visit.done_on <= end)
-    ).all()
+    tiers = {tier} if tier else set(Tier)
+    owned, visits = _owned_and_visited(user_ids, start, end)
+    customers = [row for row in owned if row.tier in tiers]
     done: dict[tuple[int, int], list[date]] = {}
     for user_id, customer_id, day in visits:
         done.setdefault((user_id, customer_id), []).append(day)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from portal.complaints.panels import complaints_panel
 from portal.complaints.queries import visible_complaints
-from portal.customers.queries import visible_visits
+from portal.customers.queries import visible_visits_where
 from portal.extensions import db
 from portal.kernel import clock
 from portal.kernel.periods import Period, add_months
@@ -168,9 +168,9 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
     rows = {row.user.id: TeamRow(row.user, row) for row in attainment}
     if ids:
         for owner_id, late in db.session.execute(
-                visible_visits(user)
-                .where(Visit.account_manager_id.in_(ids), Visit.done_on.is_(None),
-                       Visit.cancelled.is_(False), Visit.planned_on < today)
+                visible_visits_where(user, Visit.account_manager_id.in_(ids),
+                                     Visit.done_on.is_(None), Visit.cancelled.is_(False),
+                                     Visit.planned_on < today)
                 .with_only_columns(Visit.account_manager_id, func.count(Visit.id))
                 .group_by(Visit.account_manager_id)):
             rows[owner_id].overdue_visits = late
