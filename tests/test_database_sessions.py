@@ -21,7 +21,10 @@ def test_the_option_can_be_replaced_or_left_to_the_server():
         "options": "-c random_page_cost=1.1 -c parallel_setup_cost=10000"}
     assert engine_options(url, "-c work_mem=64MB")["connect_args"] == {"options": "-c work_mem=64MB"}
     assert "connect_args" not in engine_options(url, "")
-    assert engine_options("sqlite:///x.db", "-c anything") == {"connect_args": {"timeout": 5}}
+    assert engine_options("sqlite:///x.db", "-c anything")["connect_args"] == {"timeout": 5}
+    assert engine_options(url)["query_cache_size"] == engine_options("sqlite:///x.db")[
+        "query_cache_size"] > 680  # every page of the four demo roles compiles ~680 statements
+
 
 
 def test_an_id_array_holds_integers_only(app, db_url):
