@@ -3,7 +3,7 @@ lists (filters, search, sort) are built here from a kernel Listing."""
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, false, func, or_, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import people_picker
 from portal.access import (among_visible_customers, customer_scope,  # noqa: F401
@@ -135,19 +135,20 @@ def customer_types(active_only: bool = False) -> list[CustomerType]:
 # --- one customer ------------------------------------------------------------------------------
 
 def assignment_history(customer: Customer) -> list[CustomerAssignment]:
-    """Who owned a (visible) customer over time, the latest first."""
+    """Who owned a (visible) customer over time, the latest first (the people joined in; their
+    roles are not shown)."""
     return db.session.scalars(
         select(CustomerAssignment).where(CustomerAssignment.customer_id == customer.id)
-        .options(selectinload(CustomerAssignment.account_manager),
-                 selectinload(CustomerAssignment.assigned_by))
+        .options(joinedload(CustomerAssignment.account_manager).lazyload(User.role_rows),
+                 joinedload(CustomerAssignment.assigned_by).lazyload(User.role_rows))
         .order_by(CustomerAssignment.id.desc())).all()
 
 
 def recent_visits(customer: Customer, limit: int = 20) -> list[Visit]:
-    """A (visible) customer's latest visits, done or planned."""
+    """A (visible) customer's latest visits, done or planned (the person joined in)."""
     return db.session.scalars(
         select(Visit).where(Visit.customer_id == customer.id)
-        .options(selectinload(Visit.account_manager))
+        .options(joinedload(Visit.account_manager).lazyload(User.role_rows))
         .order_by(func.coalesce(Visit.done_on, Visit.planned_on).desc()).limit(limit)).all()
 
 

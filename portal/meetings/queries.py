@@ -30,11 +30,14 @@ def visible_meetings(user) -> Select:
 
 
 def get_meeting_or_404(user, meeting_id: int) -> Meeting:
-    """A meeting this person may see, with what its page shows, or 404."""
+    """A meeting this person may see, with what its page shows, or 404. The people are joined in
+    without their roles, which the page does not show."""
     return db.first_or_404(visible_meetings(user).where(Meeting.id == meeting_id).options(
-        selectinload(Meeting.area), selectinload(Meeting.organiser),
-        selectinload(Meeting.attendees).selectinload(MeetingAttendee.user),
-        selectinload(Meeting.action_items).selectinload(ActionItem.owner)))
+        joinedload(Meeting.area), joinedload(Meeting.organiser).lazyload(User.role_rows),
+        selectinload(Meeting.attendees).joinedload(MeetingAttendee.user)
+        .lazyload(User.role_rows),
+        selectinload(Meeting.action_items).joinedload(ActionItem.owner)
+        .lazyload(User.role_rows)))
 
 
 SORTS = {"when": Meeting.starts_at, "title": Meeting.title, "kind": Meeting.kind}

@@ -56,13 +56,17 @@ def may_change(user, one: OneOnOne) -> bool:
 
 def get_one_on_one_or_404(user, one_on_one_id: int, writing: bool = False) -> OneOnOne:
     """A one-on-one this person takes part in (to change it: as report or current manager),
-    with what its page shows, or 404."""
+    with what its page shows, or 404. The people are joined in without their roles, which the
+    page does not show."""
+    series = joinedload(OneOnOne.series)
     return db.first_or_404(
         visible_one_on_ones(user, writing).where(OneOnOne.id == one_on_one_id).options(
-            selectinload(OneOnOne.series).selectinload(OneOnOneSeries.manager),
-            selectinload(OneOnOne.series).selectinload(OneOnOneSeries.report),
-            selectinload(OneOnOne.points).selectinload(TalkingPoint.author),
-            selectinload(OneOnOne.action_items).selectinload(ActionItem.owner),
+            series.joinedload(OneOnOneSeries.manager).lazyload(User.role_rows),
+            series.joinedload(OneOnOneSeries.report).lazyload(User.role_rows),
+            selectinload(OneOnOne.points).joinedload(TalkingPoint.author)
+            .lazyload(User.role_rows),
+            selectinload(OneOnOne.action_items).joinedload(ActionItem.owner)
+            .lazyload(User.role_rows),
             selectinload(OneOnOne.mood)))
 
 
