@@ -379,6 +379,9 @@ def main() -> None:
     parser.add_argument("--label", default="")
     args = parser.parse_args()
 
+    # The code gunicorn loads now; HEAD may move while the run goes on.
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
     url = prepare_database(args.size, args.seed, args.database_url, args.regenerate)
     database = "postgresql" if url.startswith("postgres") else "sqlite"
     instance = tempfile.mkdtemp()
@@ -420,8 +423,7 @@ def main() -> None:
             p[key] = round(p["p50_ms"] / earlier, 2) if earlier else None
         p["ratio_to_floor"] = round(p["p50_ms"] / floor["p50_ms"], 2) if floor["p50_ms"] else None
     result = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                       capture_output=True, text=True).stdout.strip(),
+              "commit": commit,
               "database": database, "size": args.size, "seed": args.seed, "label": args.label,
               "load_average": os.getloadavg()[0], "floor": floor, "pages": pages,
               "mixed_read_rps": mixed, "writers": writers, "pdf": pdf}
