@@ -56,9 +56,10 @@ def may_change(user, one: OneOnOne) -> bool:
 
 def get_one_on_one_or_404(user, one_on_one_id: int, writing: bool = False) -> OneOnOne:
     """A one-on-one this person takes part in (to change it: as report or current manager),
-    with what its page shows, or 404. The people are joined in without their roles, which the
-    page does not show."""
-    series = joinedload(OneOnOne.series)
+    with what its page shows, or 404. The people come without their roles, which the page does
+    not show. Nothing is joined to the one-on-one itself: the notes' save refreshes it FOR
+    UPDATE, which PostgreSQL refuses across an outer join."""
+    series = selectinload(OneOnOne.series)
     return db.first_or_404(
         visible_one_on_ones(user, writing).where(OneOnOne.id == one_on_one_id).options(
             series.joinedload(OneOnOneSeries.manager).lazyload(User.role_rows),
