@@ -298,3 +298,19 @@ def test_contact_form_keeps_birthday_and_care_preferences_and_the_list_shows_the
     db.session.expire_all()
     contact = db.session.get(CustomerContact, contact.id)
     assert (contact.birthday, contact.gift_preference, contact.contact_time) == (None, "", "")
+
+
+def test_filtering_the_visits_leaves_the_chart_alone(client_as, org, count_queries):
+    """htmx's filtering and paging swap the results only: the chart above them (a statement over
+    six months of visits) is drawn for the full page, not for every filter."""
+    make_visit(make_customer(org.users["staff1"]), org.users["staff1"],
+               planned_on=date.today() - timedelta(days=3), done_on=date.today() - timedelta(days=3))
+    client = client_as("manager1")
+    with count_queries() as full:
+        page = client.get("/customers/visits?state=done")
+    with count_queries() as partial:
+        results = client.get("/customers/visits?state=done", headers={"HX-Request": "true"})
+    assert page.status_code == results.status_code == 200
+    assert 'class="chart' in page.text and 'class="chart' not in results.text
+    charted = [s for s in full.statements if "GROUP BY visits.done_on" in s]
+    assert charted and not [s for s in partial.statements if "GROUP BY visits.done_on" in s]

@@ -16,7 +16,7 @@ from portal.customers.queries import (VISIT_FILTERS, VISIT_SORTS, get_customer_o
                                       week_visits)
 from portal.customers.services import cadence_months, new_visit, plan_visits, save_cadence
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import is_htmx, render
 from portal.kernel import clock
 from portal.kernel.audience import audience
 from portal.kernel.forms import ConfirmForm
@@ -37,7 +37,8 @@ def visits():
                          visit_list_key(current_user, listing), Visit.id, nullable=True)
     return render("customers/visits.html", "customers/_visit_results.html", page=page,
                   who=who, today=today, methods=list(VisitMethod),
-                  chart=visit_chart(current_user, today))
+                  # the chart sits outside the results: not drawn for htmx's filtering and paging
+                  chart=None if is_htmx() else visit_chart(current_user, today))
 
 
 def visit_chart(user: User, today: date):
