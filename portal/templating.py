@@ -41,6 +41,9 @@ def install_gettext(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    # `_` straight to `gettext`, not through Jinja's alias, which looks `gettext` up in the
+    # context and calls it again on every use (~2 µs of a page's few hundred `_()`).
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
 
 
 def register(app: Flask) -> None:
