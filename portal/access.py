@@ -8,13 +8,13 @@
 from dataclasses import dataclass
 from functools import cache
 
-from flask import has_request_context, request
 from sqlalchemy import (BindParameter, Integer, Select, any_, bindparam, false, func, literal, or_,
                         select, union, union_all)
 from sqlalchemy.orm import aliased
 
 from portal.database import int_array
 from portal.extensions import db
+from portal.kernel.memo import per_request
 from portal.models import Area, Role, User
 from portal.models.customers import Customer
 from portal.models.departments import Department, DepartmentMember
@@ -41,15 +41,6 @@ def managed_user_ids(user: User) -> Select:
     itself: a page embeds it in several statements, and PostgreSQL ran the reporting line's
     recursion in each (4–10 ms apiece on a manager's home at size L)."""
     return select(User.id).where(User.id.in_(managed_id_list(user)))
-
-
-def _per_request(key: str, user: User, read):
-    """read() once per request and user. Kept on the request object, not `g`, which can
-    outlive a request (an app context pushed around several, as in tests or a worker)."""
-    cache = request.__dict__.setdefault(key, {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = read()
-    return cache[user.id]
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,7 @@ def reach(user: User) -> Reach:
         for kind, ident in db.session.execute(_reach_statement(), {"person": user.id}):
             found[kind].append(ident)
         return Reach(list(dict.fromkeys(found["person"])), found["area"], found["department"])
-    return _per_request("_reach", user, read)
+    return per_request("_reach", user.id, read)
 
 
 def managed_id_list(user: User) -> list[int]:
@@ -187,15 +178,15 @@ def visible_customer_id_list(user: User) -> list[int]:
         if postgresql():
             return db.session.scalar(select(func.array_agg(Customer.id)).where(where)) or []
         return db.session.connection().execute(select(Customer.id).where(where)).scalars().all()
-    return _per_request("_customer_ids", user, read)
+    return per_request("_customer_ids", user.id, read)
 
 
 def among_visible_customers(user: User, column):
     """The condition "column holds a customer this user may see", for PostgreSQL: the ids
     written into the statement, so that the planner knows the share (docs/decisions.md, "The
     visit scope on each database"). The array is written once per request."""
-    ids = _per_request("_customer_array", user,
-                       lambda: int_array(visible_customer_id_list(user)))
+    ids = per_request("_customer_array", user.id,
+                      lambda: int_array(visible_customer_id_list(user)))
     return column == any_(ids)
 
 

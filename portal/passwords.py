@@ -20,7 +20,7 @@ MIN_PASSWORD = 10
 def _cost() -> tuple[int, int, int]:
     config = current_app.config
     return (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"],
-            config.get("ARGON2_PARALLELISM", 1))
+            config["ARGON2_PARALLELISM"])
 
 
 @lru_cache(maxsize=4)

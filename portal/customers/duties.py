@@ -7,13 +7,13 @@ the customers package is imported.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.customers.services import cadence_months
 from portal.extensions import db
 from portal.kernel import clock
+from portal.kernel.memo import per_request
 from portal.kernel.periods import add_months
 from portal.models.customers import Customer, CustomerAssignment, Tier, Visit
 from portal.models.sales import ServiceDuty
@@ -57,9 +57,7 @@ def _owned_and_visited(user_ids: list[int], start: date, end: date):
     The tier is checked by the caller, not in SQL: a condition on the tier leads SQLite to read
     every customer of the tier company-wide (its index looks selective) instead of the people's
     assignments; a person has a few hundred customers (22 ms against 2 at size L)."""
-    key = (tuple(user_ids), start, end)
-    cache = request.__dict__.setdefault("_owned_and_visited", {}) if has_request_context() else {}
-    if key not in cache:
+    def read():
         connection = db.session.connection()
         customers = connection.execute(
             select(CustomerAssignment.account_manager_id, Customer.id, Customer.tier,
@@ -70,8 +68,8 @@ def _owned_and_visited(user_ids: list[int], start: date, end: date):
             select(Visit.account_manager_id, Visit.customer_id, Visit.done_on).where(
                 Visit.account_manager_id.in_(user_ids), Visit.done_on >= start,
                 Visit.done_on <= end)).all()
-        cache[key] = customers, visits
-    return cache[key]
+        return customers, visits
+    return per_request("_owned_and_visited", (tuple(user_ids), start, end), read)
 
 
 def measure_tier_cadence_many(duty: ServiceDuty, user_ids: list[int], start: date, end: date
