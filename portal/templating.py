@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from portal.i18n import translations
 from portal.kernel.formats import colon, comma, hours, percent
 from portal.kernel.lists import list_args, page_url, sort_url
-from portal.navigation import nav_for
+from portal.navigation import main_nav
 
 
 def money(value) -> str:
@@ -62,7 +62,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=get_locale,
         comma=comma,
-        nav_for=nav_for,
+        main_nav=main_nav,
         page_url=page_url,
         list_args=list_args,
         sort_url=sort_url,
