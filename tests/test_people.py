@@ -105,3 +105,23 @@ def test_one_look_tick_buttons_and_progress_bars(client_as, org):
         assert 'class="tick-form"' in page and 'button type="submit" class="tick"' in page
     assert careers.count('aria-pressed="true"') >= 1 and careers.count('aria-pressed="false"') >= 1
     assert '<span class="progress-bar">' in careers and 'value="40"' in careers
+
+
+def test_a_name_is_escaped_whether_linked_or_not(client_as, org):
+    from portal.extensions import db
+    from tests.customer_factories import make_customer
+
+    staff1, manager1 = org.users["staff1"], org.users["manager1"]
+    make_customer(staff1, name="转义测试客户")
+    appraisal = appraisal_of(make_cycle(make_template()), staff1)
+    staff1.display_name = '李<b onmouseover="x">娜'
+    manager1.display_name = '张<i>伟'
+    db.session.commit()
+    linked = client_as("manager1").get("/customers/").text  # the manager may open staff1's page
+    assert (f'<a class="person" href="/people/{staff1.id}">'
+            '李&lt;b onmouseover=&#34;x&#34;&gt;娜</a>') in linked
+    assert "<b onmouseover" not in linked
+    # staff1 may not open the manager's page: the name is plain text, escaped too.
+    plain = client_as("staff1").get(f"/appraisals/{appraisal.id}").text
+    assert "张&lt;i&gt;伟" in plain and "<i>伟" not in plain
+    assert f'href="/people/{manager1.id}"' not in plain
