@@ -19,7 +19,8 @@ USER_SORTS = {
 def user_list(listing: Listing) -> Select:
     """Users matching the search and filters, sorted, with what the list shows loaded eagerly."""
     query = (select(User).outerjoin(Area, User.area_id == Area.id)
-             .options(selectinload(User.area), selectinload(User.manager)))
+             .options(selectinload(User.area), selectinload(User.manager),
+                      selectinload(User.role_rows)))
     query = listing.search(query, User.username, User.display_name, User.email)
     role = listing.get("role", default="")
     if role in {r.value for r in Role}:

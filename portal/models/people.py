@@ -110,8 +110,11 @@ class User(UserMixin, db.Model):
     reports: Mapped[list["User"]] = relationship(
         back_populates="manager", foreign_keys=[manager_id], order_by="User.username"
     )
+    #: Loaded when read: pages name other people (owners, attendees, authors) far more often
+    #: than they read their roles, and a selectin default cost a statement for every such page.
+    #: Who reads the roles of a list of people loads them with the list (selectinload).
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     def get_id(self) -> str:

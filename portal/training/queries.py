@@ -83,7 +83,7 @@ def people_list(viewer: User, listing: Listing) -> Select:
     """The people whose training records the viewer may see, searched, filtered and sorted."""
     query = (select(User).outerjoin(Area, User.area_id == Area.id)
              .where(User.id.in_(visible_user_ids(viewer)), User.active)
-             .options(selectinload(User.area)))
+             .options(selectinload(User.area), selectinload(User.role_rows)))  # the matrix reads roles
     query = listing.search(query, User.display_name, User.username)
     if area_id := listing.get("area", type=int):
         query = query.where(User.area_id == area_id)

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.htmx import render
@@ -22,8 +23,9 @@ def duties():
     today = clock.today()
     listing = Listing(filters=("period",))
     period = services.parse_period(listing.get("period"), today)
-    page = listing.paginate(queries.visible_staff(current_user).order_by(User.display_name, User.id),
-                            per_page=PEOPLE_PER_PAGE)
+    page = listing.paginate(queries.visible_staff(current_user)
+                            .options(selectinload(User.role_rows))  # which duties apply
+                            .order_by(User.display_name, User.id), per_page=PEOPLE_PER_PAGE)
     applying = duties_for_people(page.items)
     values = measure_people(applying, period.start, period.end)
     fulfilment = []
