@@ -135,12 +135,11 @@ def customer_types(active_only: bool = False) -> list[CustomerType]:
 # --- one customer ------------------------------------------------------------------------------
 
 def assignment_history(customer: Customer) -> list[CustomerAssignment]:
-    """Who owned a (visible) customer over time, the latest first (the people joined in; their
-    roles are not shown)."""
+    """Who owned a (visible) customer over time, the latest first (the people joined in)."""
     return db.session.scalars(
         select(CustomerAssignment).where(CustomerAssignment.customer_id == customer.id)
-        .options(joinedload(CustomerAssignment.account_manager).lazyload(User.role_rows),
-                 joinedload(CustomerAssignment.assigned_by).lazyload(User.role_rows))
+        .options(joinedload(CustomerAssignment.account_manager),
+                 joinedload(CustomerAssignment.assigned_by))
         .order_by(CustomerAssignment.id.desc())).all()
 
 
@@ -148,7 +147,7 @@ def recent_visits(customer: Customer, limit: int = 20) -> list[Visit]:
     """A (visible) customer's latest visits, done or planned (the person joined in)."""
     return db.session.scalars(
         select(Visit).where(Visit.customer_id == customer.id)
-        .options(joinedload(Visit.account_manager).lazyload(User.role_rows))
+        .options(joinedload(Visit.account_manager))
         .order_by(func.coalesce(Visit.done_on, Visit.planned_on).desc()).limit(limit)).all()
 
 

@@ -2,7 +2,7 @@
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.dashboards import charts
 from portal.dashboards.queries import hr_dashboard, manager_dashboard, staff_dashboard
@@ -31,13 +31,11 @@ DASHBOARDS = [
 @bp.route("/")
 def index():
     """What the reader needs today: a dashboard per role held, then the remaining panels."""
-    # Joined, and the roles of the manager and the reports (not shown) left unloaded.
+    # The area, the manager and the reports joined in.
     me = db.session.scalar(
         select(User).where(User.id == current_user.id)
-        .options(lazyload(User.role_rows),  # loaded with the signed-in user already
-                 joinedload(User.area), joinedload(User.manager).lazyload(User.role_rows),
-                 selectinload(User.reports).options(joinedload(User.area),
-                                                    lazyload(User.role_rows)))
+        .options(joinedload(User.area), joinedload(User.manager),
+                 selectinload(User.reports).options(joinedload(User.area)))
     )
     today = clock.today()
     dashboards, covered = [], set()

@@ -145,7 +145,7 @@ def winners(limit: int | None = None) -> Select:
     """Awarded nominations, latest decision first: shown to everyone."""
     query = (select(Nomination).where(Nomination.status == NominationStatus.WON)
              .options(joinedload(Nomination.award_type),
-                      joinedload(Nomination.nominee).lazyload(User.role_rows),
+                      joinedload(Nomination.nominee),
                       joinedload(Nomination.area))
              .order_by(Nomination.decided_at.desc(), Nomination.id.desc()))
     return query.limit(limit) if limit else query

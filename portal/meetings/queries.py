@@ -30,23 +30,20 @@ def visible_meetings(user) -> Select:
 
 
 def get_meeting_or_404(user, meeting_id: int) -> Meeting:
-    """A meeting this person may see, with what its page shows, or 404. The people are joined in
-    without their roles, which the page does not show."""
+    """A meeting this person may see, with what its page shows, or 404 (the people joined in)."""
     return db.first_or_404(visible_meetings(user).where(Meeting.id == meeting_id).options(
-        joinedload(Meeting.area), joinedload(Meeting.organiser).lazyload(User.role_rows),
-        selectinload(Meeting.attendees).joinedload(MeetingAttendee.user)
-        .lazyload(User.role_rows),
-        selectinload(Meeting.action_items).joinedload(ActionItem.owner)
-        .lazyload(User.role_rows)))
+        joinedload(Meeting.area), joinedload(Meeting.organiser),
+        selectinload(Meeting.attendees).joinedload(MeetingAttendee.user),
+        selectinload(Meeting.action_items).joinedload(ActionItem.owner)))
 
 
 SORTS = {"when": Meeting.starts_at, "title": Meeting.title, "kind": Meeting.kind}
 
 
 def _with_list_data(query: Select) -> Select:
-    """The list's data joined in the same statement; the organiser's roles are not shown."""
+    """The list's data joined in the same statement."""
     return query.options(joinedload(Meeting.area),
-                         joinedload(Meeting.organiser).lazyload(User.role_rows))
+                         joinedload(Meeting.organiser))
 
 
 def meeting_list(user, listing: Listing, now: datetime) -> Select:

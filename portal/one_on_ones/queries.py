@@ -56,18 +56,15 @@ def may_change(user, one: OneOnOne) -> bool:
 
 def get_one_on_one_or_404(user, one_on_one_id: int, writing: bool = False) -> OneOnOne:
     """A one-on-one this person takes part in (to change it: as report or current manager),
-    with what its page shows, or 404. The people come without their roles, which the page does
-    not show. Nothing is joined to the one-on-one itself: the notes' save refreshes it FOR
-    UPDATE, which PostgreSQL refuses across an outer join."""
+    with what its page shows, or 404. Nothing is joined to the one-on-one itself: the notes'
+    save refreshes it FOR UPDATE, which PostgreSQL refuses across an outer join."""
     series = selectinload(OneOnOne.series)
     return db.first_or_404(
         visible_one_on_ones(user, writing).where(OneOnOne.id == one_on_one_id).options(
-            series.joinedload(OneOnOneSeries.manager).lazyload(User.role_rows),
-            series.joinedload(OneOnOneSeries.report).lazyload(User.role_rows),
-            selectinload(OneOnOne.points).joinedload(TalkingPoint.author)
-            .lazyload(User.role_rows),
-            selectinload(OneOnOne.action_items).joinedload(ActionItem.owner)
-            .lazyload(User.role_rows),
+            series.joinedload(OneOnOneSeries.manager),
+            series.joinedload(OneOnOneSeries.report),
+            selectinload(OneOnOne.points).joinedload(TalkingPoint.author),
+            selectinload(OneOnOne.action_items).joinedload(ActionItem.owner),
             selectinload(OneOnOne.mood)))
 
 
@@ -80,9 +77,9 @@ def my_private_note(user, one_on_one_id: int) -> PrivateNote | None:
 def series_list(user) -> Select:
     """My series, the people loaded, soonest due first."""
     return (visible_series(user)
-            # Both people joined in; their roles are not shown, so not loaded.
-            .options(joinedload(OneOnOneSeries.manager).lazyload(User.role_rows),
-                     joinedload(OneOnOneSeries.report).lazyload(User.role_rows))
+            # Both people joined in.
+            .options(joinedload(OneOnOneSeries.manager),
+                     joinedload(OneOnOneSeries.report))
             .order_by(OneOnOneSeries.next_date.is_(None), OneOnOneSeries.next_date,
                       OneOnOneSeries.id))
 
