@@ -7,7 +7,7 @@
 from flask import abort
 from flask_babel import force_locale, gettext as _, pgettext
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.access import managed_user_ids
 from portal.extensions import db
@@ -42,8 +42,8 @@ def appraisal_list(user: User, listing: Listing) -> Select:
     with what the list shows loaded eagerly."""
     query = (visible_appraisals(user).join(User, Appraisal.user_id == User.id)
              .join(AppraisalCycle, Appraisal.cycle_id == AppraisalCycle.id)
-             .options(selectinload(Appraisal.user), selectinload(Appraisal.cycle),
-                      selectinload(Appraisal.area), selectinload(Appraisal.manager)))
+             .options(contains_eager(Appraisal.user), contains_eager(Appraisal.cycle),
+                      joinedload(Appraisal.area), joinedload(Appraisal.manager)))
     query = listing.search(query, User.display_name, User.username)
     if cycle_id := listing.get("cycle", type=int):
         query = query.where(Appraisal.cycle_id == cycle_id)

@@ -1,7 +1,7 @@
 """Who sees which campaign and care task."""
 from sqlalchemy import (Select, String, cast, func, literal, null, or_, select,
                         union_all)
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import customer_picker, people_picker
 from portal.access import customer_scope, visible_customer_ids, visible_customers
@@ -40,7 +40,7 @@ def get_campaign_or_404(user: User, campaign_id: int) -> CareCampaign:
 
 def get_task_or_404(user: User, task_id: int) -> CareTask:
     return db.first_or_404(visible_tasks(user).where(CareTask.id == task_id).options(
-        selectinload(CareTask.customer), selectinload(CareTask.campaign)))
+        joinedload(CareTask.customer), joinedload(CareTask.campaign)))
 
 
 def campaign_tasks(user: User, campaign_id: int) -> Select:
@@ -48,7 +48,7 @@ def campaign_tasks(user: User, campaign_id: int) -> Select:
     through: a company-wide campaign has thousands)."""
     return (visible_tasks(user).where(CareTask.campaign_id == campaign_id)
             .join(Customer, CareTask.customer_id == Customer.id)
-            .options(selectinload(CareTask.customer), selectinload(CareTask.owner))
+            .options(contains_eager(CareTask.customer), joinedload(CareTask.owner))
             .order_by(CareTask.owner_id, Customer.name, CareTask.id))
 
 

@@ -1,6 +1,6 @@
 """Queries of the complaints module: every read goes through visible_complaints(user)."""
 from sqlalchemy import Select, case, func, or_, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import customer_picker, people_picker
 from portal.access import reach, visible_customers, visible_user_ids
@@ -49,8 +49,8 @@ def _with_list_data(user: User) -> Select:
     """Visible complaints joined to their customer, with what the lists show loaded."""
     return (visible_complaints(user)
             .join(Customer, Complaint.customer_id == Customer.id)
-            .options(selectinload(Complaint.customer), selectinload(Complaint.owner),
-                     selectinload(Complaint.area)))
+            .options(contains_eager(Complaint.customer), joinedload(Complaint.owner),
+                     joinedload(Complaint.area)))
 
 
 def _open_past_due(query: Select, now) -> Select:
@@ -89,9 +89,9 @@ def get_complaint_or_404(user: User, complaint_id: int) -> Complaint:
     """A complaint the person may see, with its timeline, or 404."""
     return db.first_or_404(
         visible_complaints(user).where(Complaint.id == complaint_id)
-        .options(selectinload(Complaint.customer), selectinload(Complaint.owner),
-                 selectinload(Complaint.account_manager), selectinload(Complaint.area),
-                 selectinload(Complaint.events).selectinload(ComplaintEvent.author)))
+        .options(joinedload(Complaint.customer), joinedload(Complaint.owner),
+                 joinedload(Complaint.account_manager), joinedload(Complaint.area),
+                 selectinload(Complaint.events).joinedload(ComplaintEvent.author)))
 
 
 @customer_picker.scope("complaints.intake")

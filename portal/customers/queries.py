@@ -3,7 +3,7 @@ lists (filters, search, sort) are built here from a kernel Listing."""
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, false, func, or_, select, union
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import people_picker
 from portal.access import (among_visible_customers, customer_scope,  # noqa: F401
@@ -93,7 +93,7 @@ def customer_list(viewer: User, listing: Listing) -> Select:
     """The visible customers with the list's search, filters and sort applied."""
     query = visible_customers(viewer).outerjoin(
         User, Customer.account_manager_id == User.id).options(
-        selectinload(Customer.account_manager), selectinload(Customer.type))
+        contains_eager(Customer.account_manager), joinedload(Customer.type))
     query = listing.search(query, Customer.name, Customer.code, Customer.industry)
     tier = listing.get("tier")
     if tier in {t.value for t in Tier}:
@@ -233,7 +233,7 @@ def _open_before(today: date):
 def visit_list(viewer: User, listing: Listing, today: date) -> Select:
     """The visible visits narrowed by person, state, method and a customer search, by day."""
     query = visible_visits(viewer).join(Visit.customer).options(  # searched by customer name
-        selectinload(Visit.customer), selectinload(Visit.account_manager))
+        contains_eager(Visit.customer), joinedload(Visit.account_manager))
     who = listing.get("who", type=int)
     if who:
         query = query.where(Visit.account_manager_id == who)

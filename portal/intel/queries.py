@@ -1,6 +1,6 @@
 """Who reads which post: every read goes through visible_posts(viewer)."""
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import customer_picker
 from portal.access import department_ids, visible_customers
@@ -49,17 +49,17 @@ def post_list(user: User, listing: Listing) -> Select:
         query = query.where(("," + IntelPost.tags + ",").contains(f",{tag},", autoescape=True))
     if listing.get("passed") == "1":
         query = query.where(IntelPost.passed_at.is_not(None))
-    query = query.options(selectinload(IntelPost.author), selectinload(IntelPost.customer),
-                          selectinload(IntelPost.area))
+    query = query.options(joinedload(IntelPost.author), joinedload(IntelPost.customer),
+                          joinedload(IntelPost.area))
     return listing.order(query, IntelPost.id.desc())
 
 
 def get_post_or_404(user: User, post_id: int) -> IntelPost:
     """A post the person may read, with its comments, or 404."""
     return db.first_or_404(visible_posts(user).where(IntelPost.id == post_id).options(
-        selectinload(IntelPost.author), selectinload(IntelPost.customer),
-        selectinload(IntelPost.product_line), selectinload(IntelPost.area),
-        selectinload(IntelPost.comments).selectinload(IntelComment.author)))
+        joinedload(IntelPost.author), joinedload(IntelPost.customer),
+        joinedload(IntelPost.product_line), joinedload(IntelPost.area),
+        selectinload(IntelPost.comments).joinedload(IntelComment.author)))
 
 
 def in_product_department(user: User) -> bool:

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, func, or_, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import customer_picker
 from portal.access import (COMPANY_WIDE, among_visible_customers, customer_scope,
@@ -156,8 +156,9 @@ def opportunity_list(viewer: User, listing: Listing) -> Select:
              .outerjoin(Customer, Opportunity.customer_id == Customer.id)
              .outerjoin(User, Opportunity.owner_id == User.id)
              .outerjoin(PipelineStage, Opportunity.stage_id == PipelineStage.id)
-             .options(selectinload(Opportunity.customer), selectinload(Opportunity.owner),
-                      selectinload(Opportunity.stage)))
+             # the rows the list shows come from those joins
+             .options(contains_eager(Opportunity.customer), contains_eager(Opportunity.owner),
+                      contains_eager(Opportunity.stage)))
     query = listing.search(query, Opportunity.title, Customer.name)
     if listing.get("stage", type=int):
         query = query.where(Opportunity.stage_id == listing.get("stage", type=int))
@@ -195,8 +196,8 @@ def stale_query(viewer: User, today: date, owner_id: int | None = None,
              .where(PipelineStage.outcome == OPEN,
                     or_(Opportunity.last_activity_on < today - timedelta(days=days),
                         Opportunity.expected_close < today))
-             .options(selectinload(Opportunity.customer), selectinload(Opportunity.owner),
-                      selectinload(Opportunity.stage))
+             .options(joinedload(Opportunity.customer), joinedload(Opportunity.owner),
+                      contains_eager(Opportunity.stage))
              .order_by(Opportunity.expected_close, Opportunity.id))
     if owner_id is not None:
         query = query.where(Opportunity.owner_id == owner_id)
