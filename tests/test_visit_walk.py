@@ -123,3 +123,24 @@ def test_the_walk_reads_the_day_index_in_order(app, client_as, wide_area):
 def test_the_walk_does_not_leak_another_areas_visits(client_as, wide_area, org):
     text = client_as("manager1").get("/customers/visits").text
     assert "别区客户" not in text
+
+
+@pytest.mark.parametrize("username", ["manager1", "staff1", "manager2"])
+def test_the_visit_chart_counts_what_the_scope_holds(app, wide_area, org, username):
+    """Visits done per month and method (the SQLite form reads the scope's customers and one's
+    own visits elsewhere separately) against the visible visits counted one by one."""
+    from flask_login import login_user
+
+    from portal.kernel.periods import month_start
+    from portal.models import User
+
+    viewer = db.session.get(User, org.users[username].id)
+    with app.test_request_context("/"):
+        login_user(viewer)
+        starts, counts = queries.visits_done_per_month(viewer, org.today)
+        expected = {key: 0 for key in counts}
+        for visit in db.session.scalars(queries.visible_visits(viewer)):
+            if visit.done_on and starts[0] <= visit.done_on <= org.today:
+                expected[(month_start(visit.done_on), visit.method)] += 1
+    assert counts == expected
+    assert sum(expected.values()) > 0

@@ -37,9 +37,9 @@ def visible_visits_where(user: User, *conditions) -> Select:
     The same rows, asked in the form each database plans well (docs/decisions.md, "The visit
     scope on each database"):
     - SQLite: a UNION of the visits to the user's customers and the user's own visits, each side
-      filtered by the conditions, so each side uses an index (customer, done, planned; owner,
-      planned). The single OR across the join made SQLite read every open (or every recent)
-      visit of the company: 600 ms on the home page at size M.
+      filtered by the conditions, so each side uses an index (customer, done, planned, method;
+      owner, planned). The single OR across the join made SQLite read every open (or every
+      recent) visit of the company: 600 ms on the home page at size M.
     - PostgreSQL: the customers' ids are read first (at most an area's few thousand) and written
       into the statement, OR the user's own visits. With the ids in hand the planner knows the
       share and uses the customer or day index; given the UNION or a subquery it guessed half
@@ -286,10 +286,23 @@ def visits_done_per_month(viewer: User, today: date, months: int = 6):
     """The first days of the last `months` months, and visible visits done per (month, method)."""
     first = add_months(month_start(today), 1 - months)
     # Counted per day and method in the database: at most 183 × 4 rows, whatever the visits.
-    rows = db.session.execute(
-        visible_visits_where(viewer, Visit.done_on >= first, Visit.done_on <= today)
-        .with_only_columns(Visit.done_on, Visit.method, func.count(Visit.id))
-        .group_by(Visit.done_on, Visit.method)).all()
+    done = (Visit.done_on >= first, Visit.done_on <= today)
+    counted = (Visit.done_on, Visit.method, func.count())
+    if postgresql():
+        rows = db.session.execute(visible_visits_where(viewer, *done)
+                                  .with_only_columns(*counted)
+                                  .group_by(Visit.done_on, Visit.method)).all()
+    else:
+        # SQLite: the visits to the scope's customers, then one's own to other customers, each
+        # read from its index alone (the customer index carries the method), instead of the
+        # UNION's ids looked up row by row: 39 → 16 ms for an area at size L.
+        customers = visible_customer_ids(viewer)
+        rows = [*db.session.execute(select(*counted).where(Visit.customer_id.in_(customers), *done)
+                                    .group_by(Visit.done_on, Visit.method)),
+                *db.session.execute(select(*counted).where(Visit.account_manager_id == viewer.id,
+                                                           Visit.customer_id.not_in(customers),
+                                                           *done)
+                                    .group_by(Visit.done_on, Visit.method))]
     starts = [add_months(first, i) for i in range(months)]
     counts = {(m, method): 0 for m in starts for method in VisitMethod}
     for done_on, method, n in rows:

@@ -164,7 +164,10 @@ class Visit(db.Model):
         Index("ix_visits_owner_planned", "account_manager_id", "planned_on"),
         #: The open or recent visits of a set of customers (a manager's area) without reading
         #: every open visit of the company.
-        Index("ix_visits_customer_done_planned", "customer_id", "done_on", "planned_on"),
+        #: With the method, the visits done per month and method (the visit chart) are read from
+        #: the index alone, without a lookup of each visit's row.
+        Index("ix_visits_customer_done_planned_method", "customer_id", "done_on", "planned_on",
+              "method"),
         #: The visit list's order (day, undated last, newest first): PostgreSQL walks it and
         #: stops when a manager's page is full instead of sorting the area's 26,000 visits.
         Index("ix_visits_day", text("(coalesce(done_on, planned_on) IS NULL)"),
