@@ -237,7 +237,7 @@ def walks_the_day_index(viewer: User, listing: Listing) -> bool:
     SQLite answers the scope's UNION by reading every visit of the scope and sorting them: for a
     manager heading an area at size L, 26,000 visits for a page of 25 (50 ms, and its capped
     count 30 ms). A scope that wide (areas of SMALL_SCOPE customers or more) fills a page within
-    the first few hundred visits of the day index, newest first (9 and 12 ms). A narrow one
+    the first few hundred visits of the day index, newest first (6 and 7 ms). A narrow one
     would walk most of the index for its page (an account manager's: 160 ms), and so would a
     filter few visits pass (overdue: 260 ms): they keep the UNION, as do the pages after the
     first, whose cursor the walk cannot seek to. (An area of many customers but hardly any

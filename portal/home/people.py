@@ -1,10 +1,11 @@
 """The person page (`/people/<id>`): what the viewer may see of someone (roles, area, manager,
 department, their team) and links to their records in each module the viewer may open.
 
-People's names across the portal link here (the `person_link` template global). The person is loaded
-through portal.access (who sees whom): someone outside the viewer's scope is 404, and each link
-is shown only when the viewer's role is admitted to its page (the endpoint's declared audience)
-and the record exists for that kind of person (customers for account managers, not for HR).
+People's names across the portal link here (the `person_link` template global). The person is
+loaded through portal.access (who sees whom): someone outside the viewer's scope is 404, and each
+link is shown only when the viewer's role is admitted to its page (the endpoint's declared
+audience) and the record exists for that kind of person (customers for account managers, not
+for HR).
 """
 from dataclasses import dataclass
 from typing import Callable
