@@ -55,10 +55,10 @@ def main_nav(user) -> Markup:
     """The menu's links for this user on this page, as HTML.
 
     Every page draws the menu: about 15 links, each a `url_for`, a translation and a role check,
-    ~1 ms of every request (the layout alone took 1.6 ms, 0.6 with the menu kept). What it shows depends only on the language,
-    the user's roles, the module the page belongs to and where the app is mounted, so each
-    combination is drawn once per process and kept on the app (at most a few hundred).
-    """
+    ~1 ms of every request (the layout alone took 1.6 ms, 0.6 with the menu kept). What it
+    shows depends only on the language, the user's roles, the module the page belongs to and
+    where the app is mounted, so each combination is drawn once per process and kept on the
+    app (at most a few hundred)."""
     key = (str(get_locale()), frozenset(user.roles), (request.endpoint or "").split(".")[0],
            request.script_root)
     drawn = current_app.extensions.setdefault("portal.main_nav", {})
