@@ -83,7 +83,7 @@ def people_list(viewer: User, listing: Listing) -> Select:
     """The people whose training records the viewer may see, searched, filtered and sorted."""
     query = (select(User).outerjoin(Area, User.area_id == Area.id)
              .where(User.id.in_(visible_user_ids(viewer)), User.active)
-             .options(selectinload(User.area), selectinload(User.role_rows)))  # the matrix reads roles
+             .options(selectinload(User.area)))
     query = listing.search(query, User.display_name, User.username)
     if area_id := listing.get("area", type=int):
         query = query.where(User.area_id == area_id)
@@ -91,8 +91,10 @@ def people_list(viewer: User, listing: Listing) -> Select:
 
 
 def matrix_people(viewer: User, listing: Listing) -> Select:
-    """The people of the compliance matrix: the viewer's team (HR: everyone), not the viewer."""
-    return people_list(viewer, listing).where(User.id != viewer.id)
+    """The people of the compliance matrix: the viewer's team (HR: everyone), not the viewer,
+    with their roles (which courses each must complete)."""
+    return (people_list(viewer, listing).where(User.id != viewer.id)
+            .options(selectinload(User.role_rows)))
 
 
 def required_courses(course_ids, category: str = "") -> list[Course]:
