@@ -17,14 +17,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.access import (COMPANY_WIDE, can_see_user, department_of, get_user_or_404,
-                           managed_id_list, visible_user_ids)
+from portal.access import can_see_user, department_of, get_user_or_404, visible_user_ids
 from portal.appraisals.queries import visible_appraisals
 from portal.extensions import db
 from portal.home import bp
 from portal.htmx import render
 from portal.kernel.audience import admits, audience_of
-from portal.kernel.memo import per_request
 from portal.models import Role, User
 from portal.models.appraisals import Appraisal
 from portal.models.communication import OneOnOneSeries
@@ -106,20 +104,10 @@ def person(user_id: int):
 
 @bp.app_template_global()
 def sees_person(user) -> bool:
-    """Whether the reader may open this person's page (names link to it only then). The ids the
-    reader may see are read once per request, so a list of names costs one query."""
+    """Whether the reader may open this person's page (names link to it only then): who sees
+    whom (access.can_see_user), the reader's reach read once per request."""
     reader = current_user._get_current_object()
-    if user is None or not reader.is_authenticated:
-        return False
-    seen = per_request("_people_seen", reader.id, _people_seen)
-    return seen is None or user.id in seen
-
-
-def _people_seen() -> frozenset[int] | None:
-    """The ids of the people whose pages the reader may open; None: everyone's."""
-    if current_user.has_role(*COMPANY_WIDE):
-        return None
-    return frozenset([current_user.id, *managed_id_list(current_user)])
+    return user is not None and reader.is_authenticated and can_see_user(reader, user.id)
 
 
 @bp.app_template_global()
