@@ -1,4 +1,6 @@
 """Both languages: complete catalogues, the browser's language, the remembered choice."""
+from decimal import Decimal
+
 import pytest
 
 from portal.catalogues import problems
@@ -163,3 +165,34 @@ def test_templates_look_translations_up_once_yet_follow_a_forced_language(app):
     assert chinese == again and "Customer" not in chinese and "客户" in chinese
     with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string(page) == english  # a new request, its own language
+
+
+def test_money_and_days_write_what_babel_writes_in_both_languages(app):
+    """The `money` and `date` filters remember the locale's shape and the days they wrote; what
+    they write is Babel's (format_currency, Flask-Babel's format_date), in both languages, for
+    signs, zero, half-cents and long amounts, and a datetime still moves to the reader's zone."""
+    import random
+    from datetime import date, datetime, timedelta
+
+    from babel.numbers import format_currency
+    from flask_babel import force_locale, format_date
+
+    from portal.templating import date_filter, money
+
+    rng = random.Random(16)
+    amounts = [Decimal(v) for v in ("0", "-0", "-0.004", "0.005", "0.015", "0.125", "1",
+                                    "-1", "999.995", "-999.995", "1234567.891", "1e12")]
+    amounts += [Decimal(rng.randint(-10**12, 10**12)) / 1000 for _ in range(300)]
+    days = [date(2026, 1, 1) + timedelta(days=rng.randint(0, 2000)) for _ in range(50)]
+    with app.test_request_context("/"):
+        for locale in ("zh_Hans_CN", "en"):
+            with force_locale(locale):
+                for amount in amounts:
+                    assert money(amount) == format_currency(amount, "CNY", locale=locale), amount
+                assert money(12.5) == format_currency(Decimal("12.5"), "CNY", locale=locale)
+                for day in days:
+                    for fmt in ("medium", "short", "long", "yyyy-MM"):
+                        assert date_filter(day, fmt) == format_date(day, fmt)
+                late = datetime(2026, 3, 31, 20, 0)  # UTC: already 1 April in Shanghai
+                assert date_filter(late) == format_date(date(2026, 4, 1))
+        assert money(None) == "" and date_filter(None) == ""

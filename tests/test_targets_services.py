@@ -272,3 +272,29 @@ def test_the_database_folds_targets_as_the_rule_says(org, seed):
            customer_type_rows(ids, parse_period("2026-Q1", date(2026, 3, 31)))
            if line is None and target is not None}
     assert got == dict(expected_type)
+
+
+def test_plans_on_time_at_the_edges_of_the_grace(org):
+    """Done on the last day of grace is on time, a day later is not; a plan whose grace ends
+    today is not yet due, one whose grace ended yesterday is; cancelled plans and other people's
+    are not counted; someone with no plans has no figure."""
+    from portal.customers.duties import measure_plan_on_time_many
+    from portal.kernel import clock
+
+    staff1, staff2, hr = org.users["staff1"], org.users["staff2"], org.users["hr"]
+    customer = make_customer(staff1, "客户P", tier=Tier.B)
+    duty = make_duty("visit_plan_on_time", parameter=2)
+    today = date(2026, 3, 20)
+    make_visit(customer, staff1, planned_on=date(2026, 3, 1), done_on=date(2026, 3, 3))  # met
+    make_visit(customer, staff1, planned_on=date(2026, 3, 2), done_on=date(2026, 3, 5))  # late
+    make_visit(customer, staff1, planned_on=date(2026, 3, 17))  # grace ended yesterday: due
+    make_visit(customer, staff1, planned_on=date(2026, 3, 18))  # grace ends today: not yet
+    make_visit(customer, staff1, planned_on=date(2026, 3, 25), done_on=date(2026, 3, 19))  # met
+    make_visit(customer, staff1, planned_on=date(2026, 3, 4), cancelled=True)
+    make_visit(customer, staff1, planned_on=date(2026, 4, 1), done_on=date(2026, 4, 1))  # later
+    make_visit(customer, staff2, planned_on=date(2026, 3, 1), done_on=date(2026, 3, 1))
+    db.session.commit()
+    with clock.frozen(today):
+        measured = measure_plan_on_time_many(duty, [staff1.id, staff2.id, hr.id], *Q1)
+    # staff1: met 1 Mar and 25 Mar; due those two, 2 Mar (late) and 17 Mar → 2 of 4
+    assert measured == {staff1.id: Decimal("50.0"), staff2.id: Decimal("100.0"), hr.id: None}

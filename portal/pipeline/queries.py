@@ -11,6 +11,7 @@ from portal.access import (COMPANY_WIDE, among_visible_customers, customer_scope
                            managed_user_ids, postgresql, reach, visible_customers)
 from portal.extensions import db
 from portal.kernel.lists import Listing
+from portal.kernel.sql import days_between
 from portal.models import ProductLine, Role, User
 from portal.models.customers import Customer, Visit
 from portal.models.pipeline import (LOST, OPEN, WON, Competitor, LossReason, Opportunity,
@@ -238,13 +239,6 @@ def team_pipeline(viewer: User, owner_ids=None) -> list[tuple]:
     return db.session.execute(query).all()
 
 
-def _days_between(later, earlier):
-    """The whole days from one date column to another, in SQL (SQLite has no date arithmetic)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    return later - earlier
-
-
 def _closed(viewer: User, start: date, end: date, lines: bool = False) -> Select:
     """The deals with at least one product line closed in [start, end] that the viewer sees
     (joined to their lines, one row per line, with `lines`)."""
@@ -284,7 +278,7 @@ def closed_by_owner(viewer: User, start: date, end: date, owner_ids) -> dict[int
              .where(Opportunity.owner_id.in_(list(owner_ids)))
              .with_only_columns(Opportunity.owner_id.label("key"),
                                 PipelineStage.outcome.label("outcome"),
-                                _days_between(Opportunity.closed_on, Opportunity.created_on)
+                                days_between(Opportunity.closed_on, Opportunity.created_on)
                                 .label("days")).subquery())
     return _tallies(deals)
 
@@ -294,7 +288,7 @@ def closed_by_line(viewer: User, start: date, end: date) -> dict[int, tuple]:
     pairs = (_closed(viewer, start, end, lines=True)
              .with_only_columns(Opportunity.id, OpportunityLine.product_line_id.label("key"),
                                 PipelineStage.outcome.label("outcome"),
-                                _days_between(Opportunity.closed_on, Opportunity.created_on)
+                                days_between(Opportunity.closed_on, Opportunity.created_on)
                                 .label("days")).distinct().subquery())
     return _tallies(pairs)
 
