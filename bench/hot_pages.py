@@ -9,21 +9,18 @@ milliseconds: CPU time is what counts on a loaded machine) and profile another `
 cProfile. Prints the CPU split by layer (templates, ORM, SQLite/psycopg, Babel, Flask/Werkzeug,
 the portal's own code) and the functions with most own time.
 """
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# bench/profile.py would shadow the standard library's profile module, which cProfile imports.
 HERE = Path(__file__).resolve().parent
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
-
-import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import os  # noqa: E402
-import pstats  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # the portal package
 
 PAGES = ["manager1:/", "manager1:/customers/visits", "manager1:/targets/", "manager1:/customers/",
          "hr:/targets/", "staff1:/"]

@@ -11,23 +11,20 @@ in through the test client, opens each of its pages of a bench/run.py result twi
 then once under cProfile, and prints per role the mean calls and statements per page, with the
 CPU time for reference. Results go to bench/results/work-<commit>.json.
 """
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# bench/profile.py would shadow the standard library's profile module, which cProfile imports.
 HERE = Path(__file__).resolve().parent
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
-
-import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import pstats  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # the portal package
 
 
 def main() -> None:

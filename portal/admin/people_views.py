@@ -1,5 +1,5 @@
 """Admin views of where people come from: the people import and the company directory's status."""
-from flask import current_app, render_template, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select

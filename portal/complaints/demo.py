@@ -2,8 +2,6 @@
 import random
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
-
 from portal.complaints.services import change_status, due_at
 from portal.demo import DemoContext, demo_customers, seeder
 from portal.extensions import db

@@ -2,7 +2,7 @@
 lists (filters, search, sort) are built here from a kernel Listing."""
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, false, func, or_, select, union
+from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import people_picker

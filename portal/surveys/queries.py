@@ -1,6 +1,6 @@
 """Queries of the surveys module: which surveys a person may manage, and which they may answer."""
 from flask import abort
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db

@@ -1,6 +1,6 @@
 """Customers: the list and its export, a customer's profile, its edit and its tier."""
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _, pgettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Profile one page as one user with pyinstrument, and list its SQL statements.
 
-    /work/main/.venv/bin/python bench/profile.py --database-url sqlite:///bench/results/data/scale-m-1.db \
+    /work/main/.venv/bin/python bench/profile_page.py --database-url sqlite:///bench/results/data/scale-m-1.db \
         --user manager1 /targets/ [--repeat 5] [--sql]
 
 Signs in through the test client (no gunicorn), warms the page once, then profiles `--repeat`
