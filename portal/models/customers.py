@@ -162,6 +162,9 @@ class Visit(db.Model):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_owner_planned", "account_manager_id", "planned_on"),
+        #: A team's visits done in a period, read from the index alone (the tier cadence duties:
+        #: by the owner's plans, every visit of the team's history was looked up by its row).
+        Index("ix_visits_owner_done", "account_manager_id", "done_on", "customer_id"),
         #: The open or recent visits of a set of customers (a manager's area) without reading
         #: every open visit of the company.
         #: With the method, the visits done per month and method (the visit chart) are read from
