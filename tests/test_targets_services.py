@@ -21,10 +21,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from portal.customers.services import market_expansion, owner_on, reassign, suggest_tier
 from portal.extensions import db
-from portal.models.customers import Tier
+from portal.models.customers import Tier, Visit
 from portal.targets.services import (attainment_percent, duty_fulfilment_percent,
                                      is_at_risk, parse_period, pro_rated_percent)
 from tests.customer_factories import (make_customer, make_duty, make_sale, make_target,
@@ -298,3 +299,82 @@ def test_plans_on_time_at_the_edges_of_the_grace(org):
         measured = measure_plan_on_time_many(duty, [staff1.id, staff2.id, hr.id], *Q1)
     # staff1: met 1 Mar and 25 Mar; due those two, 2 Mar (late) and 17 Mar → 2 of 4
     assert measured == {staff1.id: Decimal("50.0"), staff2.id: Decimal("100.0"), hr.id: None}
+
+
+def _cadence_by_the_rule(owned, visits, cadences, tiers, start, end, today, user_ids):
+    """The tier cadence duty as its docstring states it, written plainly: for each window of the
+    tier's cadence clipped to the period, each customer of the tier the person owned on the
+    window's last day is due a visit by them within it; windows still open count when visited."""
+    from portal.customers.duties import cadence_windows
+
+    owed = {u: set() for u in user_ids}
+    met = {u: set() for u in user_ids}
+    for user_id, customer_id, tier, owned_from, owned_until in owned:
+        if tier not in tiers:
+            continue
+        for w_start, w_end in cadence_windows(start, end, cadences[tier]):
+            if not ((owned_from is None or owned_from <= w_end)
+                    and (owned_until is None or w_end < owned_until)):
+                continue
+            if any(u == user_id and c == customer_id and w_start <= d <= w_end
+                   for u, c, d in visits):
+                met[user_id].add((customer_id, w_start))
+                owed[user_id].add((customer_id, w_start))
+            elif w_end < today:
+                owed[user_id].add((customer_id, w_start))
+    return {u: (Decimal(len(met[u])) * 100 / len(owed[u])).quantize(Decimal("0.1"))
+            if owed[u] else None for u in user_ids}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tier_cadence_agrees_with_the_rule_on_random_teams(org, seed):
+    """Random cadences (any 1–12 months, 5 and 7 too, whose windows run across years), periods,
+    ownership spans, and visits: the measure finds what the rule written plainly finds."""
+    import random
+    from datetime import timedelta
+
+    from portal.customers.duties import measure_tier_cadence_many
+    from portal.customers.services import cadence_months
+    from portal.kernel import clock
+    from portal.models.customers import CustomerAssignment, VisitCadence
+
+    rng = random.Random(seed)
+    people = [org.users["staff1"], org.users["staff2"], org.users["staff3"]]
+    for tier in Tier:
+        db.session.add(VisitCadence(tier=tier, interval_months=rng.choice([1, 2, 3, 5, 6, 7, 12])))
+    day0 = date(2025, 1, 1)
+    for _ in range(25):
+        first, second = rng.sample(people, 2)
+        customer = make_customer(first, tier=rng.choice(list(Tier)))
+        if rng.random() < 0.5:  # handed over on a random day, sometimes back again
+            handover = day0 + timedelta(days=rng.randint(0, 700))
+            customer.assignments[0].ends_on = handover
+            back = handover + timedelta(days=rng.randint(1, 200))
+            customer.assignments.append(CustomerAssignment(
+                account_manager_id=second.id, starts_on=handover,
+                ends_on=back if rng.random() < 0.5 else None))
+            if customer.assignments[-1].ends_on:
+                customer.assignments.append(CustomerAssignment(
+                    account_manager_id=first.id, starts_on=back))
+        for _ in range(rng.randint(0, 8)):
+            make_visit(customer, rng.choice(people),
+                       planned_on=day0 + timedelta(days=rng.randint(0, 730)),
+                       done_on=day0 + timedelta(days=rng.randint(0, 730)))
+    db.session.commit()
+    cadences = cadence_months()
+    owned = [(a.account_manager_id, a.customer_id, a.customer.tier, a.starts_on, a.ends_on)
+             for a in db.session.scalars(select(CustomerAssignment))]
+    visits = [(v.account_manager_id, v.customer_id, v.done_on)
+              for v in db.session.scalars(select(Visit))]
+    ids = [p.id for p in people] + [org.users["hr"].id]
+    for _ in range(6):
+        start = day0 + timedelta(days=rng.randint(0, 500))
+        end = start + timedelta(days=rng.randint(20, 400))
+        today = start + timedelta(days=rng.randint(0, 450))
+        tier = rng.choice([None, *Tier])
+        duty = make_duty("visit_tier_cadence", tier=tier.value if tier else None)
+        within = [v for v in visits if start <= v[2] <= end]
+        expected = _cadence_by_the_rule(owned, within, cadences, {tier} if tier else set(Tier),
+                                        start, end, today, ids)
+        with clock.frozen(today):
+            assert measure_tier_cadence_many(duty, ids, start, end) == expected, (start, end)
