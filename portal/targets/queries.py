@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal import customer_picker
 from portal.access import (among_visible_customers, customer_scope, managed_user_ids, manages,
@@ -156,7 +156,8 @@ def _day(text: str | None) -> date | None:
 def filtered_sales(viewer: User, listing: Listing) -> Select:
     """Visible sales with the list's search, filters and sort applied."""
     query = (visible_sales(viewer).where(*_sales_filters(listing))
-             .options(selectinload(SalesRecord.customer), selectinload(SalesRecord.product_line)))
+             .options(contains_eager(SalesRecord.customer),  # joined already (search, sort, export)
+                      selectinload(SalesRecord.product_line)))
     query = listing.search(query, Customer.name, Customer.code, SalesRecord.reference)
     return listing.order(query, SalesRecord.id.desc())
 
