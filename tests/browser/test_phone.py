@@ -17,22 +17,30 @@ from portal.extensions import db
 from tests.browser.a11y import serious_violations
 from tests.browser.test_login_language import sign_in
 from tests.comm_factories import make_task
-from tests.customer_factories import make_customer, make_visit
+from tests.customer_factories import make_customer, make_sale, make_visit
 from tests.feedback_factories import make_complaint
 from tests.incentive_factories import make_rules
+from tests.pipeline_factories import make_opportunity
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-EXTRA = ["/customers/visits", "/incentives/statements", "/appraisals/", "/complaints/"]
+EXTRA = ["/customers/visits", "/incentives/statements", "/appraisals/", "/complaints/",
+         "/targets/sales", "/targets/duties", "/pipeline/list", "/pipeline/stale",
+         "/one-on-ones/cadence", "/training/matrix", "/complaints/figures", "/admin/users"]
 SHOTS = os.environ.get("PHONE_SHOTS")
 
 
 def _records(org):
     staff1 = org.users["staff1"]
+    line = org.product_lines[0]
     for n in range(4):
         customer = make_customer(staff1, name=f"上海长江精密机械制造有限公司{n}")
+        make_sale(customer, line, date.today() - timedelta(days=n), "128000.50",
+                  reference=f"INV-2026-{n:04d}")
+        make_opportunity(customer, [(line, "360000")], title="移动通信升级与专线扩容",
+                         expected_close=date.today() - timedelta(days=3))
         make_visit(customer, staff1, planned_on=date.today() + timedelta(days=n - 2),
                    purpose="季度回访，确认新一年的宽带和专线续约计划")
         make_complaint(customer, subject="专线在工作日上午多次中断，影响客户的视频会议")
@@ -46,7 +54,8 @@ def _main_pages(page, base):
     in that menu)."""
     hrefs = page.locator(".mainnav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert len(hrefs) >= 5
-    extra = [e for e in EXTRA if any(h != "/" and e.startswith(h) for h in hrefs)]
+    extra = [e for e in EXTRA if any(h != "/" and e.startswith(h) for h in hrefs)
+             and page.request.get(base + e).status == 200]  # not another role's list
     return list(dict.fromkeys(hrefs + extra))
 
 
