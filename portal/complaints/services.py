@@ -17,6 +17,7 @@ from portal import audit
 from portal.complaints.queries import visible_complaints
 from portal.extensions import db
 from portal.kernel.clock import utcnow
+from portal.kernel.sql import seconds_between
 from portal.models.departments import Department
 from portal.models.feedback import (Complaint, ComplaintEvent, ComplaintStatus, QuestionKind,
                                     Severity, SurveyAnswer, SurveyInvitation,
@@ -251,13 +252,6 @@ def monthly_figures(rows, months: list[str]) -> list[MonthFigures]:
     return [figures[m] for m in months]
 
 
-def _seconds_between(later, earlier):
-    """The seconds from one timestamp column to another, whole, in SQL."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.round((func.julianday(later) - func.julianday(earlier)) * 86400)
-    return func.round(func.extract("epoch", later - earlier))
-
-
 def month_figures(complaints: Select, months: list[str]) -> list[MonthFigures]:
     """monthly_figures counted in the database over the complaints of a select (with its scope
     and filters): one statement, a row per month and kind, whatever the number of complaints.
@@ -279,7 +273,7 @@ def month_figures(complaints: Select, months: list[str]) -> list[MonthFigures]:
                       literal(0)).group_by(got.c.month)
     done = (select(bucket(c.closed_at).label("month"),
                    case((c.closed_at <= c.due_at, 1), else_=0).label("on_time"),
-                   _seconds_between(c.closed_at, c.received_at).label("seconds"))
+                   seconds_between(c.closed_at, c.received_at).label("seconds"))
             .where(c.status == S.CLOSED, c.closed_at >= bounds[0], c.closed_at < bounds[-1])
             .subquery())
     closed = select(literal("closed"), done.c.month, func.count(), func.sum(done.c.on_time),

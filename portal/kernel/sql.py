@@ -10,3 +10,11 @@ def days_between(later, earlier):
     if db.session.get_bind().dialect.name == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return later - earlier
+
+
+def seconds_between(later, earlier):
+    """The whole seconds from one timestamp column to another (SQLite: the Julian days between
+    them × 86,400, rounded; PostgreSQL: the interval's epoch, rounded)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.round((func.julianday(later) - func.julianday(earlier)) * 86400)
+    return func.round(func.extract("epoch", later - earlier))
