@@ -27,8 +27,11 @@ def money(value) -> str:
     value = Decimal(value)
     locale_name = str(get_locale() or "en")  # outside a request: English
     shape = _money_shape(locale_name)
-    if shape is None:
-        return _babel_money(value, locale_name)
+    return _babel_money(value, locale_name) if shape is None else _by_shape(shape, value)
+
+
+def _by_shape(shape, value: Decimal) -> str:
+    """An amount written in a shape of _money_shape: its sign's text around the grouped digits."""
     positive, negative, separators = shape
     before, after = negative if value.is_signed() else positive
     return before + format(abs(value), ",.2f").translate(separators) + after
@@ -51,19 +54,17 @@ def _money_shape(locale_name: str):
     separators, read off Babel's own output: ((before, after), (before, after), table), or None
     when the locale's pattern is not that simple (grouping other than by threes, say), or the
     shape writes any of the checks differently from Babel: then every amount goes to Babel."""
-    written = {v: _babel_money(Decimal(v), locale_name) for v in ("1234567.89", "-1234567.89")}
-    shapes = [re.fullmatch(r"(\D*?)1(?P<g>\D+)234(?P=g)567(\D+)89(\D*)", written[v])
+    shapes = [re.fullmatch(r"(\D*?)1(?P<g>\D+)234(?P=g)567(\D+)89(\D*)",
+                           _babel_money(Decimal(v), locale_name))
               for v in ("1234567.89", "-1234567.89")]
     if not all(shapes) or shapes[0].group(2, 3) != shapes[1].group(2, 3):
         return None
     group, decimal = shapes[0].group(2, 3)
     shape = ((shapes[0].group(1), shapes[0].group(4)), (shapes[1].group(1), shapes[1].group(4)),
              str.maketrans({",": group, ".": decimal}))
-    for check in map(Decimal, _MONEY_CHECKS):
-        before, after = shape[1] if check.is_signed() else shape[0]
-        fast = before + format(abs(check), ",.2f").translate(shape[2]) + after
-        if fast != _babel_money(check, locale_name):
-            return None
+    if any(_by_shape(shape, check) != _babel_money(check, locale_name)
+           for check in map(Decimal, _MONEY_CHECKS)):
+        return None
     return shape
 
 
